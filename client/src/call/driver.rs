@@ -1,0 +1,1 @@
+//! The browser driver of the call (to be written).

@@ -1,0 +1,1 @@
+//! The call as a pure state machine (to be written).

@@ -1,0 +1,100 @@
+//! The call: everything between "call Alice" and "back in the lobby".
+//!
+//! - [`machine`]: the call as a pure state machine (`handle(input) -> effects`), no web-sys,
+//!   unit-tested on the host. It owns every decision: phases, ringing, busy/decline/cancel,
+//!   perfect negotiation (polite/impolite, makingOffer, ignoreOffer, rollback), candidate
+//!   queueing, ICE grace periods, what to tell the other side and the person.
+//! - `driver` (wasm only): the one owner of the browser objects (RTCPeerConnection, the local
+//!   MediaStream, listeners). It executes the machine's effects and feeds browser events back in.
+//!
+//! This file is the interface the UI uses: [`CallCommand`] in, [`CallView`] out (plus the media
+//! streams, which only exist in the browser, see `driver::CallUpdate`).
+
+pub mod machine;
+#[cfg(target_arch = "wasm32")]
+pub mod driver;
+
+/// What the person asks of the call (from buttons and the user list).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CallCommand {
+    /// Call this user (ignored when not idle or when it is oneself).
+    Call { peer: String },
+    /// Accept the ringing incoming call.
+    Accept,
+    /// Refuse the ringing incoming call (sends `hang-up` with reason `declined`).
+    Decline,
+    /// Give up an outgoing call before it is answered (sends `hang-up`, reason `cancelled`).
+    Cancel,
+    /// End the call in progress.
+    HangUp,
+    /// Mute or unmute the microphone (the track stays, `enabled` flips).
+    SetMicEnabled(bool),
+    /// Turn the camera off or on (the track stays, `enabled` flips).
+    SetCameraEnabled(bool),
+    /// Forget the last notice ("Alice declined") once the person dismissed it.
+    DismissNotice,
+}
+
+/// Where the call is, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum CallPhase {
+    /// No call: the lobby.
+    #[default]
+    Idle,
+    /// We called `peer` and wait for an answer ("Calling Alice…", Cancel).
+    Calling { peer: String },
+    /// `peer` calls us (Accept / Decline).
+    Ringing { peer: String },
+    /// Accepted; media and ICE are being set up.
+    Connecting { peer: String },
+    /// Media flows. `since_ms` is `Date.now()` when the call connected (for the duration).
+    InCall { peer: String, since_ms: f64 },
+    /// ICE dropped; waiting a few seconds for it to recover before ending the call.
+    Reconnecting { peer: String, since_ms: f64 },
+}
+
+impl CallPhase {
+    /// The other person, when there is a call in any phase.
+    pub fn peer(&self) -> Option<&str> {
+        match self {
+            CallPhase::Idle => None,
+            CallPhase::Calling { peer }
+            | CallPhase::Ringing { peer }
+            | CallPhase::Connecting { peer }
+            | CallPhase::InCall { peer, .. }
+            | CallPhase::Reconnecting { peer, .. } => Some(peer),
+        }
+    }
+}
+
+/// Whether media goes straight between the peers or through a TURN relay (from the selected
+/// candidate pair).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    Direct,
+    Relayed,
+}
+
+/// Everything the UI needs to draw the call, except the media streams.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CallView {
+    pub phase: CallPhase,
+    pub mic_enabled: bool,
+    pub camera_enabled: bool,
+    pub route: Option<Route>,
+    /// A sentence for the person about the last thing that happened and was not their own doing:
+    /// "Alice declined.", "Alice is busy.", "Camera permission was denied.", "Bob hung up." …
+    pub notice: Option<String>,
+}
+
+impl Default for CallView {
+    fn default() -> Self {
+        Self {
+            phase: CallPhase::Idle,
+            mic_enabled: true,
+            camera_enabled: true,
+            route: None,
+            notice: None,
+        }
+    }
+}

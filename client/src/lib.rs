@@ -1,0 +1,2 @@
+//! The browser client (being written).
+pub mod call;

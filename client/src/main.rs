@@ -1,0 +1,2 @@
+//! Entry point trunk builds (placeholder).
+fn main() {}

@@ -1,0 +1,2 @@
+//! The `server` binary (placeholder until the signaling server lands).
+fn main() {}

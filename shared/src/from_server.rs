@@ -1,0 +1,125 @@
+//! Messages the server sends to clients.
+//!
+//! On relayed messages `name` is always the sender's real, server-known name, never what the
+//! sender wrote.
+
+use serde::{Deserialize, Serialize};
+
+use crate::payload::{HangUpReason, IceCandidate, IceServer, SessionDescription};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum FromServer {
+    /// First frame after connecting: the connection's id.
+    #[serde(rename = "id")]
+    Id { id: u64 },
+    /// The name asked for was taken: `name` is the one actually given.
+    #[serde(rename = "rejectusername")]
+    RejectUsername { id: u64, name: String },
+    /// Everyone logged in, in login order.
+    #[serde(rename = "userlist")]
+    UserList { users: Vec<String> },
+    /// Extension (feature `userlist-delta`): changes since the last list this client got.
+    #[serde(rename = "userlist-delta")]
+    UserListDelta {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        joined: Vec<String>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        left: Vec<String>,
+    },
+    /// Chat. `target` is present on private messages (extension).
+    #[serde(rename = "message")]
+    Message {
+        id: u64,
+        name: String,
+        text: String,
+        date: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+    },
+    #[serde(rename = "video-offer")]
+    VideoOffer {
+        name: String,
+        target: String,
+        sdp: SessionDescription,
+    },
+    #[serde(rename = "video-answer")]
+    VideoAnswer {
+        name: String,
+        target: String,
+        sdp: SessionDescription,
+    },
+    #[serde(rename = "new-ice-candidate")]
+    NewIceCandidate {
+        name: String,
+        target: String,
+        candidate: IceCandidate,
+    },
+    #[serde(rename = "hang-up")]
+    HangUp {
+        name: String,
+        target: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<HangUpReason>,
+    },
+    /// Extension (feature `ice-servers`): the ICE servers to use; TURN credentials in it stop
+    /// working at `expires` (Unix seconds).
+    #[serde(rename = "ice-servers")]
+    IceServers {
+        #[serde(rename = "iceServers")]
+        ice_servers: Vec<IceServer>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expires: Option<u64>,
+    },
+    /// Extension: the last frame from this client was refused. Nothing was relayed; the session
+    /// goes on unless the code says it was closed.
+    #[serde(rename = "error")]
+    Error { code: ErrorCode, message: String },
+}
+
+/// Machine-readable error codes of the `error` frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorCode {
+    /// Not JSON, or no `type`, or fields missing or of the wrong type.
+    BadMessage,
+    /// A `type` this server does not know.
+    UnknownType,
+    /// A `type` only the server may send (`id`, `rejectusername`, `userlist`, …).
+    ServerOnlyType,
+    /// Binary frames are not part of the protocol.
+    BinaryFrame,
+    /// The frame is larger than the limit; the connection is closed.
+    TooLarge,
+    /// Anything but `username` before logging in.
+    NotLoggedIn,
+    /// The name breaks the name rules.
+    BadName,
+    /// An `id` that is not this connection's.
+    BadId,
+    /// Chat text over the limit.
+    TextTooLong,
+    /// The `target` is not logged in.
+    UnknownTarget,
+    /// A relay to oneself.
+    SelfTarget,
+    /// Too many frames too fast; this one was dropped.
+    RateLimited,
+    /// No login before the deadline; the connection is closed.
+    LoginTimeout,
+    /// A `hang-up` with no target from a client that is in no call.
+    NotInCall,
+}
+
+impl FromServer {
+    /// Parses one text frame.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The frame's JSON text.
+    pub fn to_json(&self) -> String {
+        // Serialising these types cannot fail: every map key is a string.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}

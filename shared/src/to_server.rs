@@ -1,0 +1,85 @@
+//! Messages a client sends to the server.
+//!
+//! Fields the server overwrites or ignores (`name` on relays, `id`, `date`) are optional so that
+//! MDN's client, which omits some of them, parses. Unknown fields are ignored (browsers and other
+//! clients add their own); missing or mistyped required fields are an error.
+
+use serde::{Deserialize, Serialize};
+
+use crate::payload::{Feature, HangUpReason, IceCandidate, SessionDescription};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum ToServer {
+    /// Log in (or change name) as `name`. `id` must be the one the server assigned, if present.
+    #[serde(rename = "username")]
+    Username {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+        name: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        date: Option<u64>,
+        /// Extension: features this client understands.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        features: Vec<Feature>,
+    },
+    /// Chat: to everyone, or only to `target` (extension) when given.
+    #[serde(rename = "message")]
+    Message {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<u64>,
+        text: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        date: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        target: Option<String>,
+    },
+    #[serde(rename = "video-offer")]
+    VideoOffer {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        target: String,
+        sdp: SessionDescription,
+    },
+    #[serde(rename = "video-answer")]
+    VideoAnswer {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        target: String,
+        sdp: SessionDescription,
+    },
+    #[serde(rename = "new-ice-candidate")]
+    NewIceCandidate {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        target: String,
+        candidate: IceCandidate,
+    },
+    /// MDN's client sends `"target": null`; the server then delivers it to the sender's call
+    /// partner. `reason` is an extension.
+    #[serde(rename = "hang-up")]
+    HangUp {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        #[serde(default)]
+        target: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reason: Option<HangUpReason>,
+    },
+    /// Extension: ask for fresh ICE servers (TURN credentials expire).
+    #[serde(rename = "get-ice-servers")]
+    GetIceServers,
+}
+
+impl ToServer {
+    /// Parses one text frame.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The frame's JSON text.
+    pub fn to_json(&self) -> String {
+        // Serialising these types cannot fail: every map key is a string.
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,2 @@
+//! `cargo xtask` (placeholder until the automation lands).
+fn main() {}
