@@ -1,2 +1,55 @@
-//! `cargo xtask` (placeholder until the automation lands).
-fn main() {}
+//! `cargo xtask <command>`: the project's automation, std only so it builds in seconds.
+//!
+//! - `run [server args…]`: install what is missing, build the client and the server, start it.
+//! - `test`: install what is missing, build once, run every suite (native, browser, end-to-end)
+//!   and print a summary ending with `N passed, N failed`.
+//! - `bench-call`: the call-setup benchmark with two real browsers, plus the bundle size.
+//!
+//! Layout: [`shell`] runs commands and logs them; [`tools`] installs missing tools; [`netns`]
+//! wraps a command in a loopback-only network namespace; [`summary`] reads libtest output;
+//! [`bundle`] measures the built client; one file per subcommand.
+
+mod bench_call;
+mod bundle;
+mod netns;
+mod run;
+mod shell;
+mod summary;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+commands:
+  run [server args…]   build the client and start the server (default http://127.0.0.1:8080/)
+  test                 run every test: native, browser (wasm) and two-browser end-to-end
+  bench-call           call-setup benchmark with two real browsers, and the bundle size
+";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let command = args.next();
+    let rest: Vec<String> = args.collect();
+    let result = match command.as_deref() {
+        Some("run") => run::run(&rest),
+        Some("test") => test::test(&rest),
+        Some("bench-call") => bench_call::bench_call(&rest),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(shell::Error::Usage(format!(
+            "unknown command `{other}`\n\n{USAGE}"
+        ))),
+        None => Err(shell::Error::Usage(USAGE.to_owned())),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("xtask: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}

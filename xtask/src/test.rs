@@ -1,0 +1,190 @@
+//! `cargo xtask test`: every test in the repository, built once and run suite by suite.
+//!
+//! Order: native tests (all crates but xtask's e2e), xtask's own unit tests, the client's browser
+//! tests (wasm-bindgen-test in headless Chromium), the release build of the client (`dist/`) and
+//! of the server, then the two-browser end-to-end tests. Browser suites are compiled outside and
+//! run inside a loopback-only network namespace (see [`crate::netns`]). A failing suite does not
+//! stop independent ones; the summary lists them all and ends with `N passed, N failed`.
+//!
+//! `--only native|wasm|e2e` runs one group (for development); `E2E_TEST_THREADS` sets how many
+//! end-to-end tests run at once (default 1: each drives two or three Chromiums on 2 cores).
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use crate::netns;
+use crate::shell::{self, Error, step};
+use crate::summary::{self, Counts, Suite};
+use crate::tools::{self, Needs};
+
+const WASM: &str = "wasm32-unknown-unknown";
+
+pub fn test(args: &[String]) -> Result<(), Error> {
+    let only = match args {
+        [] => None,
+        [flag, group]
+            if flag == "--only" && ["native", "wasm", "e2e"].contains(&group.as_str()) =>
+        {
+            Some(group.as_str())
+        }
+        _ => {
+            return Err(Error::Usage(
+                "usage: cargo xtask test [--only native|wasm|e2e]".into(),
+            ));
+        }
+    };
+    let wants = |group: &str| only.is_none_or(|o| o == group);
+    let started = Instant::now();
+    tools::ensure(Needs::Browsers)?;
+    let mut suites = Suites::default();
+
+    if wants("native") {
+        let native = shell::cargo_with(&["test", "--workspace", "--exclude", "xtask"]);
+        suites.tests("native (workspace)", native, false)?;
+        suites.tests(
+            "xtask unit",
+            shell::cargo_with(&["test", "-p", "xtask", "--bins"]),
+            false,
+        )?;
+    }
+    if wants("wasm") {
+        let mut build = shell::cargo();
+        build.args(["test", "-p", "client", "--target", WASM, "--no-run"]);
+        if suites.step("build browser tests (wasm)", &mut build) {
+            let mut run = browser_env(shell::cargo());
+            run.args(["test", "-p", "client", "--target", WASM, "--offline"]);
+            suites.tests("browser (wasm-bindgen-test)", run, true)?;
+        }
+    }
+    if wants("e2e") {
+        let dist = suites.step(
+            "client release (trunk build)",
+            shell::trunk().args(["build", "--release"]),
+        );
+        let server = suites.step(
+            "server release build",
+            shell::cargo().args(["build", "--release", "-p", "server"]),
+        );
+        let e2e = suites.step(
+            "build e2e tests",
+            shell::cargo().args(["test", "-p", "xtask", "--test", "e2e", "--no-run"]),
+        );
+        if dist && server && e2e {
+            let threads = std::env::var("E2E_TEST_THREADS").unwrap_or_else(|_| "1".to_owned());
+            let mut run = browser_env(shell::cargo());
+            run.args([
+                "test",
+                "-p",
+                "xtask",
+                "--test",
+                "e2e",
+                "--offline",
+                "--",
+                "--test-threads",
+            ])
+            .arg(threads);
+            suites.tests("end-to-end (two browsers)", run, true)?;
+        } else {
+            suites.skip("end-to-end (two browsers)", "not run: a build above failed");
+        }
+    }
+
+    print!("{}", summary::render(&suites.done));
+    println!("(took {:.0} s)", started.elapsed().as_secs_f64());
+    let failed = suites.done.iter().filter(|s| !s.ok).count();
+    if failed == 0 {
+        Ok(())
+    } else {
+        Err(Error::TestsFailed {
+            failed_suites: failed,
+        })
+    }
+}
+
+/// The environment browser suites share: chromedriver for wasm-bindgen-test-runner, and a TMPDIR
+/// under target/ (Chromium writes scratch files there).
+pub fn browser_env(mut cmd: Command) -> Command {
+    if let Some(driver) = tools::find_program("chromedriver") {
+        cmd.env("CHROMEDRIVER", driver);
+    }
+    let tmp = shell::root().join("target").join("tmp");
+    // If this fails the browsers report it themselves; nothing useful to add here.
+    let _ = std::fs::create_dir_all(&tmp);
+    cmd.env("TMPDIR", tmp);
+    cmd
+}
+
+/// The suites run so far.
+#[derive(Default)]
+struct Suites {
+    done: Vec<Suite>,
+}
+
+impl Suites {
+    /// A build step: output shown as it comes, recorded as ok or failed.
+    fn step(&mut self, name: &str, cmd: &mut Command) -> bool {
+        step(name);
+        let started = Instant::now();
+        let result = shell::run(cmd);
+        let ok = result.is_ok();
+        self.done.push(Suite {
+            name: name.to_owned(),
+            ok,
+            counts: Counts::default(),
+            took: started.elapsed(),
+            note: result.err().map(|e| e.to_string()),
+        });
+        ok
+    }
+
+    /// A test suite: stdout streamed through while its `test result:` lines are counted.
+    fn tests(&mut self, name: &str, cmd: Command, loopback_only: bool) -> Result<(), Error> {
+        step(name);
+        let started = Instant::now();
+        let mut cmd = if loopback_only {
+            netns::loopback_only(&cmd)?
+        } else {
+            cmd
+        };
+        shell::note(&format!("$ {}", shell::describe(&cmd)));
+        let mut counts = Counts::default();
+        let outcome = cmd.stdout(Stdio::piped()).spawn().and_then(|mut child| {
+            if let Some(stdout) = child.stdout.take() {
+                let mut reader = BufReader::new(stdout);
+                let mut line = Vec::new();
+                let mut out = std::io::stdout();
+                while reader.read_until(b'\n', &mut line)? > 0 {
+                    out.write_all(&line)?;
+                    out.flush()?;
+                    counts.add_line(&String::from_utf8_lossy(&line));
+                    line.clear();
+                }
+            }
+            child.wait()
+        });
+        let (ok, note) = match outcome {
+            Ok(status) if status.success() => (true, None),
+            Ok(status) => (false, Some(format!("exit {status}"))),
+            Err(error) => (false, Some(format!("could not run: {error}"))),
+        };
+        self.done.push(Suite {
+            name: name.to_owned(),
+            ok,
+            counts,
+            took: started.elapsed(),
+            note,
+        });
+        Ok(())
+    }
+
+    fn skip(&mut self, name: &str, why: &str) {
+        self.done.push(Suite {
+            name: name.to_owned(),
+            ok: false,
+            counts: Counts::default(),
+            took: std::time::Duration::ZERO,
+            note: Some(why.to_owned()),
+        });
+    }
+}
