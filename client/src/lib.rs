@@ -1,2 +1,16 @@
-//! The browser client (being written).
+//! The browser client: a Yew app for lobby chat and WebRTC video calls.
+//!
+//! Layout (a functional core with a thin browser shell):
+//! - [`state`]: the page's UI state as one pure reducer; [`text`]: the words and numbers it shows.
+//! - [`call`]: the call state machine (pure) and its browser driver (another team's module).
+//! - [`error`]: the error type of the browser glue (`From<JsValue>`).
+//! - wasm only: `net` (the WebSocket), `hooks` (the socket hook), `context` (the state
+//!   provider), `components` (one component per file, props and callbacks) and `app` (the root).
+//!
+//! Everything but the browser modules builds on the host, where the reducer and the call
+//! machine are unit-tested with plain `cargo test -p client`.
+
 pub mod call;
+pub mod error;
+pub mod state;
+pub mod text;
