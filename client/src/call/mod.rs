@@ -4,12 +4,14 @@
 //!   unit-tested on the host. It owns every decision: phases, ringing, busy/decline/cancel,
 //!   perfect negotiation (polite/impolite, makingOffer, ignoreOffer, rollback), candidate
 //!   queueing, ICE grace periods, what to tell the other side and the person.
+//! - [`ice`]: when to refresh TURN credentials and the `?relay=1` switch (pure, host-tested).
 //! - `driver` (wasm only): the one owner of the browser objects (RTCPeerConnection, the local
 //!   MediaStream, listeners). It executes the machine's effects and feeds browser events back in.
 //!
 //! This file is the interface the UI uses: [`CallCommand`] in, [`CallView`] out (plus the media
 //! streams, which only exist in the browser, see `driver::CallUpdate`).
 
+pub mod ice;
 pub mod machine;
 #[cfg(target_arch = "wasm32")]
 pub mod driver;

@@ -1,0 +1,283 @@
+//! One `RTCPeerConnection` with its listeners and the remote stream built from its tracks.
+//!
+//! Closing is RAII: dropping a [`Peer`] removes its listeners first (so nothing from it reaches
+//! the machine any more) and then closes the connection. The listeners only forward events,
+//! tagged with this connection's [`PcId`], to the driver's sink.
+
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use js_sys::{Array, Function, Promise};
+use shared::{IceCandidate, SdpType, SessionDescription};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{
+    EventTarget, MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit,
+    RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState, RtcRtpTransceiver,
+    RtcRtpTransceiverDirection, RtcRtpTransceiverInit, RtcSdpType, RtcSessionDescriptionInit,
+    RtcSignalingState, RtcTrackEvent,
+};
+
+use super::error::{JsError, get_f64, get_str};
+use super::media;
+use crate::call::machine::{Input, PcId, PeerState, Role, Signaling, TrackKind};
+
+/// What a peer connection reports.
+pub enum PeerEvent {
+    /// For the machine.
+    Input(Input),
+    /// A remote track arrived (the driver adds it to the remote stream).
+    RemoteTrack(PcId, MediaStreamTrack),
+}
+
+/// Where events go (the driver, through a weak reference).
+pub type Sink = Rc<dyn Fn(PeerEvent)>;
+
+/// Turns one browser event into what the driver hears (or nothing).
+type Translate = Box<dyn Fn(&web_sys::Event) -> Option<PeerEvent>>;
+
+pub struct Peer {
+    pub id: PcId,
+    pub pc: RtcPeerConnection,
+    remote_tracks: Vec<MediaStreamTrack>,
+    /// A fresh `MediaStream` each time a track is added, so the page sees a new object and
+    /// re-binds its `<video>`.
+    pub remote: Option<MediaStream>,
+    listeners: Vec<EventListener>,
+}
+
+impl Peer {
+    /// Creates the connection. A caller's gets `sendrecv` audio and video transceivers right
+    /// away, so the offer can go out before the camera is open.
+    pub fn new(
+        id: PcId,
+        role: Role,
+        config: &RtcConfiguration,
+        sink: Sink,
+    ) -> Result<Self, JsError> {
+        let pc = RtcPeerConnection::new_with_configuration(config)?;
+        let target: &EventTarget = pc.as_ref();
+        let mut listeners = Vec::new();
+        let forward = |event: &'static str, f: Translate| {
+            let sink = sink.clone();
+            EventListener::new(target, event, move |e| {
+                if let Some(out) = f(e) {
+                    sink(out);
+                }
+            })
+        };
+        listeners.push(forward(
+            "negotiationneeded",
+            Box::new(move |_| Some(PeerEvent::Input(Input::NegotiationNeeded { pc: id }))),
+        ));
+        listeners.push(forward(
+            "icecandidate",
+            Box::new(move |e| {
+                let event = e.dyn_ref::<RtcPeerConnectionIceEvent>()?;
+                let candidate = match event.candidate() {
+                    None => None,
+                    // An empty candidate is an end-of-candidates marker, not gathering done.
+                    Some(c) if c.candidate().is_empty() => return None,
+                    Some(c) => Some(to_candidate(&c.to_json())?),
+                };
+                Some(PeerEvent::Input(Input::LocalCandidate {
+                    pc: id,
+                    candidate,
+                }))
+            }),
+        ));
+        listeners.push(forward(
+            "icecandidateerror",
+            Box::new(move |e| {
+                let code = get_f64(e, "errorCode").unwrap_or(0.0) as u16;
+                let url = get_str(e, "url").unwrap_or_default();
+                Some(PeerEvent::Input(Input::CandidateError {
+                    pc: id,
+                    code,
+                    url,
+                }))
+            }),
+        ));
+        let watched = pc.clone();
+        listeners.push(forward(
+            "connectionstatechange",
+            Box::new(move |_| {
+                let state = peer_state(watched.connection_state());
+                Some(PeerEvent::Input(Input::ConnectionState { pc: id, state }))
+            }),
+        ));
+        listeners.push(forward(
+            "track",
+            Box::new(move |e| {
+                let event = e.dyn_ref::<RtcTrackEvent>()?;
+                Some(PeerEvent::RemoteTrack(id, event.track()))
+            }),
+        ));
+        if role == Role::Caller {
+            for kind in ["audio", "video"] {
+                let init = RtcRtpTransceiverInit::new();
+                init.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+                pc.add_transceiver_with_str_and_init(kind, &init);
+            }
+        }
+        Ok(Self {
+            id,
+            pc,
+            remote_tracks: Vec::new(),
+            remote: None,
+            listeners,
+        })
+    }
+
+    pub fn signaling(&self) -> Signaling {
+        match self.pc.signaling_state() {
+            RtcSignalingState::Stable => Signaling::Stable,
+            RtcSignalingState::HaveLocalOffer => Signaling::HaveLocalOffer,
+            RtcSignalingState::HaveRemoteOffer => Signaling::HaveRemoteOffer,
+            _ => Signaling::Other,
+        }
+    }
+
+    /// `setLocalDescription()` with no argument (the browser makes the offer or answer the
+    /// state calls for; web-sys only binds the form with an argument).
+    pub fn set_local(&self) -> Result<Promise, JsError> {
+        let method: Function =
+            js_sys::Reflect::get(&self.pc, &JsValue::from_str("setLocalDescription"))?
+                .dyn_into()
+                .map_err(|_| JsError::new("setLocalDescription is not a function"))?;
+        method
+            .call0(&self.pc)?
+            .dyn_into()
+            .map_err(|_| JsError::new("setLocalDescription returned no promise"))
+    }
+
+    /// The current `localDescription`, in wire form.
+    pub fn local_description(&self) -> Option<SessionDescription> {
+        let desc = self.pc.local_description()?;
+        Some(SessionDescription {
+            kind: sdp_type(desc.type_())?,
+            sdp: desc.sdp(),
+        })
+    }
+
+    pub fn rollback(&self) -> Promise {
+        self.pc
+            .set_local_description(&RtcSessionDescriptionInit::new(RtcSdpType::Rollback))
+    }
+
+    pub fn set_remote(&self, desc: &SessionDescription) -> Promise {
+        let kind = match desc.kind {
+            SdpType::Offer => RtcSdpType::Offer,
+            SdpType::Answer => RtcSdpType::Answer,
+            SdpType::Pranswer => RtcSdpType::Pranswer,
+            SdpType::Rollback => RtcSdpType::Rollback,
+        };
+        let init = RtcSessionDescriptionInit::new(kind);
+        init.set_sdp(&desc.sdp);
+        self.pc.set_remote_description(&init)
+    }
+
+    pub fn add_candidate(&self, candidate: &IceCandidate) -> Result<Promise, JsError> {
+        let init = RtcIceCandidateInit::new(&candidate.candidate);
+        init.set_sdp_mid(candidate.sdp_mid.as_deref());
+        init.set_sdp_m_line_index(candidate.sdp_m_line_index);
+        if let Some(ufrag) = &candidate.username_fragment {
+            js_sys::Reflect::set(
+                &init,
+                &JsValue::from_str("usernameFragment"),
+                &JsValue::from_str(ufrag),
+            )?;
+        }
+        Ok(self
+            .pc
+            .add_ice_candidate_with_opt_rtc_ice_candidate_init(Some(&init)))
+    }
+
+    fn transceivers(&self) -> impl Iterator<Item = RtcRtpTransceiver> {
+        self.pc
+            .get_transceivers()
+            .into_iter()
+            .filter_map(|t| t.dyn_into::<RtcRtpTransceiver>().ok())
+            .filter(|t| !t.stopped())
+    }
+
+    /// The first live transceiver of each media kind (the ones the call uses).
+    fn transceiver_of(&self, kind: TrackKind) -> Option<RtcRtpTransceiver> {
+        let name = media::kind_name(kind);
+        self.transceivers()
+            .find(|t| t.receiver().track().kind() == name)
+    }
+
+    /// Switches the call's transceivers to `sendrecv` (an offer made them `recvonly`).
+    pub fn enable_sending(&self) {
+        for kind in [TrackKind::Audio, TrackKind::Video] {
+            if let Some(t) = self.transceiver_of(kind) {
+                t.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+            }
+        }
+    }
+
+    /// Puts the local tracks on the senders (`replaceTrack`: no renegotiation needed).
+    pub fn attach(&self, stream: &MediaStream) -> Vec<Promise> {
+        let mut pending = Vec::new();
+        for kind in [TrackKind::Audio, TrackKind::Video] {
+            let (Some(track), Some(t)) = (
+                media::tracks_of(stream, kind).next(),
+                self.transceiver_of(kind),
+            ) else {
+                continue;
+            };
+            pending.push(t.sender().replace_track(Some(&track)));
+        }
+        pending
+    }
+
+    /// Adds a remote track; returns whether the remote stream changed.
+    pub fn add_remote_track(&mut self, track: MediaStreamTrack) -> Result<bool, JsError> {
+        if self.remote_tracks.iter().any(|t| t.id() == track.id()) {
+            return Ok(false);
+        }
+        self.remote_tracks.push(track);
+        let tracks: Array = self.remote_tracks.iter().collect();
+        self.remote = Some(MediaStream::new_with_tracks(&tracks)?);
+        Ok(true)
+    }
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        // Listeners first: closing must not feed events of a dead call back in.
+        self.listeners.clear();
+        self.pc.close();
+    }
+}
+
+fn sdp_type(t: RtcSdpType) -> Option<SdpType> {
+    match t {
+        RtcSdpType::Offer => Some(SdpType::Offer),
+        RtcSdpType::Answer => Some(SdpType::Answer),
+        RtcSdpType::Pranswer => Some(SdpType::Pranswer),
+        RtcSdpType::Rollback => Some(SdpType::Rollback),
+        _ => None,
+    }
+}
+
+fn peer_state(state: RtcPeerConnectionState) -> PeerState {
+    match state {
+        RtcPeerConnectionState::New => PeerState::New,
+        RtcPeerConnectionState::Connecting => PeerState::Connecting,
+        RtcPeerConnectionState::Connected => PeerState::Connected,
+        RtcPeerConnectionState::Disconnected => PeerState::Disconnected,
+        RtcPeerConnectionState::Failed => PeerState::Failed,
+        _ => PeerState::Closed,
+    }
+}
+
+/// `RTCIceCandidate.toJSON()` in wire form.
+fn to_candidate(json: &JsValue) -> Option<IceCandidate> {
+    Some(IceCandidate {
+        candidate: get_str(json, "candidate")?,
+        sdp_mid: get_str(json, "sdpMid"),
+        sdp_m_line_index: get_f64(json, "sdpMLineIndex").map(|n| n as u16),
+        username_fragment: get_str(json, "usernameFragment"),
+    })
+}

@@ -1,0 +1,61 @@
+//! Which route the media takes, read from `getStats()`: the selected candidate pair (the
+//! transport's `selectedCandidatePairId`, or else a `selected`/nominated succeeded pair) and
+//! whether either end of it is a TURN `relay` candidate.
+
+use std::collections::HashMap;
+
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::RtcPeerConnection;
+
+use super::error::{JsError, get_bool, get_str};
+use crate::call::Route;
+
+/// Reads every stats object of `pc`, keyed by id.
+pub async fn report(pc: &RtcPeerConnection) -> Result<HashMap<String, JsValue>, JsError> {
+    let report = JsFuture::from(pc.get_stats()).await?;
+    let entries = js_sys::try_iter(&report)?.ok_or_else(|| JsError::new("stats not iterable"))?;
+    let mut by_id = HashMap::new();
+    for entry in entries {
+        let pair: js_sys::Array = entry?
+            .dyn_into()
+            .map_err(|_| JsError::new("bad stats entry"))?;
+        let value = pair.get(1);
+        if let Some(id) = get_str(&value, "id") {
+            by_id.insert(id, value);
+        }
+    }
+    Ok(by_id)
+}
+
+/// The route of the selected candidate pair, `None` while there is none.
+pub async fn route(pc: &RtcPeerConnection) -> Result<Option<Route>, JsError> {
+    let stats = report(pc).await?;
+    let of_type = |t: &'static str| {
+        stats
+            .values()
+            .filter(move |v| get_str(v, "type").as_deref() == Some(t))
+    };
+    let from_transport = of_type("transport").find_map(|t| get_str(t, "selectedCandidatePairId"));
+    let pair = from_transport.and_then(|id| stats.get(&id)).or_else(|| {
+        of_type("candidate-pair").find(|p| {
+            get_bool(p, "selected")
+                || (get_bool(p, "nominated") && get_str(p, "state").as_deref() == Some("succeeded"))
+        })
+    });
+    let Some(pair) = pair else {
+        return Ok(None);
+    };
+    let is_relay = |key: &str| {
+        get_str(pair, key)
+            .and_then(|id| stats.get(&id))
+            .and_then(|c| get_str(c, "candidateType"))
+            .is_some_and(|t| t == "relay")
+    };
+    let relayed = is_relay("localCandidateId") || is_relay("remoteCandidateId");
+    Ok(Some(if relayed {
+        Route::Relayed
+    } else {
+        Route::Direct
+    }))
+}
