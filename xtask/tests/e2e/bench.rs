@@ -1,0 +1,135 @@
+//! The call-setup benchmark (`cargo xtask bench-call`; ignored in the normal run): two browsers,
+//! `E2E_BENCH_CALLS` calls (default 20). For each: caller's click → callee rings, callee's Accept →
+//! first remote frame shown on both sides, and click → both sides showing video. Timed inside
+//! the pages (see `probes::INSTALL`), printed as median and p90.
+
+use serde_json::Value;
+
+use crate::TestResult;
+use crate::call::pair;
+use crate::harness::World;
+use crate::page::{Page, QUICK, SLOW};
+use crate::probes;
+
+/// In-page times (ms since the epoch, sub-millisecond precision) of one call.
+struct Times {
+    click: f64,
+    ring: f64,
+    accept: f64,
+    caller_frame: f64,
+    callee_frame: f64,
+}
+
+async fn read(page: &Page, script: &str) -> TestResult<f64> {
+    page.js(script, vec![])
+        .await?
+        .as_f64()
+        .ok_or_else(|| format!("{}: no timing from `{script}`", page.label).into())
+}
+
+async fn one_call(caller: &Page, callee: &Page) -> TestResult<Times> {
+    caller.js(probes::RESET_TIMINGS, vec![]).await?;
+    callee.js(probes::RESET_TIMINGS, vec![]).await?;
+    caller.call("bob").await?;
+    callee.wait_phase_with("ringing", "alice", QUICK).await?;
+    callee.click_testid("accept-call").await?;
+    let frame = "return window.__e2e.firstFrameAt;";
+    caller
+        .wait_js("the first remote frame", frame, vec![], SLOW)
+        .await?;
+    callee
+        .wait_js("the first remote frame", frame, vec![], SLOW)
+        .await?;
+    let times = Times {
+        click: read(caller, "return window.__e2e.clickAt['user'];").await?,
+        ring: read(callee, "const p = window.__e2e.phases.find((p) => p[0] === 'ringing'); return p ? p[1] : null;").await?,
+        accept: read(callee, "return window.__e2e.clickAt['accept-call'];").await?,
+        caller_frame: read(caller, frame).await?,
+        callee_frame: read(callee, frame).await?,
+    };
+    caller.wait_phase("in-call", SLOW).await?;
+    caller.click_testid("hang-up").await?;
+    caller.wait_phase("idle", QUICK).await?;
+    callee.wait_phase("idle", QUICK).await?;
+    Ok(times)
+}
+
+/// The `q`-quantile (nearest rank) of `values`.
+fn quantile(values: &[f64], q: f64) -> f64 {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+#[tokio::test]
+#[ignore = "benchmark: run with `cargo xtask bench-call`"]
+async fn call_setup() -> TestResult {
+    let calls: usize = std::env::var("E2E_BENCH_CALLS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(20);
+    let world = World::start("bench_call_setup").await?;
+    let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+
+    let mut ring = Vec::new();
+    let mut accept_to_both = Vec::new();
+    let mut click_to_both = Vec::new();
+    println!(
+        "call  ring(ms)  accept→caller(ms)  accept→callee(ms)  accept→both(ms)  click→both(ms)"
+    );
+    for n in 1..=calls {
+        let t = one_call(&alice, &bob).await?;
+        let both = t.caller_frame.max(t.callee_frame);
+        ring.push(t.ring - t.click);
+        accept_to_both.push(both - t.accept);
+        click_to_both.push(both - t.click);
+        println!(
+            "{n:>4}  {:>8.1}  {:>17.1}  {:>17.1}  {:>15.1}  {:>14.1}",
+            t.ring - t.click,
+            t.caller_frame - t.accept,
+            t.callee_frame - t.accept,
+            both - t.accept,
+            both - t.click
+        );
+    }
+    println!(
+        "\ncall setup over {calls} calls (two headless Chromiums, loopback, fake 640x480 camera):"
+    );
+    for (what, values, target) in [
+        ("click → callee rings", &ring, Some(100.0)),
+        ("Accept → both decoding", &accept_to_both, Some(300.0)),
+        ("click → both decoding", &click_to_both, None),
+    ] {
+        let median = quantile(values, 0.5);
+        let target = target.map(|t: f64| {
+            format!(
+                "  (target ≤ {t:.0} ms median: {})",
+                if median <= t { "met" } else { "MISSED" }
+            )
+        });
+        println!(
+            "    {what:<24} median {median:>7.1} ms   p90 {:>7.1} ms{}",
+            quantile(values, 0.9),
+            target.unwrap_or_default()
+        );
+    }
+    let console: Value = alice.js("return window.__e2e.console;", vec![]).await?;
+    if console.as_array().is_some_and(|c| !c.is_empty()) {
+        println!("alice's console errors/warnings: {console}");
+    }
+    alice.close().await;
+    bob.close().await;
+    Ok(())
+}
+
+#[test]
+fn quantiles_use_nearest_rank() {
+    let values: Vec<f64> = (1..=20).map(f64::from).collect();
+    assert_eq!(quantile(&values, 0.5), 10.0);
+    assert_eq!(quantile(&values, 0.9), 18.0);
+    assert_eq!(quantile(&[5.0], 0.9), 5.0);
+}

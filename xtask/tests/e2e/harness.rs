@@ -1,0 +1,115 @@
+//! The processes one test needs, started fresh per test and always stopped: a [`World`] owns the
+//! server (and coturn when asked) and one chromedriver whose browsers become [`Page`]s.
+//!
+//! Every test gets its own folder `target/e2e/<test>/` for logs, Chromium profiles and TMPDIR.
+
+mod chromedriver;
+mod coturn;
+mod namespace;
+mod process;
+mod server;
+
+use std::path::PathBuf;
+
+pub use coturn::Coturn;
+pub use server::ServerOptions;
+
+use crate::TestResult;
+use crate::page::Page;
+
+/// The repository root (this crate is `<root>/xtask`).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// A free TCP port on 127.0.0.1 (bound and released; the short race is acceptable in tests).
+pub fn free_port() -> TestResult<u16> {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
+    Ok(listener.local_addr()?.port())
+}
+
+/// A free UDP port on 127.0.0.1 (coturn listens on UDP and TCP; both are checked).
+pub fn free_udp_and_tcp_port() -> TestResult<u16> {
+    for _ in 0..50 {
+        let port = free_port()?;
+        if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+    Err("no port free for both UDP and TCP".into())
+}
+
+/// One test's server, chromedriver and (optionally) coturn. Dropping it kills them all, browsers
+/// included, also when the test panics.
+pub struct World {
+    pub dir: PathBuf,
+    pub server: server::Server,
+    driver: chromedriver::Chromedriver,
+    // Declared last so it stops after the server that points at it.
+    _turn: Option<Coturn>,
+}
+
+impl World {
+    /// A world with a server that has no ICE servers configured (host candidates only).
+    pub async fn start(test: &str) -> TestResult<Self> {
+        Self::start_with(test, ServerOptions::default()).await
+    }
+
+    /// A world whose server gets `options`.
+    pub async fn start_with(test: &str, options: ServerOptions) -> TestResult<Self> {
+        namespace::require_loopback_only()?;
+        let dir = Self::fresh_dir(test)?;
+        Self::launch(dir, options, None).await
+    }
+
+    /// A world with coturn (knowing `turn_secret`) whose server mints credentials with
+    /// `server_secret`: equal for a working relay, different for the refused-credential test.
+    pub async fn start_with_turn(
+        test: &str,
+        turn_secret: &str,
+        server_secret: &str,
+    ) -> TestResult<Self> {
+        namespace::require_loopback_only()?;
+        let dir = Self::fresh_dir(test)?;
+        let turn = Coturn::start(&dir, turn_secret).await?;
+        let options = ServerOptions::turn(&turn.url, server_secret);
+        Self::launch(dir, options, Some(turn)).await
+    }
+
+    async fn launch(
+        dir: PathBuf,
+        options: ServerOptions,
+        turn: Option<Coturn>,
+    ) -> TestResult<Self> {
+        let server = server::Server::start(&dir, &options).await?;
+        let driver = chromedriver::Chromedriver::start(&dir).await?;
+        Ok(Self {
+            dir,
+            server,
+            driver,
+            _turn: turn,
+        })
+    }
+
+    /// The per-test folder, emptied first so nothing of an earlier run leaks in.
+    pub fn fresh_dir(test: &str) -> TestResult<PathBuf> {
+        let dir = root().join("target").join("e2e").join(test);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)?;
+        }
+        std::fs::create_dir_all(dir.join("tmp"))?;
+        Ok(dir)
+    }
+
+    /// A new browser (own profile) showing the app; `label` names it in failures.
+    pub async fn page(&self, label: &str) -> TestResult<Page> {
+        self.page_with_query(label, "").await
+    }
+
+    /// Like [`World::page`], with a URL query such as `?relay=1`.
+    pub async fn page_with_query(&self, label: &str, query: &str) -> TestResult<Page> {
+        let client = self.driver.session(label).await?;
+        Page::open(client, label, &format!("{}/{query}", self.server.url)).await
+    }
+}

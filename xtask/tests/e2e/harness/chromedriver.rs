@@ -1,0 +1,105 @@
+//! chromedriver on a free port, in its own process group so that dropping it kills every
+//! Chromium it started; and the Chromium sessions it opens (headless, fake media, loopback ICE).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use super::process::Group;
+use crate::TestResult;
+use crate::wait;
+
+/// Desktop size for every browser (and the committed screenshot).
+pub const WINDOW: (u32, u32) = (1280, 800);
+
+pub struct Chromedriver {
+    url: String,
+    dir: PathBuf,
+    sessions: AtomicUsize,
+    _process: Group,
+}
+
+fn program(env: &str, default: &str) -> String {
+    std::env::var(env).unwrap_or_else(|_| default.to_owned())
+}
+
+impl Chromedriver {
+    pub async fn start(dir: &Path) -> TestResult<Self> {
+        let port = super::free_port()?;
+        let log = dir.join("chromedriver.log");
+        let mut cmd = Command::new(program("CHROMEDRIVER", "/usr/bin/chromedriver"));
+        cmd.arg(format!("--port={port}"))
+            // Chromium writes scratch files to TMPDIR; keep them in the test's folder.
+            .env("TMPDIR", dir.join("tmp"));
+        let mut process = Group::spawn("chromedriver", &mut cmd, &log)?;
+        let addr = format!("127.0.0.1:{port}");
+        wait::until("chromedriver to listen", Duration::from_secs(15), || {
+            let running = process.check_running(&log);
+            let addr = addr.clone();
+            async move {
+                running?;
+                Ok(tokio::net::TcpStream::connect(&addr).await.ok().map(|_| ()))
+            }
+        })
+        .await?;
+        Ok(Self {
+            url: format!("http://{addr}"),
+            dir: dir.to_path_buf(),
+            sessions: AtomicUsize::new(0),
+            _process: process,
+        })
+    }
+
+    /// A new Chromium with its own profile folder.
+    pub async fn session(&self, label: &str) -> TestResult<Client> {
+        let n = self.sessions.fetch_add(1, Ordering::Relaxed);
+        let profile = self.dir.join(format!("profile-{n}-{}", sanitize(label)));
+        std::fs::create_dir_all(&profile)?;
+        let args = [
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--use-fake-device-for-media-stream".to_owned(),
+            "--use-fake-ui-for-media-stream".to_owned(),
+            "--autoplay-policy=no-user-gesture-required".to_owned(),
+            "--allow-loopback-in-peer-connection".to_owned(),
+            // The closed network refuses Chromium's own background connections: don't make them.
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--no-first-run".to_owned(),
+            "--no-default-browser-check".to_owned(),
+            "--mute-audio".to_owned(),
+            format!("--window-size={},{}", WINDOW.0, WINDOW.1),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": program("CHROMIUM", "/usr/bin/chromium"),
+                "args": args,
+            },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            return Err("capabilities are an object".into());
+        };
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .map_err(|e| format!("could not start Chromium for {label}: {e}"))?;
+        Ok(client)
+    }
+}
+
+fn sanitize(label: &str) -> String {
+    label
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}

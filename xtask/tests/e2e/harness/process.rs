@@ -1,0 +1,67 @@
+//! A child process in its own process group, killed with its whole group on drop (also when a
+//! test panics). chromedriver's Chromium processes stay in chromedriver's group, so killing the
+//! group leaves no browser behind.
+
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use nix::sys::signal::{Signal, killpg};
+use nix::unistd::Pid;
+
+use crate::TestResult;
+
+pub struct Group {
+    name: &'static str,
+    child: Child,
+}
+
+impl Group {
+    /// Starts `cmd` as the leader of a new process group, its output appended to `log`.
+    pub fn spawn(name: &'static str, cmd: &mut Command, log: &Path) -> TestResult<Self> {
+        use std::os::unix::process::CommandExt;
+        let out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)?;
+        let err = out.try_clone()?;
+        let child = cmd
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("could not start {name} ({:?}): {e}", cmd.get_program()))?;
+        Ok(Self { name, child })
+    }
+
+    /// An error when the process has already exited (it failed to start properly).
+    pub fn check_running(&mut self, log: &Path) -> TestResult {
+        match self.child.try_wait()? {
+            None => Ok(()),
+            Some(status) => {
+                let text = std::fs::read_to_string(log).unwrap_or_default();
+                let tail: Vec<&str> = text.lines().rev().take(20).collect();
+                let tail: Vec<&str> = tail.into_iter().rev().collect();
+                Err(format!(
+                    "{} exited early ({status}); last log lines:\n{}",
+                    self.name,
+                    tail.join("\n")
+                )
+                .into())
+            }
+        }
+    }
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        // Only a real group leader: pid 0 or 1 would mean our own group or every process.
+        if let Ok(pid) = i32::try_from(self.child.id())
+            && pid > 1
+        {
+            // The group may already be gone; nothing else to do then.
+            let _ = killpg(Pid::from_raw(pid), Signal::SIGKILL);
+        }
+        let _ = self.child.wait();
+    }
+}

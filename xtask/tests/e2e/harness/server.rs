@@ -1,0 +1,102 @@
+//! The release server (`target/release/server`) serving the release client (`dist/`) on a free
+//! loopback port, ready once `GET /healthz` answers 200.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::process::Group;
+use super::root;
+use crate::TestResult;
+use crate::wait;
+
+/// Extra server flags (ICE servers for the TURN tests).
+#[derive(Default, Clone)]
+pub struct ServerOptions {
+    pub args: Vec<String>,
+}
+
+impl ServerOptions {
+    /// A TURN server and the secret the server mints credentials with.
+    pub fn turn(url: &str, secret: &str) -> Self {
+        Self {
+            args: vec![
+                "--turn".into(),
+                url.into(),
+                "--turn-secret".into(),
+                secret.into(),
+            ],
+        }
+    }
+}
+
+pub struct Server {
+    /// `http://127.0.0.1:<port>` (no trailing slash).
+    pub url: String,
+    /// Kept for its `Drop`, which stops the server.
+    _process: Group,
+}
+
+impl Server {
+    pub async fn start(dir: &Path, options: &ServerOptions) -> TestResult<Self> {
+        let root = root();
+        let binary = root.join("target/release/server");
+        let dist = root.join("dist");
+        if !binary.exists() || !dist.join("index.html").exists() {
+            return Err(format!(
+                "{} or {}/index.html is missing: run via `cargo xtask test`, which builds both",
+                binary.display(),
+                dist.display()
+            )
+            .into());
+        }
+        let port = super::free_port()?;
+        let addr = format!("127.0.0.1:{port}");
+        let log = dir.join("server.log");
+        let mut cmd = Command::new(&binary);
+        cmd.arg("--addr")
+            .arg(&addr)
+            .arg("--dist")
+            .arg(&dist)
+            .args(&options.args);
+        cmd.env_remove("SERVER_ADDR").env_remove("SERVER_DIST");
+        if std::env::var_os("RUST_LOG").is_none() {
+            cmd.env("RUST_LOG", "info");
+        }
+        let mut process = Group::spawn("server", &mut cmd, &log)?;
+        let what = format!(
+            "the server on {addr} to answer /healthz (log: {})",
+            log.display()
+        );
+        wait::until(&what, Duration::from_secs(15), || {
+            let result = process.check_running(&log);
+            let addr = addr.clone();
+            async move {
+                result?;
+                Ok(healthy(&addr).await.then_some(()))
+            }
+        })
+        .await?;
+        Ok(Self {
+            url: format!("http://{addr}"),
+            _process: process,
+        })
+    }
+}
+
+/// `GET /healthz` → 200.
+async fn healthy(addr: &str) -> bool {
+    let Ok(mut stream) = TcpStream::connect(addr).await else {
+        return false;
+    };
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    if stream.write_all(request.as_bytes()).await.is_err() {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    let read = tokio::time::timeout(Duration::from_secs(2), stream.read_exact(&mut head)).await;
+    matches!(read, Ok(Ok(_))) && head.starts_with(b"HTTP/1.1 200")
+}

@@ -1,0 +1,25 @@
+//! End-to-end tests: two or three real headless Chromiums (fake camera and microphone) drive the
+//! release build of the client against the real server, on loopback only.
+//!
+//! Run them with `cargo xtask test` (or `cargo xtask bench-call` for the benchmark): it builds
+//! `dist/` and `target/release/server`, then runs this binary inside a network namespace that has
+//! only `lo`, where Chromium's only ICE candidate is 127.0.0.1. The harness refuses to run
+//! anywhere else.
+//!
+//! Layout: [`harness`] starts and always stops the processes (server, chromedriver with its
+//! browsers, coturn); [`page`] is one browser tab with the app's actions and the in-page probes of
+//! [`probes`]; the scenarios are [`lobby`], [`call`], [`relay`] (TURN), and [`bench`] (the
+//! ignored call-setup benchmark). The page is found only through the hooks of
+//! `docs/ui-contract.md`.
+
+mod bench;
+mod call;
+mod harness;
+mod lobby;
+mod page;
+mod probes;
+mod relay;
+mod wait;
+
+/// Errors in tests carry a readable message; `?` works on every error type we meet.
+pub type TestResult<T = ()> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
