@@ -83,6 +83,25 @@ enum Login {
     Done,
 }
 
+/// A `username` frame to send on the socket with this id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginDue {
+    pub id: u64,
+    pub name: String,
+}
+
+impl LoginDue {
+    /// The frame, dated `now_ms`, announcing the features this client understands.
+    pub fn frame(&self, now_ms: u64) -> ToServer {
+        ToServer::Username {
+            id: Some(self.id),
+            name: self.name.clone(),
+            date: Some(now_ms),
+            features: FEATURES.to_vec(),
+        }
+    }
+}
+
 /// Why a chat text cannot be sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ChatError {
@@ -138,10 +157,8 @@ impl Default for AppState {
 /// What happens to the page.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Action {
-    /// The person submitted the login form with a valid name.
+    /// The person submitted the login form with a valid name (the form validates it).
     Login(UserName),
-    /// The login form's text is not a valid name; the sentence says why.
-    LoginInvalid(String),
     /// The `username` frame went out on the socket with this id.
     LoginSent {
         id: u64,
@@ -169,7 +186,6 @@ impl AppState {
                     self.start_connecting();
                 }
             }
-            Action::LoginInvalid(reason) => self.login_error = Some(reason),
             Action::LoginSent { id } => {
                 if self.conn_id == Some(id) && self.login == Login::NotSent {
                     self.login = Login::Sent { given: None };
@@ -306,20 +322,21 @@ impl AppState {
             .or_else(|| self.wanted.clone())
     }
 
-    /// The `username` frame to send now, if one is due: the socket has its id, a name is
-    /// wanted and nothing was sent on this socket yet. `now_ms` is the clock for `date`.
-    pub fn login_frame(&self, now_ms: u64) -> Option<ToServer> {
+    /// The login that is due now, if any: the socket has its id, a name is wanted and nothing
+    /// was sent on this socket yet.
+    pub fn login_due(&self) -> Option<LoginDue> {
         if self.login != Login::NotSent {
             return None;
         }
-        let id = self.conn_id?;
-        let name = self.login_name()?;
-        Some(ToServer::Username {
-            id: Some(id),
-            name,
-            date: Some(now_ms),
-            features: FEATURES.to_vec(),
+        Some(LoginDue {
+            id: self.conn_id?,
+            name: self.login_name()?,
         })
+    }
+
+    /// The `username` frame to send now, if one is due (`now_ms` is the clock for `date`).
+    pub fn login_frame(&self, now_ms: u64) -> Option<ToServer> {
+        self.login_due().map(|due| due.frame(now_ms))
     }
 
     /// Logged in on the current socket.
@@ -355,9 +372,12 @@ impl AppState {
     /// Whether `user` can be called from the list now: not ourselves, no call going on,
     /// and the socket is logged in.
     pub fn can_call(&self, user: &str) -> bool {
-        self.logged_in()
-            && self.call.phase == CallPhase::Idle
-            && self.me.as_ref().is_some_and(|me| me.name != user)
+        self.can_place_calls() && self.me.as_ref().is_some_and(|me| me.name != user)
+    }
+
+    /// Calls can be placed now: logged in on a live socket and no call going on.
+    pub fn can_place_calls(&self) -> bool {
+        self.logged_in() && self.call.phase == CallPhase::Idle
     }
 }
 
@@ -373,6 +393,7 @@ impl yew::Reducible for AppState {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use shared::ErrorCode;
 
@@ -513,12 +534,28 @@ mod tests {
     }
 
     #[test]
-    fn invalid_names_are_reported_and_a_new_try_clears_the_error() {
+    fn a_new_try_after_a_refused_login_clears_the_error() {
         let mut s = AppState::default();
-        s.apply(Action::LoginInvalid("The name is empty.".into()));
-        assert_eq!(s.login_error.as_deref(), Some("The name is empty."));
+        run(
+            &mut s,
+            [
+                Action::Server(FromServer::Id { id: 1 }),
+                Action::Login(name("alice")),
+                Action::LoginSent { id: 1 },
+                Action::Server(FromServer::Error {
+                    code: ErrorCode::BadName,
+                    message: "no".into(),
+                }),
+            ],
+        );
+        assert!(s.login_error.is_some());
+        assert_eq!(s.login_frame(1), None, "nothing wanted any more");
         s.apply(Action::Login(name("bob")));
         assert_eq!(s.login_error, None);
+        let Some(ToServer::Username { name, .. }) = s.login_frame(1) else {
+            panic!("the session goes on after an error: the new name is sent on it");
+        };
+        assert_eq!(name, "bob");
     }
 
     #[test]

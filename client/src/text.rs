@@ -105,6 +105,7 @@ pub fn route_name(route: Route) -> (&'static str, &'static str) {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,0 +1,123 @@
+//! The call area, present at all times once logged in: status line, notices, the incoming-call
+//! prompt, the videos (remote large, own small) and the call controls, all drawn from the call
+//! layer's `CallView`.
+
+use web_sys::MediaStream;
+use yew::prelude::*;
+
+use crate::call::{CallCommand, CallPhase, CallView};
+use crate::components::call_controls::EndButton;
+use crate::components::{CallControls, CallDuration, IncomingCall, Notice, RouteBadge, Video};
+use crate::text::{phase_name, phase_sentence};
+
+#[derive(Properties, PartialEq)]
+pub struct CallPanelProps {
+    pub view: CallView,
+    #[prop_or_default]
+    pub local: Option<MediaStream>,
+    #[prop_or_default]
+    pub remote: Option<MediaStream>,
+    pub on_command: Callback<CallCommand>,
+}
+
+#[function_component]
+pub fn CallPanel(props: &CallPanelProps) -> Html {
+    let view = &props.view;
+    let phase = &view.phase;
+    let peer = phase.peer().map(str::to_owned);
+    let notice = view.notice.clone().map(|text| {
+        let on_dismiss = props.on_command.reform(|_| CallCommand::DismissNotice);
+        html! { <Notice text={text} testid="notice" on_dismiss={on_dismiss} /> }
+    });
+
+    let body = match phase {
+        CallPhase::Idle => html! {
+            <div class="call-idle">
+                <div class="call-idle-icon" aria-hidden="true">{ crate::components::icons::phone() }</div>
+            </div>
+        },
+        CallPhase::Ringing { peer } => html! {
+            <IncomingCall
+                peer={peer.clone()}
+                on_accept={props.on_command.reform(|_| CallCommand::Accept)}
+                on_decline={props.on_command.reform(|_| CallCommand::Decline)}
+            />
+        },
+        CallPhase::Calling { peer }
+        | CallPhase::Connecting { peer }
+        | CallPhase::InCall { peer, .. }
+        | CallPhase::Reconnecting { peer, .. } => stage(props, peer),
+    };
+
+    html! {
+        <section
+            class={classes!("panel", "call", format!("call-{}", phase_name(phase)))}
+            data-testid="call"
+            data-phase={phase_name(phase)}
+            data-peer={peer}
+            aria-label="Call"
+        >
+            <div class="call-header">
+                <p class="call-status" data-testid="call-status" role="status">{ phase_sentence(phase) }</p>
+                <div class="call-meta">
+                    if let CallPhase::InCall { since_ms, .. } | CallPhase::Reconnecting { since_ms, .. } = phase {
+                        <CallDuration since_ms={*since_ms} />
+                    }
+                    if let (Some(route), true) = (view.route, in_call(phase)) {
+                        <RouteBadge route={route} />
+                    }
+                </div>
+            </div>
+            { for notice }
+            { body }
+        </section>
+    }
+}
+
+fn in_call(phase: &CallPhase) -> bool {
+    matches!(
+        phase,
+        CallPhase::InCall { .. } | CallPhase::Reconnecting { .. }
+    )
+}
+
+/// The videos and the controls of a call that is not ringing.
+fn stage(props: &CallPanelProps, peer: &str) -> Html {
+    let view = &props.view;
+    let end = if matches!(view.phase, CallPhase::Calling { .. }) {
+        EndButton::Cancel
+    } else {
+        EndButton::HangUp
+    };
+    let waiting = match view.phase {
+        CallPhase::Calling { .. } => Some(format!("Waiting for {peer} to answer…")),
+        CallPhase::Connecting { .. } => Some(format!("Connecting to {peer}…")),
+        CallPhase::Reconnecting { .. } => Some("Reconnecting…".to_owned()),
+        _ if props.remote.is_none() => Some(format!("Waiting for {peer}'s video…")),
+        _ => None,
+    };
+    html! {
+        <>
+            <div class="stage">
+                <Video id="remote-video" testid="remote-video" class={classes!("video-remote")}
+                    label={format!("{peer}'s video")} stream={props.remote.clone()} />
+                if let Some(waiting) = waiting {
+                    <div class="stage-overlay" aria-hidden="true">{ waiting }</div>
+                }
+                <div class="pip">
+                    <Video id="local-video" testid="local-video" class={classes!("video-local")}
+                        label="Your video" stream={props.local.clone()} muted=true />
+                    if !view.camera_enabled {
+                        <div class="pip-overlay" aria-hidden="true">{ "Camera off" }</div>
+                    }
+                </div>
+            </div>
+            <CallControls
+                mic_enabled={view.mic_enabled}
+                camera_enabled={view.camera_enabled}
+                end={end}
+                on_command={props.on_command.clone()}
+            />
+        </>
+    }
+}

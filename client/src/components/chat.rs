@@ -1,0 +1,113 @@
+//! The lobby chat: the log (time, sender, text — always as text nodes, never HTML), kept
+//! scrolled to the newest line, and the input (Enter sends, length-limited).
+
+use std::rc::Rc;
+
+use shared::limits::MAX_CHAT_CHARS;
+use wasm_bindgen::JsValue;
+use web_sys::{Element, HtmlInputElement};
+use yew::prelude::*;
+
+use crate::state::ChatLine;
+use crate::text::clock;
+
+#[derive(Properties, PartialEq)]
+pub struct ChatProps {
+    pub lines: Rc<Vec<ChatLine>>,
+    /// Our own name, to mark our lines.
+    pub me: AttrValue,
+    /// Sending is possible (logged in on a live socket).
+    pub enabled: bool,
+    /// Sends a text; returns a sentence when it was not sent (the input is kept then).
+    pub on_send: Callback<String, Option<String>>,
+}
+
+#[function_component]
+pub fn Chat(props: &ChatProps) -> Html {
+    let log = use_node_ref();
+    let input = use_node_ref();
+    let error = use_state(|| None::<String>);
+
+    // Keep the newest line in view whenever one arrives.
+    {
+        let log = log.clone();
+        let newest = props.lines.last().map(|line| line.seq);
+        use_effect_with(newest, move |_| {
+            if let Some(log) = log.cast::<Element>() {
+                log.set_scroll_top(log.scroll_height());
+            }
+        });
+    }
+
+    let onsubmit = {
+        let input = input.clone();
+        let error = error.clone();
+        let on_send = props.on_send.clone();
+        Callback::from(move |event: SubmitEvent| {
+            event.prevent_default();
+            let Some(field) = input.cast::<HtmlInputElement>() else {
+                return;
+            };
+            match on_send.emit(field.value()) {
+                None => {
+                    field.set_value("");
+                    error.set(None);
+                }
+                Some(sentence) => error.set(Some(sentence)),
+            }
+        })
+    };
+
+    html! {
+        <section class="panel chat" aria-labelledby="chat-title">
+            <h2 id="chat-title" class="panel-title">{ "Lobby chat" }</h2>
+            <ol ref={log} class="chat-log" data-testid="chat-log" role="log" aria-label="Chat messages" tabindex="0">
+                { for props.lines.iter().map(|line| chat_line(line, &props.me)) }
+            </ol>
+            if props.lines.is_empty() {
+                <p class="empty chat-empty">{ "No messages yet. Say hello!" }</p>
+            }
+            <form class="chat-form" onsubmit={onsubmit}>
+                <input
+                    ref={input}
+                    class="field"
+                    type="text"
+                    placeholder={if props.enabled { "Write a message…" } else { "Offline" }}
+                    aria-label="Message"
+                    autocomplete="off"
+                    maxlength={MAX_CHAT_CHARS.to_string()}
+                    disabled={!props.enabled}
+                    data-testid="chat-input"
+                />
+                <button type="submit" class="btn btn-primary" data-testid="chat-send" disabled={!props.enabled}>
+                    { "Send" }
+                </button>
+            </form>
+            if let Some(error) = &*error {
+                <p class="field-error" role="alert">{ error.clone() }</p>
+            }
+        </section>
+    }
+}
+
+fn chat_line(line: &ChatLine, me: &str) -> Html {
+    let date = js_sys::Date::new(&JsValue::from_f64(line.date as f64));
+    // `toISOString` throws on an invalid date (a `date` out of range): show no time then.
+    let (time, iso) = if date.get_time().is_nan() {
+        (String::new(), None)
+    } else {
+        let iso = String::from(date.to_iso_string());
+        (clock(date.get_hours(), date.get_minutes()), Some(iso))
+    };
+    let mine = line.name == me;
+    html! {
+        <li key={line.seq} class={classes!("chat-line", mine.then_some("mine"), line.private.then_some("private"))} data-testid="chat-line">
+            <time class="chat-time" datetime={iso} data-testid="chat-time">{ time }</time>
+            <span class="chat-name" data-testid="chat-name">{ line.name.clone() }</span>
+            if line.private {
+                <span class="tag">{ "private" }</span>
+            }
+            <span class="chat-text" data-testid="chat-text">{ line.text.clone() }</span>
+        </li>
+    }
+}

@@ -1,0 +1,44 @@
+//! The lobby once logged in: who is online, the call area and the chat, laid out in columns on
+//! wide screens and stacked on phones.
+
+use std::rc::Rc;
+
+use web_sys::MediaStream;
+use yew::prelude::*;
+
+use crate::call::{CallCommand, CallView};
+use crate::components::{CallPanel, Chat, UserList};
+use crate::state::ChatLine;
+
+#[derive(Properties, PartialEq)]
+pub struct LobbyProps {
+    pub me: AttrValue,
+    pub users: Vec<String>,
+    /// Calls can be placed now (logged in, no call going on).
+    pub can_call: bool,
+    pub chat: Rc<Vec<ChatLine>>,
+    pub chat_enabled: bool,
+    pub call: CallView,
+    #[prop_or_default]
+    pub local: Option<MediaStream>,
+    #[prop_or_default]
+    pub remote: Option<MediaStream>,
+    pub on_command: Callback<CallCommand>,
+    pub on_send_chat: Callback<String, Option<String>>,
+}
+
+#[function_component]
+pub fn Lobby(props: &LobbyProps) -> Html {
+    let on_call = props
+        .on_command
+        .reform(|peer: String| CallCommand::Call { peer });
+    html! {
+        <div class="lobby">
+            <UserList users={props.users.clone()} me={props.me.clone()} can_call={props.can_call} on_call={on_call} />
+            <CallPanel view={props.call.clone()} local={props.local.clone()} remote={props.remote.clone()}
+                on_command={props.on_command.clone()} />
+            <Chat lines={props.chat.clone()} me={props.me.clone()} enabled={props.chat_enabled}
+                on_send={props.on_send_chat.clone()} />
+        </div>
+    }
+}

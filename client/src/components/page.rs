@@ -1,0 +1,86 @@
+//! The whole page, drawn from the state context: header (brand, identity, connection), server
+//! notices, then the login form or the lobby.
+//!
+//! Everything with side effects (socket, call layer) comes in as callbacks, so the page renders
+//! the same in browser tests that feed the state directly.
+
+use shared::UserName;
+use web_sys::MediaStream;
+use yew::prelude::*;
+
+use crate::call::CallCommand;
+use crate::components::{ConnectionStatus, Identity, Lobby, LoginForm, Notice};
+use crate::context::AppContext;
+use crate::state::Action;
+
+#[derive(Properties, PartialEq)]
+pub struct PageProps {
+    #[prop_or_default]
+    pub local: Option<MediaStream>,
+    #[prop_or_default]
+    pub remote: Option<MediaStream>,
+    pub on_login: Callback<UserName>,
+    /// Sends a chat text; returns a sentence when it was not sent.
+    pub on_send_chat: Callback<String, Option<String>>,
+    pub on_command: Callback<CallCommand>,
+}
+
+#[function_component]
+pub fn Page(props: &PageProps) -> Html {
+    let Some(state) = use_context::<AppContext>() else {
+        return html! { <p class="fatal">{ "The page state is missing." }</p> };
+    };
+    let dispatcher = state.dispatcher();
+    let on_retry = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |()| dispatcher.dispatch(Action::Reconnect))
+    };
+    let server_notice = state.server_notice.clone().map(|text| {
+        let dispatcher = dispatcher.clone();
+        let on_dismiss = Callback::from(move |()| dispatcher.dispatch(Action::DismissServerNotice));
+        html! { <Notice text={text} testid="server-notice" on_dismiss={on_dismiss} /> }
+    });
+
+    let main = match &state.me {
+        None => html! {
+            <LoginForm
+                joining={state.joining() && state.connection != crate::state::Connection::Lost}
+                error={state.login_error.clone().map(AttrValue::from)}
+                on_login={props.on_login.clone()}
+            />
+        },
+        Some(me) => html! {
+            <Lobby
+                me={me.name.clone()}
+                users={state.users.clone()}
+                can_call={state.can_place_calls()}
+                chat={state.chat.clone()}
+                chat_enabled={state.logged_in()}
+                call={state.call.clone()}
+                local={props.local.clone()}
+                remote={props.remote.clone()}
+                on_command={props.on_command.clone()}
+                on_send_chat={props.on_send_chat.clone()}
+            />
+        },
+    };
+
+    html! {
+        <div class="app">
+            <header class="topbar">
+                <div class="brand">
+                    <span class="brand-mark" aria-hidden="true">{ crate::components::icons::camera(false) }</span>
+                    <span class="brand-name">{ "Parley" }</span>
+                </div>
+                if let Some(me) = &state.me {
+                    <Identity me={me.clone()} />
+                }
+                <ConnectionStatus state={state.connection} on_retry={on_retry} />
+            </header>
+            <main class="main">
+                { for server_notice }
+                { main }
+            </main>
+        </div>
+    }
+}

@@ -1,0 +1,77 @@
+//! Who is online. Each entry is a button that calls that person; our own entry is marked and
+//! cannot be activated, and nobody can be called while a call is going on.
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct UserListProps {
+    pub users: Vec<String>,
+    /// Our own name (as the server gave it).
+    pub me: AttrValue,
+    /// Calls can be placed now (logged in, no call going on).
+    pub can_call: bool,
+    pub on_call: Callback<String>,
+}
+
+#[function_component]
+pub fn UserList(props: &UserListProps) -> Html {
+    let count = props.users.len();
+    html! {
+        <section class="panel users" aria-labelledby="users-title">
+            <h2 id="users-title" class="panel-title">
+                { "Online" }
+                <span class="count" aria-label={format!("{count} online")}>{ count }</span>
+            </h2>
+            <ul class="user-list" data-testid="user-list">
+                { for props.users.iter().map(|user| user_entry(props, user)) }
+            </ul>
+            if count <= 1 {
+                <p class="empty">{ "Nobody else is here yet. Share the page's address to invite someone." }</p>
+            }
+        </section>
+    }
+}
+
+fn user_entry(props: &UserListProps, user: &str) -> Html {
+    let is_self = *props.me == *user;
+    let enabled = !is_self && props.can_call;
+    let onclick = {
+        let on_call = props.on_call.clone();
+        let user = user.to_owned();
+        Callback::from(move |_: MouseEvent| on_call.emit(user.clone()))
+    };
+    let title = if is_self {
+        "This is you".to_owned()
+    } else if props.can_call {
+        format!("Call {user}")
+    } else {
+        "You can call once the current call is over".to_owned()
+    };
+    let initial: String = user
+        .chars()
+        .next()
+        .map(|c| c.to_uppercase().collect())
+        .unwrap_or_default();
+    html! {
+        <li key={user.to_owned()}>
+            <button
+                type="button"
+                class={classes!("user", is_self.then_some("user-self"))}
+                data-testid="user"
+                data-name={user.to_owned()}
+                data-self={is_self.then_some("true")}
+                disabled={!enabled}
+                title={title}
+                onclick={onclick}
+            >
+                <span class="avatar" aria-hidden="true">{ initial }</span>
+                <span class="user-name">{ user.to_owned() }</span>
+                if is_self {
+                    <span class="tag">{ "you" }</span>
+                } else if props.can_call {
+                    <span class="call-hint" aria-hidden="true">{ "Call" }</span>
+                }
+            </button>
+        </li>
+    }
+}

@@ -1,0 +1,8 @@
+//! The connection to the signaling server.
+//!
+//! - [`url`]: where the WebSocket goes (pure, host-tested).
+//! - `socket` (wasm only): one WebSocket connection whose listeners live as long as it does.
+
+#[cfg(target_arch = "wasm32")]
+pub mod socket;
+pub mod url;
