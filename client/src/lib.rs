@@ -2,16 +2,18 @@
 //!
 //! Layout (a functional core with a thin browser shell):
 //! - [`state`]: the page's UI state as one pure reducer; [`text`]: the words and numbers it shows.
-//! - [`call`]: the call state machine (pure) and its browser driver (another team's module).
+//! - [`call`]: the call state machine (pure) and its browser driver.
 //! - [`error`]: the error type of the browser glue (`From<JsValue>`).
-//! - wasm only: `net` (the WebSocket), `hooks` (the socket hook), `context` (the state
-//!   provider), `components` (one component per file, props and callbacks) and `app` (the root).
+//! - [`net`]: the WebSocket's address (pure) and, in the browser, the socket itself.
+//! - wasm only: `hooks` (the socket slot, a ticking clock), `context` (the state provider),
+//!   `components` (one component per file, props and callbacks) and `app` (the root).
 //!
 //! Everything but the browser modules builds on the host, where the reducer and the call
 //! machine are unit-tested with plain `cargo test -p client`.
 
 pub mod call;
 pub mod error;
+pub mod net;
 pub mod state;
 pub mod text;
 
@@ -23,5 +25,3 @@ pub mod components;
 pub mod context;
 #[cfg(target_arch = "wasm32")]
 pub mod hooks;
-#[cfg(target_arch = "wasm32")]
-pub mod net;
