@@ -1,0 +1,127 @@
+//! Command-line and environment configuration, turned into the [`Settings`] the server runs with.
+//!
+//! Every flag can also be set by an environment variable (`SERVER_ADDR`, `SERVER_DIST`, …), which
+//! suits containers and systemd units.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Parser;
+
+use crate::limits::Limits;
+use crate::turn::IceConfig;
+
+/// Signaling server for the video-calling app: MDN "Signaling and video calling" protocol over
+/// WebSocket at `/ws`, the built client at `/`.
+#[derive(Debug, Parser)]
+#[command(name = "server", version, about)]
+pub struct Config {
+    /// Address to listen on.
+    #[arg(long, env = "SERVER_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: SocketAddr,
+
+    /// Folder of the built client (trunk's `dist/`), served at `/` with an `index.html` fallback.
+    #[arg(long, env = "SERVER_DIST", default_value = "dist")]
+    pub dist: PathBuf,
+
+    /// STUN server URL handed to clients, e.g. `stun:stun.example.org:3478` (repeatable; in the
+    /// environment, comma-separated).
+    #[arg(long = "stun", env = "SERVER_STUN", value_delimiter = ',')]
+    pub stun: Vec<String>,
+
+    /// TURN server URL handed to clients, e.g. `turn:turn.example.org:3478?transport=udp`
+    /// (repeatable; in the environment, comma-separated).
+    #[arg(long = "turn", env = "SERVER_TURN", value_delimiter = ',')]
+    pub turn: Vec<String>,
+
+    /// Secret shared with the TURN server (coturn `static-auth-secret`); used to mint short-lived
+    /// credentials, never sent to clients.
+    #[arg(long, env = "SERVER_TURN_SECRET", hide_env_values = true)]
+    pub turn_secret: Option<String>,
+
+    /// Lifetime of minted TURN credentials, in seconds.
+    #[arg(long, env = "SERVER_TURN_TTL", default_value_t = 3600)]
+    pub turn_ttl: u64,
+
+    /// Tokio worker threads (default: one per core).
+    #[arg(long, env = "SERVER_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Sustained frames per second one client may send.
+    #[arg(long, env = "SERVER_RATE", default_value_t = Limits::default().rate_per_sec)]
+    pub rate: u32,
+
+    /// Frames one client may send in a burst.
+    #[arg(long, env = "SERVER_BURST", default_value_t = Limits::default().rate_burst)]
+    pub burst: u32,
+
+    /// Seconds allowed between connecting and logging in.
+    #[arg(long, env = "SERVER_LOGIN_TIMEOUT", default_value_t = Limits::default().login_timeout.as_secs())]
+    pub login_timeout: u64,
+
+    /// Seconds between keep-alive pings.
+    #[arg(long, env = "SERVER_PING_INTERVAL", default_value_t = Limits::default().ping_interval.as_secs())]
+    pub ping_interval: u64,
+}
+
+/// Everything a running server needs to know, built from [`Config`] or directly by tests.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub limits: Limits,
+    pub ice: IceConfig,
+    /// Folder served at `/`.
+    pub dist: PathBuf,
+}
+
+impl Config {
+    pub fn settings(&self) -> Settings {
+        let limits = Limits {
+            rate_per_sec: self.rate,
+            rate_burst: self.burst,
+            login_timeout: Duration::from_secs(self.login_timeout),
+            ping_interval: Duration::from_secs(self.ping_interval.max(1)),
+            ..Limits::default()
+        };
+        let ice = IceConfig {
+            stun: self.stun.clone(),
+            turn: self.turn.clone(),
+            turn_secret: self.turn_secret.clone(),
+            turn_ttl: Duration::from_secs(self.turn_ttl),
+        };
+        Settings {
+            limits,
+            ice,
+            dist: self.dist.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_repeated_ice_flags() {
+        let config = Config::try_parse_from([
+            "server",
+            "--stun",
+            "stun:a:3478",
+            "--turn",
+            "turn:b:3478",
+            "--turn",
+            "turns:b:5349",
+            "--turn-secret",
+            "x",
+        ])
+        .unwrap();
+        assert_eq!(config.addr, "127.0.0.1:8080".parse().unwrap());
+        assert_eq!(config.dist, PathBuf::from("dist"));
+        assert_eq!(config.turn_ttl, 3600);
+        let settings = config.settings();
+        assert_eq!(settings.ice.stun, vec!["stun:a:3478"]);
+        assert_eq!(settings.ice.turn, vec!["turn:b:3478", "turns:b:5349"]);
+        assert_eq!(settings.ice.turn_secret.as_deref(), Some("x"));
+    }
+}

@@ -1,0 +1,115 @@
+//! The server's limits (documented in `docs/PROTOCOL.md`) and the per-connection token bucket
+//! that enforces the rate limit.
+//!
+//! The wire limits every client must respect (frame size, name and chat length) live in
+//! [`shared::limits`]; the ones here are the server's operating limits, configurable so that tests
+//! can shrink the timeouts and the benchmark can lift the rate limit.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+/// Operating limits of every session.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Time allowed between connecting and a valid `username` frame.
+    pub login_timeout: Duration,
+    /// A ping is sent after this much time; a peer that has sent nothing (not even the pong)
+    /// one interval later is considered dead and dropped.
+    pub ping_interval: Duration,
+    /// Frames waiting to be written to one client. When it is full the client is not reading
+    /// fast enough and is disconnected, so it never slows others or grows memory.
+    pub outbox_frames: usize,
+    /// Longest a single write to one socket may take before the client is dropped.
+    pub write_timeout: Duration,
+    /// Sustained frames per second a client may send.
+    pub rate_per_sec: u32,
+    /// Frames a client may send in a burst above the sustained rate.
+    pub rate_burst: u32,
+    /// Presence (user list) changes are coalesced: at most one broadcast per interval.
+    pub presence_interval: Duration,
+    /// WebSocket read buffer per connection. tungstenite's default (128 KiB) would dominate the
+    /// memory of an idle connection; frames larger than this are still read (the buffer grows).
+    pub read_buffer_bytes: usize,
+    /// WebSocket write buffer per connection (written out when it reaches this size or on flush).
+    pub write_buffer_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            login_timeout: Duration::from_secs(10),
+            ping_interval: Duration::from_secs(30),
+            outbox_frames: 128,
+            write_timeout: Duration::from_secs(10),
+            rate_per_sec: 500,
+            rate_burst: 1000,
+            presence_interval: Duration::from_millis(20),
+            read_buffer_bytes: 4 * 1024,
+            write_buffer_bytes: 4 * 1024,
+        }
+    }
+}
+
+/// A token bucket: `burst` tokens, refilled at `per_sec` tokens per second; each frame costs one.
+///
+/// Hand-written rather than `governor` because it is owned by one session task (no atomics or
+/// shared clock needed) and costs a few dozen bytes per connection.
+#[derive(Debug)]
+pub struct TokenBucket {
+    tokens: f64,
+    last: Instant,
+    per_sec: f64,
+    burst: f64,
+}
+
+impl TokenBucket {
+    pub fn new(per_sec: u32, burst: u32, now: Instant) -> Self {
+        let burst = f64::from(burst.max(1));
+        Self {
+            tokens: burst,
+            last: now,
+            per_sec: f64::from(per_sec),
+            burst,
+        }
+    }
+
+    /// Takes one token if there is one.
+    pub fn try_take(&mut self, now: Instant) -> bool {
+        let elapsed = now.saturating_duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.per_sec).min(self.burst);
+        if self.tokens >= 1.0 {
+            self.tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bucket_allows_the_burst_then_refills_at_the_rate() {
+        let start = Instant::now();
+        let mut bucket = TokenBucket::new(10, 3, start);
+        assert!(bucket.try_take(start));
+        assert!(bucket.try_take(start));
+        assert!(bucket.try_take(start));
+        assert!(!bucket.try_take(start));
+        // 10 per second: one token after 100 ms, not before.
+        assert!(!bucket.try_take(start + Duration::from_millis(50)));
+        assert!(bucket.try_take(start + Duration::from_millis(101)));
+        assert!(!bucket.try_take(start + Duration::from_millis(101)));
+        // Never more than the burst, however long the pause.
+        let later = start + Duration::from_secs(100);
+        for _ in 0..3 {
+            assert!(bucket.try_take(later));
+        }
+        assert!(!bucket.try_take(later));
+    }
+}

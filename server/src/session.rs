@@ -1,0 +1,550 @@
+//! One WebSocket connection: a single task running one `select!` loop over the socket's frames,
+//! the connection's outbox, its timer (login deadline and keep-alive) and server shutdown.
+//!
+//! The session owns the socket: frames for this client from anywhere else arrive through the
+//! bounded outbox the registry delivers to; replies that concern only this client (its `id`,
+//! `rejectusername`, `ice-servers`, `error` frames) are written directly. A drop guard takes the
+//! client out of the registry on every way out of the loop.
+//!
+//! The session is generic over the socket (`Stream` + `Sink` of axum messages) so it does not
+//! depend on a real network connection.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use shared::limits::MAX_CHAT_CHARS;
+use shared::{ErrorCode, FromServer, ToServer, UserName};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until, timeout};
+
+use crate::escape::html_escape;
+use crate::inbound::{Refusal, decode};
+use crate::limits::TokenBucket;
+use crate::registry::{CallEvent, ChatFrames, ConnId, Features, Registry};
+use crate::state::AppState;
+
+/// Close codes (RFC 6455 §7.4.1).
+const CLOSE_GOING_AWAY: u16 = 1001;
+const CLOSE_POLICY: u16 = 1008;
+const CLOSE_TOO_BIG: u16 = 1009;
+
+/// Outbox frames written per flush: batching them saves syscalls under load, the bound keeps
+/// one busy client from monopolising its worker thread.
+const WRITE_BATCH: usize = 32;
+
+/// Why a session ended (logged once, at info).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum End {
+    /// The client closed or the connection dropped.
+    ClientLeft,
+    /// The server is shutting down.
+    Shutdown,
+    /// The outbox overflowed, or a write took longer than the write timeout.
+    TooSlow,
+    /// No pong (or any frame) for a whole ping interval.
+    Dead,
+    LoginTimeout,
+    TooLarge,
+    /// A protocol or I/O error on the socket.
+    SocketError,
+}
+
+impl fmt::Display for End {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            End::ClientLeft => "client left",
+            End::Shutdown => "server shutdown",
+            End::TooSlow => "too slow to read",
+            End::Dead => "no answer to ping",
+            End::LoginTimeout => "login timeout",
+            End::TooLarge => "frame too large",
+            End::SocketError => "socket error",
+        })
+    }
+}
+
+/// Takes the client out of the registry however the session ends (return, error or panic).
+struct Registration<'a> {
+    registry: &'a Registry,
+    id: ConnId,
+}
+
+impl Drop for Registration<'_> {
+    fn drop(&mut self) {
+        self.registry.unregister(self.id);
+    }
+}
+
+/// Runs one connection to its end.
+pub async fn run<S>(socket: S, state: AppState, peer: SocketAddr)
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
+{
+    let id = state.next_conn_id();
+    let registry = state.registry.clone();
+    let _registration = Registration {
+        registry: &registry,
+        id,
+    };
+    tracing::info!(conn = id, %peer, "connected");
+    let now = Instant::now();
+    let limits = &state.settings.limits;
+    let mut session = Session {
+        bucket: TokenBucket::new(limits.rate_per_sec, limits.rate_burst, now),
+        socket,
+        id,
+        state: &state,
+        name: None,
+        outbox: None,
+        told_rate_limited: false,
+        awaiting_pong: false,
+    };
+    let end = session.drive().await;
+    match &session.name {
+        Some(name) => tracing::info!(conn = id, %name, reason = %end, "disconnected"),
+        None => tracing::info!(conn = id, reason = %end, "disconnected"),
+    }
+}
+
+struct Session<'a, S> {
+    socket: S,
+    id: ConnId,
+    state: &'a AppState,
+    /// The name given at login; `None` until then.
+    name: Option<UserName>,
+    /// Frames for this client from other sessions; created at login.
+    outbox: Option<mpsc::Receiver<Utf8Bytes>>,
+    bucket: TokenBucket,
+    /// The client was already told it is being rate limited (told once per episode, so a
+    /// flood does not double its own traffic with errors).
+    told_rate_limited: bool,
+    awaiting_pong: bool,
+}
+
+/// Waits for the next outbox frame, or forever before login.
+async fn next_outbox(outbox: &mut Option<mpsc::Receiver<Utf8Bytes>>) -> Option<Utf8Bytes> {
+    match outbox {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// What happened to a session after handling something.
+type Step = Result<(), End>;
+
+impl<S> Session<'_, S>
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
+{
+    async fn drive(&mut self) -> End {
+        let limits = &self.state.settings.limits;
+        let (login_timeout, ping_interval) = (limits.login_timeout, limits.ping_interval);
+        if let Err(end) = self.write_frame(&FromServer::Id { id: self.id }).await {
+            return end;
+        }
+        let shutdown = self.state.shutdown.clone();
+        let cancelled = shutdown.cancelled();
+        tokio::pin!(cancelled);
+        let login_deadline = Instant::now() + login_timeout;
+        let mut next_ping = Instant::now() + ping_interval;
+        let timer = sleep_until(login_deadline.min(next_ping));
+        tokio::pin!(timer);
+
+        loop {
+            let step = tokio::select! {
+                biased;
+                () = &mut cancelled => {
+                    self.close(CLOSE_GOING_AWAY, "server shutting down").await;
+                    return End::Shutdown;
+                }
+                frame = next_outbox(&mut self.outbox) => match frame {
+                    Some(frame) => self.write_outbox(frame).await,
+                    // The registry dropped our outbox's sender: we were too slow.
+                    None => {
+                        self.close(CLOSE_POLICY, "too slow to read").await;
+                        return End::TooSlow;
+                    }
+                },
+                frame = self.socket.next() => match frame {
+                    None | Some(Ok(Message::Close(_))) => return End::ClientLeft,
+                    Some(Ok(message)) => {
+                        self.awaiting_pong = false;
+                        self.on_message(message).await
+                    }
+                    Some(Err(e)) if is_too_large(&e) => {
+                        let refusal = Refusal::new(ErrorCode::TooLarge, "frame too large; closing");
+                        let _ = self.write_error(refusal).await;
+                        self.close(CLOSE_TOO_BIG, "frame too large").await;
+                        return End::TooLarge;
+                    }
+                    Some(Err(e)) => {
+                        tracing::debug!(conn = self.id, error = %e, "socket error");
+                        return End::SocketError;
+                    }
+                },
+                () = &mut timer => {
+                    let now = Instant::now();
+                    if self.name.is_none() && now >= login_deadline {
+                        let refusal = Refusal::new(ErrorCode::LoginTimeout, "no login in time; closing");
+                        let _ = self.write_error(refusal).await;
+                        self.close(CLOSE_POLICY, "login timeout").await;
+                        return End::LoginTimeout;
+                    }
+                    if now >= next_ping {
+                        if self.awaiting_pong {
+                            return End::Dead;
+                        }
+                        self.awaiting_pong = true;
+                        next_ping = now + ping_interval;
+                        self.write(Message::Ping(Default::default())).await
+                    } else {
+                        Ok(())
+                    }
+                }
+            };
+            if let Err(end) = step {
+                return end;
+            }
+            let next = if self.name.is_none() {
+                login_deadline.min(next_ping)
+            } else {
+                next_ping
+            };
+            if timer.deadline() != next {
+                timer.as_mut().reset(next);
+            }
+        }
+    }
+
+    async fn on_message(&mut self, message: Message) -> Step {
+        let text = match message {
+            Message::Text(text) => text,
+            // tungstenite answers pings itself; a pong (or any frame) proves the peer alive.
+            Message::Ping(_) | Message::Pong(_) => return Ok(()),
+            Message::Binary(_) => {
+                if !self.take_token().await? {
+                    return Ok(());
+                }
+                let refusal = Refusal::new(ErrorCode::BinaryFrame, "binary frames are not used");
+                return self.write_error(refusal).await;
+            }
+            Message::Close(_) => return Err(End::ClientLeft),
+        };
+        if !self.take_token().await? {
+            return Ok(());
+        }
+        match self.on_text(&text) {
+            Ok(Some(reply)) => self.write_replies(reply).await,
+            Ok(None) => Ok(()),
+            Err(refusal) => self.write_error(refusal).await,
+        }
+    }
+
+    /// Rate limiting: `Ok(false)` when the frame must be dropped.
+    async fn take_token(&mut self) -> Result<bool, End> {
+        if self.bucket.try_take(Instant::now()) {
+            self.told_rate_limited = false;
+            return Ok(true);
+        }
+        if !self.told_rate_limited {
+            self.told_rate_limited = true;
+            let refusal = Refusal::new(ErrorCode::RateLimited, "too many frames; dropped");
+            self.write_error(refusal).await?;
+        }
+        Ok(false)
+    }
+
+    /// Handles one decoded frame synchronously; returns the frames to send back to this client.
+    fn on_text(&mut self, text: &str) -> Result<Option<Replies>, Refusal> {
+        let message = decode(text)?;
+        if let ToServer::Username {
+            id, name, features, ..
+        } = message
+        {
+            self.check_id(id)?;
+            return self.login(&name, Features::from_list(&features)).map(Some);
+        }
+        let Some(me) = self.name.clone() else {
+            return Err(Refusal::new(
+                ErrorCode::NotLoggedIn,
+                "log in with `username` first",
+            ));
+        };
+        let registry = &self.state.registry;
+        match message {
+            ToServer::Username { .. } => Ok(None),
+            ToServer::Message {
+                id,
+                text,
+                date,
+                target,
+            } => {
+                self.check_id(id)?;
+                if text.chars().count() > MAX_CHAT_CHARS {
+                    return Err(Refusal::new(
+                        ErrorCode::TextTooLong,
+                        format!("chat text is limited to {MAX_CHAT_CHARS} characters"),
+                    ));
+                }
+                let frames = chat_frames(self.id, &me, text, date, target.clone());
+                registry
+                    .chat(self.id, target.as_deref(), &frames)
+                    .map_err(refuse_target)?;
+                Ok(None)
+            }
+            ToServer::VideoOffer { target, sdp, .. } => {
+                let frame = FromServer::VideoOffer {
+                    name: me.to_string(),
+                    target,
+                    sdp,
+                };
+                self.relay(frame, CallEvent::Offer)
+            }
+            ToServer::VideoAnswer { target, sdp, .. } => {
+                let frame = FromServer::VideoAnswer {
+                    name: me.to_string(),
+                    target,
+                    sdp,
+                };
+                self.relay(frame, CallEvent::Answer)
+            }
+            ToServer::NewIceCandidate {
+                target, candidate, ..
+            } => {
+                let frame = FromServer::NewIceCandidate {
+                    name: me.to_string(),
+                    target,
+                    candidate,
+                };
+                self.relay(frame, CallEvent::Candidate)
+            }
+            ToServer::HangUp {
+                target: Some(target),
+                reason,
+                ..
+            } => {
+                let frame = FromServer::HangUp {
+                    name: me.to_string(),
+                    target,
+                    reason,
+                };
+                self.relay(frame, CallEvent::HangUp)
+            }
+            ToServer::HangUp {
+                target: None,
+                reason,
+                ..
+            } => {
+                registry.hang_up_partner(self.id, reason).map_err(|code| {
+                    Refusal::new(code, "`hang-up` without a target, and no call to end")
+                })?;
+                Ok(None)
+            }
+            ToServer::GetIceServers => Ok(Some(Replies::ice(self.ice_servers()))),
+        }
+    }
+
+    fn check_id(&self, id: Option<u64>) -> Result<(), Refusal> {
+        match id {
+            Some(id) if id != self.id => Err(Refusal::new(
+                ErrorCode::BadId,
+                format!("this connection's id is {}", self.id),
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    fn login(&mut self, raw: &str, features: Features) -> Result<Replies, Refusal> {
+        let requested =
+            UserName::parse(raw).map_err(|e| Refusal::new(ErrorCode::BadName, e.to_string()))?;
+        let outcome = self.state.registry.login(self.id, &requested, features);
+        if let Some(outbox) = outcome.outbox {
+            self.outbox = Some(outbox);
+        }
+        let renamed = (outcome.name.as_str() != raw).then(|| FromServer::RejectUsername {
+            id: self.id,
+            name: outcome.name.to_string(),
+        });
+        let first_login = self.name.is_none();
+        self.name = Some(outcome.name);
+        let ice = (features.ice_servers && first_login).then(|| self.ice_servers());
+        Ok(Replies { renamed, ice })
+    }
+
+    fn ice_servers(&self) -> FromServer {
+        self.state
+            .settings
+            .ice
+            .frame_for(&self.id.to_string(), SystemTime::now())
+    }
+
+    /// Serialises a relay once and hands it to the registry for the target only.
+    fn relay(&self, frame: FromServer, event: CallEvent) -> Result<Option<Replies>, Refusal> {
+        let target = match &frame {
+            FromServer::VideoOffer { target, .. }
+            | FromServer::VideoAnswer { target, .. }
+            | FromServer::NewIceCandidate { target, .. }
+            | FromServer::HangUp { target, .. } => target.clone(),
+            _ => return Ok(None),
+        };
+        let bytes: Utf8Bytes = frame.to_json().into();
+        self.state
+            .registry
+            .relay(self.id, &target, bytes, event)
+            .map_err(refuse_target)?;
+        Ok(None)
+    }
+
+    async fn write_replies(&mut self, replies: Replies) -> Step {
+        if let Some(frame) = replies.renamed {
+            self.write_frame(&frame).await?;
+        }
+        if let Some(frame) = replies.ice {
+            self.write_frame(&frame).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes an outbox frame and whatever else is already waiting, with one flush.
+    async fn write_outbox(&mut self, first: Utf8Bytes) -> Step {
+        let write_timeout = self.state.settings.limits.write_timeout;
+        let Some(outbox) = self.outbox.as_mut() else {
+            return Ok(());
+        };
+        let socket = &mut self.socket;
+        let batch = async {
+            socket.feed(Message::Text(first)).await?;
+            for _ in 1..WRITE_BATCH {
+                match outbox.try_recv() {
+                    Ok(frame) => socket.feed(Message::Text(frame)).await?,
+                    Err(_) => break,
+                }
+            }
+            socket.flush().await
+        };
+        match timeout(write_timeout, batch).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(End::SocketError),
+            Err(_) => Err(End::TooSlow),
+        }
+    }
+
+    async fn write_error(&mut self, refusal: Refusal) -> Step {
+        tracing::debug!(conn = self.id, code = ?refusal.code, message = %refusal.message, "refused a frame");
+        self.write_frame(&FromServer::Error {
+            code: refusal.code,
+            message: refusal.message,
+        })
+        .await
+    }
+
+    async fn write_frame(&mut self, frame: &FromServer) -> Step {
+        self.write(Message::Text(frame.to_json().into())).await
+    }
+
+    /// One write with the write timeout: a client that does not read cannot hold the session.
+    async fn write(&mut self, message: Message) -> Step {
+        match timeout(
+            self.state.settings.limits.write_timeout,
+            self.socket.send(message),
+        )
+        .await
+        {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(End::SocketError),
+            Err(_) => Err(End::TooSlow),
+        }
+    }
+
+    /// Best effort: the connection ends either way.
+    async fn close(&mut self, code: u16, reason: &'static str) {
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
+        let _ = self.write(Message::Close(Some(frame))).await;
+    }
+}
+
+/// Frames that answer a `username` or `get-ice-servers` to this client only.
+struct Replies {
+    renamed: Option<FromServer>,
+    ice: Option<FromServer>,
+}
+
+impl Replies {
+    fn ice(frame: FromServer) -> Self {
+        Self {
+            renamed: None,
+            ice: Some(frame),
+        }
+    }
+}
+
+fn refuse_target(code: ErrorCode) -> Refusal {
+    let message = match code {
+        ErrorCode::UnknownTarget => "the target is not online",
+        ErrorCode::SelfTarget => "the target is yourself",
+        _ => "refused",
+    };
+    Refusal::new(code, message)
+}
+
+/// The chat line serialised for plain-text clients and, HTML-escaped, for legacy ones.
+fn chat_frames(
+    id: ConnId,
+    name: &UserName,
+    text: String,
+    date: Option<u64>,
+    target: Option<String>,
+) -> ChatFrames {
+    let date = date.unwrap_or_else(now_millis);
+    let escaped_name = html_escape(name.as_str());
+    let escaped_text = html_escape(&text);
+    let unchanged = matches!(
+        (&escaped_name, &escaped_text),
+        (std::borrow::Cow::Borrowed(_), std::borrow::Cow::Borrowed(_))
+    );
+    let escaped = (!unchanged).then(|| {
+        FromServer::Message {
+            id,
+            name: escaped_name.into_owned(),
+            text: escaped_text.into_owned(),
+            date,
+            target: target.clone(),
+        }
+        .to_json()
+    });
+    let raw: Utf8Bytes = FromServer::Message {
+        id,
+        name: name.to_string(),
+        text,
+        date,
+        target,
+    }
+    .to_json()
+    .into();
+    let escaped = escaped.map_or_else(|| raw.clone(), Utf8Bytes::from);
+    ChatFrames { raw, escaped }
+}
+
+fn now_millis() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Whether a socket error is tungstenite refusing a frame or message over the size limit.
+fn is_too_large(error: &axum::Error) -> bool {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
+    while let Some(e) = source {
+        if let Some(tungstenite::Error::Capacity(_)) = e.downcast_ref::<tungstenite::Error>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}

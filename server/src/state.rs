@@ -1,0 +1,42 @@
+//! [`AppState`]: what every request handler and session shares — the registry, the settings,
+//! and the shutdown machinery.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Settings;
+use crate::registry::{ConnId, Registry};
+
+/// Cheap to clone: every field is a handle.
+#[derive(Clone)]
+pub struct AppState {
+    pub registry: Arc<Registry>,
+    pub settings: Arc<Settings>,
+    /// Cancelled when the server shuts down: every session closes its socket.
+    pub shutdown: CancellationToken,
+    /// Every session task, so that shutdown can wait for them (axum's graceful shutdown does
+    /// not wait for upgraded WebSockets, tokio-rs/axum#3003).
+    pub tracker: TaskTracker,
+    next_id: Arc<AtomicU64>,
+}
+
+impl AppState {
+    pub fn new(settings: Settings) -> Self {
+        Self {
+            registry: Arc::new(Registry::new(settings.limits.outbox_frames)),
+            settings: Arc::new(settings),
+            shutdown: CancellationToken::new(),
+            tracker: TaskTracker::new(),
+            next_id: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    /// A connection id never used before in this process. Ids are never reused, so a stale id
+    /// left anywhere can only miss, never hit someone else.
+    pub fn next_conn_id(&self) -> ConnId {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+}
