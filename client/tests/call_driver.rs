@@ -1,0 +1,459 @@
+//! Browser tests of the call driver in headless Chromium with fake camera and microphone.
+//!
+//! Several [`CallDriver`]s live in one page and reach each other through an in-page relay that
+//! does what the server does with their frames (stamps the sender's name, delivers to the
+//! target, asynchronously). The drivers negotiate with their own code; the tests only click
+//! and then read `getStats()` to see remote video decoded. Every wait polls with short timers
+//! up to a deadline.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use client::call::driver::{CallDriver, CallUpdate};
+use client::call::{CallCommand, CallPhase, Route};
+use gloo_timers::future::TimeoutFuture;
+use js_sys::Reflect;
+use shared::{FromServer, ToServer};
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{JsFuture, spawn_local};
+use wasm_bindgen_test::*;
+use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack, RtcPeerConnection};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The in-page stand-in for the signaling server.
+#[derive(Default)]
+struct Net {
+    drivers: RefCell<HashMap<String, CallDriver>>,
+    updates: RefCell<HashMap<String, CallUpdate>>,
+    /// Every frame relayed, as (sender, frame type).
+    log: RefCell<Vec<(String, &'static str)>>,
+}
+
+impl Net {
+    fn join(self: &Rc<Self>, name: &str) -> CallDriver {
+        let weak = Rc::downgrade(self);
+        let me = name.to_owned();
+        let send = yew::Callback::from(move |msg: ToServer| {
+            if let Some(net) = weak.upgrade() {
+                net.relay(&me, msg);
+            }
+        });
+        let weak = Rc::downgrade(self);
+        let me = name.to_owned();
+        let on_update = yew::Callback::from(move |update: CallUpdate| {
+            if let Some(net) = weak.upgrade() {
+                net.updates.borrow_mut().insert(me.clone(), update);
+            }
+        });
+        let driver = CallDriver::new(send, on_update);
+        driver.set_me(name);
+        self.drivers
+            .borrow_mut()
+            .insert(name.to_owned(), driver.clone());
+        let users: Vec<String> = self.drivers.borrow().keys().cloned().collect();
+        for d in self.drivers.borrow().values() {
+            d.on_server_message(&FromServer::UserList {
+                users: users.clone(),
+            });
+        }
+        driver
+    }
+
+    /// Turns a client frame into what the target receives, as the server would.
+    fn relay(self: &Rc<Self>, from: &str, msg: ToServer) {
+        let name = from.to_owned();
+        let (target, frame, kind) = match msg {
+            ToServer::VideoOffer { target, sdp, .. } => (
+                target.clone(),
+                FromServer::VideoOffer { name, target, sdp },
+                "video-offer",
+            ),
+            ToServer::VideoAnswer { target, sdp, .. } => (
+                target.clone(),
+                FromServer::VideoAnswer { name, target, sdp },
+                "video-answer",
+            ),
+            ToServer::NewIceCandidate {
+                target, candidate, ..
+            } => (
+                target.clone(),
+                FromServer::NewIceCandidate {
+                    name,
+                    target,
+                    candidate,
+                },
+                "new-ice-candidate",
+            ),
+            ToServer::HangUp {
+                target: Some(target),
+                reason,
+                ..
+            } => (
+                target.clone(),
+                FromServer::HangUp {
+                    name,
+                    target,
+                    reason,
+                },
+                "hang-up",
+            ),
+            _ => return,
+        };
+        self.log.borrow_mut().push((from.to_owned(), kind));
+        let weak = Rc::downgrade(self);
+        spawn_local(async move {
+            let Some(net) = weak.upgrade() else { return };
+            let driver = net.drivers.borrow().get(&target).cloned();
+            if let Some(driver) = driver {
+                driver.on_server_message(&frame);
+            }
+        });
+    }
+
+    fn count(&self, from: &str, kind: &str) -> usize {
+        self.log
+            .borrow()
+            .iter()
+            .filter(|(f, k)| f == from && *k == kind)
+            .count()
+    }
+}
+
+fn phase(driver: &CallDriver) -> CallPhase {
+    driver.view().phase
+}
+
+fn in_call_with(driver: &CallDriver, peer: &str) -> bool {
+    matches!(phase(driver), CallPhase::InCall { peer: p, .. } if p == peer)
+}
+
+/// Polls `cond` every few milliseconds until it holds; panics after `deadline_ms`.
+async fn wait_until(what: &str, deadline_ms: f64, mut cond: impl FnMut() -> bool) -> f64 {
+    let start = js_sys::Date::now();
+    loop {
+        if cond() {
+            return js_sys::Date::now() - start;
+        }
+        assert!(
+            js_sys::Date::now() - start < deadline_ms,
+            "timed out waiting for {what}"
+        );
+        TimeoutFuture::new(5).await;
+    }
+}
+
+/// Sum of `framesDecoded` over the inbound video of `pc`.
+async fn frames_decoded(pc: &RtcPeerConnection) -> f64 {
+    let Ok(report) = JsFuture::from(pc.get_stats()).await else {
+        return 0.0;
+    };
+    let Ok(Some(entries)) = js_sys::try_iter(&report) else {
+        return 0.0;
+    };
+    let mut frames = 0.0;
+    for entry in entries.flatten() {
+        let value = js_sys::Array::from(&entry).get(1);
+        let field = |k: &str| Reflect::get(&value, &JsValue::from_str(k)).unwrap_or_default();
+        if field("type").as_string().as_deref() == Some("inbound-rtp")
+            && field("kind").as_string().as_deref() == Some("video")
+        {
+            frames += field("framesDecoded").as_f64().unwrap_or(0.0);
+        }
+    }
+    frames
+}
+
+/// Waits until both drivers decode the other's video; returns the time it took.
+async fn wait_decoding(a: &CallDriver, b: &CallDriver, deadline_ms: f64) -> f64 {
+    let start = js_sys::Date::now();
+    loop {
+        let (Some(pa), Some(pb)) = (a.peer_connection(), b.peer_connection()) else {
+            panic!("a peer connection is gone while waiting for video");
+        };
+        if frames_decoded(&pa).await > 0.0 && frames_decoded(&pb).await > 0.0 {
+            return js_sys::Date::now() - start;
+        }
+        assert!(
+            js_sys::Date::now() - start < deadline_ms,
+            "timed out waiting for remote video"
+        );
+        TimeoutFuture::new(5).await;
+    }
+}
+
+fn tracks(stream: &MediaStream) -> Vec<MediaStreamTrack> {
+    stream
+        .get_tracks()
+        .iter()
+        .filter_map(|t| t.dyn_into().ok())
+        .collect()
+}
+
+fn ended(track: &MediaStreamTrack) -> bool {
+    Reflect::get(track, &JsValue::from_str("readyState"))
+        .ok()
+        .and_then(|s| s.as_string())
+        .is_some_and(|s| s == "ended")
+}
+
+fn notice(driver: &CallDriver) -> Option<String> {
+    driver.view().notice
+}
+
+#[wasm_bindgen_test]
+async fn get_user_media_gives_fake_camera_and_microphone() {
+    let devices = web_sys::window()
+        .unwrap()
+        .navigator()
+        .media_devices()
+        .unwrap();
+    let constraints = MediaStreamConstraints::new();
+    constraints.set_audio(&JsValue::TRUE);
+    constraints.set_video(&JsValue::TRUE);
+    let promise = devices
+        .get_user_media_with_constraints(&constraints)
+        .unwrap();
+    let stream: MediaStream = JsFuture::from(promise).await.unwrap().dyn_into().unwrap();
+    let kinds: Vec<String> = tracks(&stream).iter().map(|t| t.kind()).collect();
+    assert!(kinds.contains(&"audio".to_owned()) && kinds.contains(&"video".to_owned()));
+    for t in tracks(&stream) {
+        t.stop();
+    }
+}
+
+#[wasm_bindgen_test]
+async fn two_drivers_ring_connect_decode_video_and_hang_up() {
+    let net = Rc::new(Net::default());
+    let alice = net.join("alice");
+    let bob = net.join("bob");
+
+    alice.command(CallCommand::Call {
+        peer: "bob".to_owned(),
+    });
+    assert_eq!(
+        phase(&alice),
+        CallPhase::Calling {
+            peer: "bob".to_owned()
+        }
+    );
+    let ring_ms = wait_until("bob to ring", 5_000.0, || {
+        phase(&bob)
+            == CallPhase::Ringing {
+                peer: "alice".to_owned(),
+            }
+    })
+    .await;
+    // Nothing answers by itself: still ringing a little later.
+    TimeoutFuture::new(200).await;
+    assert_eq!(
+        phase(&bob),
+        CallPhase::Ringing {
+            peer: "alice".to_owned()
+        }
+    );
+    assert_eq!(net.count("bob", "video-answer"), 0);
+
+    bob.command(CallCommand::Accept);
+    let decode_ms = wait_decoding(&alice, &bob, 10_000.0).await;
+    wait_until("both in the call", 5_000.0, || {
+        in_call_with(&alice, "bob") && in_call_with(&bob, "alice")
+    })
+    .await;
+    console_log!("click→ring {ring_ms:.0} ms, accept→both decoding {decode_ms:.0} ms");
+    // One negotiation set the call up.
+    assert_eq!(
+        net.count("alice", "video-offer") + net.count("bob", "video-offer"),
+        1
+    );
+    // Trickle ICE both ways.
+    assert!(net.count("alice", "new-ice-candidate") > 0);
+    assert!(net.count("bob", "new-ice-candidate") > 0);
+    // The UI got both streams, and the route is known (loopback: direct).
+    wait_until("streams and route in the updates", 5_000.0, || {
+        let updates = net.updates.borrow();
+        ["alice", "bob"].iter().all(|n| {
+            updates.get(*n).is_some_and(|u| {
+                u.local.is_some() && u.remote.is_some() && u.view.route == Some(Route::Direct)
+            })
+        })
+    })
+    .await;
+    let remote = alice.remote_stream().unwrap();
+    assert_eq!(tracks(&remote).len(), 2);
+
+    // Mute and camera off flip `enabled` on the local tracks.
+    let local_alice = alice.local_stream().unwrap();
+    alice.command(CallCommand::SetMicEnabled(false));
+    alice.command(CallCommand::SetCameraEnabled(false));
+    assert!(tracks(&local_alice).iter().all(|t| !t.enabled()));
+    alice.command(CallCommand::SetCameraEnabled(true));
+    assert!(
+        tracks(&local_alice)
+            .iter()
+            .any(|t| t.kind() == "video" && t.enabled())
+    );
+
+    // Hang up: both back to idle, every track stopped, both peer connections closed.
+    let local_bob = bob.local_stream().unwrap();
+    let (pc_alice, pc_bob) = (
+        alice.peer_connection().unwrap(),
+        bob.peer_connection().unwrap(),
+    );
+    alice.command(CallCommand::HangUp);
+    assert_eq!(phase(&alice), CallPhase::Idle);
+    wait_until("bob to hear the hang-up", 5_000.0, || {
+        phase(&bob) == CallPhase::Idle
+    })
+    .await;
+    assert_eq!(notice(&bob).as_deref(), Some("alice hung up."));
+    assert_eq!(notice(&alice), None);
+    for stream in [&local_alice, &local_bob] {
+        assert!(tracks(stream).iter().all(ended), "a local track still runs");
+    }
+    for pc in [&pc_alice, &pc_bob] {
+        assert_eq!(
+            Reflect::get(pc, &"signalingState".into()).unwrap(),
+            "closed"
+        );
+    }
+    assert!(alice.peer_connection().is_none() && bob.peer_connection().is_none());
+    assert!(alice.local_stream().is_none() && bob.local_stream().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn glare_through_the_drivers_gives_exactly_one_call() {
+    let net = Rc::new(Net::default());
+    let alice = net.join("alice");
+    let bob = net.join("bob");
+    // Both click in the same moment, before either offer arrives.
+    bob.command(CallCommand::Call {
+        peer: "alice".to_owned(),
+    });
+    alice.command(CallCommand::Call {
+        peer: "bob".to_owned(),
+    });
+    wait_until("one call between them", 10_000.0, || {
+        in_call_with(&alice, "bob") && in_call_with(&bob, "alice")
+    })
+    .await;
+    wait_decoding(&alice, &bob, 10_000.0).await;
+    // Bob (the larger name) answered Alice's offer; Alice never answered his.
+    assert_eq!(net.count("bob", "video-answer"), 1);
+    assert_eq!(net.count("alice", "video-answer"), 0);
+    assert_eq!(
+        net.count("alice", "hang-up") + net.count("bob", "hang-up"),
+        0
+    );
+    bob.command(CallCommand::HangUp);
+    wait_until("alice idle", 5_000.0, || phase(&alice) == CallPhase::Idle).await;
+}
+
+#[wasm_bindgen_test]
+async fn decline_and_busy_are_told_to_the_caller() {
+    let net = Rc::new(Net::default());
+    let alice = net.join("alice");
+    let bob = net.join("bob");
+    let carol = net.join("carol");
+
+    alice.command(CallCommand::Call {
+        peer: "bob".to_owned(),
+    });
+    wait_until("bob to ring", 5_000.0, || {
+        matches!(phase(&bob), CallPhase::Ringing { .. })
+    })
+    .await;
+    bob.command(CallCommand::Decline);
+    wait_until("alice to hear", 5_000.0, || {
+        phase(&alice) == CallPhase::Idle
+    })
+    .await;
+    assert_eq!(notice(&alice).as_deref(), Some("bob declined."));
+    assert!(bob.peer_connection().is_none() && alice.peer_connection().is_none());
+
+    alice.command(CallCommand::Call {
+        peer: "bob".to_owned(),
+    });
+    wait_until("bob to ring", 5_000.0, || {
+        matches!(phase(&bob), CallPhase::Ringing { .. })
+    })
+    .await;
+    bob.command(CallCommand::Accept);
+    wait_until("alice and bob in a call", 10_000.0, || {
+        in_call_with(&alice, "bob") && in_call_with(&bob, "alice")
+    })
+    .await;
+    carol.command(CallCommand::Call {
+        peer: "bob".to_owned(),
+    });
+    wait_until("carol to hear busy", 5_000.0, || {
+        phase(&carol) == CallPhase::Idle
+    })
+    .await;
+    assert_eq!(notice(&carol).as_deref(), Some("bob is busy."));
+    assert!(in_call_with(&alice, "bob") && in_call_with(&bob, "alice"));
+    assert!(carol.local_stream().is_none());
+    alice.command(CallCommand::HangUp);
+    wait_until("bob idle", 5_000.0, || phase(&bob) == CallPhase::Idle).await;
+}
+
+#[wasm_bindgen_test]
+async fn dropping_the_driver_releases_everything_and_tells_the_peer() {
+    let net = Rc::new(Net::default());
+    let alice = net.join("alice");
+    let bob = net.join("bob");
+    alice.command(CallCommand::Call {
+        peer: "bob".to_owned(),
+    });
+    wait_until("bob to ring", 5_000.0, || {
+        matches!(phase(&bob), CallPhase::Ringing { .. })
+    })
+    .await;
+    bob.command(CallCommand::Accept);
+    wait_until("in a call", 10_000.0, || in_call_with(&alice, "bob")).await;
+    wait_until("alice's camera", 5_000.0, || alice.local_stream().is_some()).await;
+    let local = alice.local_stream().unwrap();
+    let pc = alice.peer_connection().unwrap();
+
+    // Only the test's own handles keep it now; the page forgets it without logging out.
+    let gone = net.drivers.borrow_mut().remove("alice");
+    drop(gone);
+    drop(alice);
+    assert_eq!(net.count("alice", "hang-up"), 1, "the peer was not told");
+    assert!(
+        tracks(&local).iter().all(ended),
+        "tracks still run after the driver was dropped"
+    );
+    assert_eq!(
+        Reflect::get(&pc, &"signalingState".into()).unwrap(),
+        "closed"
+    );
+    wait_until("bob to hear alice left", 5_000.0, || {
+        phase(&bob) == CallPhase::Idle
+    })
+    .await;
+    assert_eq!(notice(&bob).as_deref(), Some("alice left."));
+}
+
+#[wasm_bindgen_test]
+async fn a_lost_socket_ends_the_call_locally() {
+    let net = Rc::new(Net::default());
+    let alice = net.join("alice");
+    let bob = net.join("bob");
+    alice.command(CallCommand::Call {
+        peer: "bob".to_owned(),
+    });
+    wait_until("bob to ring", 5_000.0, || {
+        matches!(phase(&bob), CallPhase::Ringing { .. })
+    })
+    .await;
+    wait_until("alice's camera", 5_000.0, || alice.local_stream().is_some()).await;
+    let local = alice.local_stream().unwrap();
+    alice.socket_lost();
+    assert_eq!(phase(&alice), CallPhase::Idle);
+    assert!(tracks(&local).iter().all(ended));
+    assert!(alice.peer_connection().is_none());
+}
