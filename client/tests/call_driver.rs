@@ -7,6 +7,8 @@
 //! up to a deadline.
 
 #![cfg(target_arch = "wasm32")]
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::cell::RefCell;
 use std::collections::HashMap;

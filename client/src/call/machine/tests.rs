@@ -2,6 +2,9 @@
 //! between two machines over a simulated server and a simulated browser (signaling states and
 //! the order of asynchronous results as the browser has them).
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::VecDeque;
 
 use shared::{FromServer, HangUpReason, IceCandidate, SdpType, SessionDescription, ToServer};
