@@ -23,6 +23,19 @@ pub fn root() -> PathBuf {
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
 }
 
+/// The TMPDIR for one test's browsers. Short on purpose: Chromium puts a Unix socket under it,
+/// and socket paths are limited to 108 bytes.
+pub fn tmp_dir(test: &str) -> PathBuf {
+    // FNV-1a: a stable short name per test.
+    let hash = test.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    root()
+        .join("target")
+        .join("tmp")
+        .join(format!("e2e-{:08x}", hash as u32))
+}
+
 /// A free TCP port on 127.0.0.1 (bound and released; the short race is acceptable in tests).
 pub fn free_port() -> TestResult<u16> {
     let listener = std::net::TcpListener::bind("127.0.0.1:0")?;
@@ -60,7 +73,7 @@ impl World {
     pub async fn start_with(test: &str, options: ServerOptions) -> TestResult<Self> {
         namespace::require_loopback_only()?;
         let dir = Self::fresh_dir(test)?;
-        Self::launch(dir, options, None).await
+        Self::launch(test, dir, options, None).await
     }
 
     /// A world with coturn (knowing `turn_secret`) whose server mints credentials with
@@ -74,16 +87,18 @@ impl World {
         let dir = Self::fresh_dir(test)?;
         let turn = Coturn::start(&dir, turn_secret).await?;
         let options = ServerOptions::turn(&turn.url, server_secret);
-        Self::launch(dir, options, Some(turn)).await
+        Self::launch(test, dir, options, Some(turn)).await
     }
 
     async fn launch(
+        test: &str,
         dir: PathBuf,
         options: ServerOptions,
         turn: Option<Coturn>,
     ) -> TestResult<Self> {
+        let tmp = tmp_dir(test);
         let server = server::Server::start(&dir, &options).await?;
-        let driver = chromedriver::Chromedriver::start(&dir).await?;
+        let driver = chromedriver::Chromedriver::start(&dir, &tmp).await?;
         Ok(Self {
             dir,
             server,
@@ -95,10 +110,13 @@ impl World {
     /// The per-test folder, emptied first so nothing of an earlier run leaks in.
     pub fn fresh_dir(test: &str) -> TestResult<PathBuf> {
         let dir = root().join("target").join("e2e").join(test);
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)?;
+        let tmp = tmp_dir(test);
+        for fresh in [&dir, &tmp] {
+            if fresh.exists() {
+                std::fs::remove_dir_all(fresh)?;
+            }
+            std::fs::create_dir_all(fresh)?;
         }
-        std::fs::create_dir_all(dir.join("tmp"))?;
         Ok(dir)
     }
 

@@ -29,13 +29,13 @@ fn program(env: &str, default: &str) -> String {
 }
 
 impl Chromedriver {
-    pub async fn start(dir: &Path) -> TestResult<Self> {
+    pub async fn start(dir: &Path, tmp: &Path) -> TestResult<Self> {
         let port = super::free_port()?;
         let log = dir.join("chromedriver.log");
         let mut cmd = Command::new(program("CHROMEDRIVER", "/usr/bin/chromedriver"));
         cmd.arg(format!("--port={port}"))
             // Chromium writes scratch files to TMPDIR; keep them in the test's folder.
-            .env("TMPDIR", dir.join("tmp"));
+            .env("TMPDIR", tmp);
         let mut process = Group::spawn("chromedriver", &mut cmd, &log)?;
         let addr = format!("127.0.0.1:{port}");
         wait::until("chromedriver to listen", Duration::from_secs(15), || {

@@ -62,7 +62,16 @@ impl Server {
             .arg("--dist")
             .arg(&dist)
             .args(&options.args);
-        cmd.env_remove("SERVER_ADDR").env_remove("SERVER_DIST");
+        for var in [
+            "SERVER_ADDR",
+            "SERVER_DIST",
+            "SERVER_STUN",
+            "SERVER_TURN",
+            "SERVER_TURN_SECRET",
+            "SERVER_TURN_TTL",
+        ] {
+            cmd.env_remove(var);
+        }
         if std::env::var_os("RUST_LOG").is_none() {
             cmd.env("RUST_LOG", "info");
         }
