@@ -15,6 +15,7 @@
 mod bench;
 mod call;
 mod harness;
+mod harness_check;
 mod lobby;
 mod page;
 mod probes;
