@@ -9,7 +9,7 @@
 use std::rc::Rc;
 
 use shared::limits::MAX_CHAT_CHARS;
-use shared::{Feature, FromServer, ToServer, UserName};
+use shared::{ErrorCode, Feature, FromServer, ToServer, UserName};
 
 use crate::call::{CallPhase, CallView};
 use crate::text::server_error_sentence;
@@ -133,6 +133,8 @@ pub struct AppState {
     /// A polite sentence about the last `error` frame.
     pub server_notice: Option<String>,
     pub call: CallView,
+    /// The server said it closes this socket because nobody logged in on it in time.
+    idle_closed: bool,
 }
 
 impl Default for AppState {
@@ -150,6 +152,7 @@ impl Default for AppState {
             next_seq: 0,
             server_notice: None,
             call: CallView::default(),
+            idle_closed: false,
         }
     }
 }
@@ -181,6 +184,7 @@ impl AppState {
             Action::Login(name) => {
                 self.wanted = Some(name.into_string());
                 self.login_error = None;
+                self.server_notice = None;
                 // The server closes sockets that wait too long for a login: reconnect on submit.
                 if self.connection == Connection::Lost {
                     self.start_connecting();
@@ -193,8 +197,15 @@ impl AppState {
             }
             Action::SocketOpened => self.connection = Connection::Online,
             Action::SocketLost => {
-                self.connection = Connection::Lost;
-                self.forget_socket();
+                if std::mem::take(&mut self.idle_closed) {
+                    // The server closes sockets nobody logs in on (after a few seconds on the
+                    // login form): not a failure, so open a fresh one at once. This cannot spin:
+                    // only a socket that reached the server gets that notice.
+                    self.start_connecting();
+                } else {
+                    self.connection = Connection::Lost;
+                    self.forget_socket();
+                }
             }
             Action::Reconnect => self.start_connecting(),
             Action::Server(frame) => self.on_frame(frame),
@@ -212,6 +223,7 @@ impl AppState {
     /// What belonged to the old socket: its id, its login, its view of who is online.
     fn forget_socket(&mut self) {
         self.conn_id = None;
+        self.idle_closed = false;
         self.login = Login::NotSent;
         self.users.clear();
     }
@@ -253,6 +265,10 @@ impl AppState {
                 target,
                 ..
             } => self.push_chat(name, text, date, target.is_some()),
+            FromServer::Error {
+                code: ErrorCode::LoginTimeout,
+                ..
+            } if self.me.is_none() && self.login == Login::NotSent => self.idle_closed = true,
             FromServer::Error { code, message } => {
                 let sentence = server_error_sentence(code, &message);
                 if self.me.is_none() && matches!(self.login, Login::Sent { .. }) {
@@ -395,8 +411,6 @@ impl yew::Reducible for AppState {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
-    use shared::ErrorCode;
-
     use super::*;
 
     fn name(raw: &str) -> UserName {
@@ -620,6 +634,32 @@ mod tests {
         s.apply(Action::Login(name("alice")));
         assert_eq!(s.attempt, attempt + 1);
         assert_eq!(s.connection, Connection::Connecting);
+    }
+
+    #[test]
+    fn an_idle_login_page_reconnects_quietly_when_the_server_closes_it() {
+        let mut s = AppState::default();
+        run(
+            &mut s,
+            [
+                Action::SocketOpened,
+                Action::Server(FromServer::Id { id: 1 }),
+                Action::Server(FromServer::Error {
+                    code: ErrorCode::LoginTimeout,
+                    message: "no login in time".into(),
+                }),
+            ],
+        );
+        assert_eq!(s.server_notice, None, "nothing to alarm the person");
+        let attempt = s.attempt;
+        s.apply(Action::SocketLost);
+        assert_eq!(s.attempt, attempt + 1, "a new socket at once");
+        assert_eq!(s.connection, Connection::Connecting);
+        assert_eq!(s.conn_id, None);
+        // A plain failure of the new socket is shown as lost (no reconnect loop).
+        s.apply(Action::SocketLost);
+        assert_eq!(s.attempt, attempt + 1);
+        assert_eq!(s.connection, Connection::Lost);
     }
 
     #[test]

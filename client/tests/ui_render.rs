@@ -1,0 +1,578 @@
+//! Browser tests of the page's rendering (wasm-bindgen-test in headless Chromium).
+//!
+//! There is no signaling server in these tests, so the page is driven the way the socket would
+//! drive it: the real state provider and `Page` are mounted and the test dispatches the actions
+//! that server frames become. Components are also mounted alone with props. One test mounts the
+//! whole `App` against a closed loopback port to see the real socket report a lost connection.
+//!
+//! Run: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p client --target wasm32-unknown-unknown --test ui_render`
+#![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use client::app::{App, AppProps};
+use client::call::{CallCommand, CallPhase, CallView, Route};
+use client::components::{Chat, Lobby, LoginForm, Page};
+use client::context::{AppContext, StateProvider};
+use client::state::{Action, AppState, ChatLine};
+use gloo_timers::future::TimeoutFuture;
+use shared::{FromServer, UserName};
+use wasm_bindgen::JsCast;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlMediaElement, MediaStream};
+use yew::prelude::*;
+use yew::{AppHandle, Renderer};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const XSS: &str = "<img src=x onerror=alert(1)>";
+
+// ---------------------------------------------------------------------------------------------
+// Helpers: mount into a fresh root, wait for conditions with a deadline, find by data-testid.
+
+/// A component mounted into its own `<div>`; unmounted and removed on drop.
+struct Mounted<C: BaseComponent> {
+    root: Element,
+    handle: Option<AppHandle<C>>,
+}
+
+impl<C: BaseComponent> Drop for Mounted<C> {
+    fn drop(&mut self) {
+        if let Some(handle) = self.handle.take() {
+            handle.destroy();
+        }
+        self.root.remove();
+    }
+}
+
+fn mount<C: BaseComponent>(props: C::Properties) -> Mounted<C> {
+    let document = gloo_utils_document();
+    let root = document.create_element("div").unwrap();
+    document.body().unwrap().append_child(&root).unwrap();
+    let handle = Renderer::<C>::with_root_and_props(root.clone(), props).render();
+    Mounted {
+        root,
+        handle: Some(handle),
+    }
+}
+
+fn gloo_utils_document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+/// Yields to Yew's scheduler until `cond` holds; fails after five seconds.
+async fn wait_for(what: &str, cond: impl Fn() -> bool) {
+    let deadline = js_sys::Date::now() + 5_000.0;
+    loop {
+        if cond() {
+            return;
+        }
+        assert!(
+            js_sys::Date::now() < deadline,
+            "timed out waiting for: {what}"
+        );
+        TimeoutFuture::new(10).await;
+    }
+}
+
+fn find(root: &Element, testid: &str) -> Option<Element> {
+    root.query_selector(&format!("[data-testid=\"{testid}\"]"))
+        .unwrap()
+}
+
+fn get(root: &Element, testid: &str) -> Element {
+    find(root, testid).unwrap_or_else(|| panic!("no [data-testid={testid}] in the page"))
+}
+
+fn all(root: &Element, selector: &str) -> Vec<Element> {
+    let list = root.query_selector_all(selector).unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .collect()
+}
+
+fn text(element: &Element) -> String {
+    element.text_content().unwrap_or_default()
+}
+
+fn click(element: &Element) {
+    element.dyn_ref::<HtmlElement>().unwrap().click();
+}
+
+fn type_into(element: &Element, value: &str) {
+    element
+        .dyn_ref::<HtmlInputElement>()
+        .unwrap()
+        .set_value(value);
+}
+
+fn attr(element: &Element, name: &str) -> Option<String> {
+    element.get_attribute(name)
+}
+
+fn recorder<T: 'static>() -> (Rc<RefCell<Vec<T>>>, Callback<T>) {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let callback = {
+        let seen = seen.clone();
+        Callback::from(move |value: T| seen.borrow_mut().push(value))
+    };
+    (seen, callback)
+}
+
+// ---------------------------------------------------------------------------------------------
+// A harness: the real state provider and page, with the test in the socket's place.
+
+#[derive(Properties, PartialEq)]
+struct HarnessProps {
+    on_ready: Callback<UseReducerDispatcher<AppState>>,
+    on_login: Callback<UserName>,
+    on_send_chat: Callback<String, Option<String>>,
+    on_command: Callback<CallCommand>,
+    local: Option<MediaStream>,
+}
+
+#[function_component]
+fn Harness(props: &HarnessProps) -> Html {
+    html! {
+        <StateProvider>
+            <Grab on_ready={props.on_ready.clone()} />
+            <Page
+                local={props.local.clone()}
+                on_login={props.on_login.clone()}
+                on_send_chat={props.on_send_chat.clone()}
+                on_command={props.on_command.clone()}
+            />
+        </StateProvider>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct GrabProps {
+    on_ready: Callback<UseReducerDispatcher<AppState>>,
+}
+
+/// Hands the state's dispatcher to the test once mounted.
+#[function_component]
+fn Grab(props: &GrabProps) -> Html {
+    let state = use_context::<AppContext>();
+    let on_ready = props.on_ready.clone();
+    use_effect_with((), move |_| {
+        if let Some(state) = state {
+            on_ready.emit(state.dispatcher());
+        }
+    });
+    html! {}
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn login_form_validates_names_in_the_page() {
+    let (logins, on_login) = recorder::<UserName>();
+    let page = mount::<LoginForm>(client::components::login_form::LoginFormProps {
+        joining: false,
+        error: None,
+        on_login,
+    });
+    let root = &page.root;
+    wait_for("the login form", || find(root, "login-name").is_some()).await;
+    assert!(find(root, "login-error").is_none(), "no error before a try");
+    let input = get(root, "login-name");
+    let submit = get(root, "login-submit");
+
+    type_into(&input, "   ");
+    click(&submit);
+    wait_for("the empty-name error", || {
+        find(root, "login-error").is_some()
+    })
+    .await;
+    assert_eq!(text(&get(root, "login-error")), "Please enter a name.");
+    assert_eq!(attr(&input, "aria-invalid").as_deref(), Some("true"));
+
+    type_into(&input, &"x".repeat(33));
+    click(&submit);
+    wait_for("the too-long error", || {
+        find(root, "login-error").is_some_and(|e| text(&e).contains("too long"))
+    })
+    .await;
+    assert!(
+        logins.borrow().is_empty(),
+        "nothing submitted while invalid"
+    );
+
+    type_into(&input, "  alice ");
+    click(&submit);
+    wait_for("the valid name to be submitted", || {
+        !logins.borrow().is_empty()
+    })
+    .await;
+    assert_eq!(
+        logins.borrow()[0].as_str(),
+        "alice",
+        "trimmed as the server does"
+    );
+    wait_for("the error to go", || find(root, "login-error").is_none()).await;
+}
+
+#[wasm_bindgen_test]
+async fn markup_in_names_and_chat_is_rendered_as_text() {
+    let (_commands, on_command) = recorder::<CallCommand>();
+    let chat = Rc::new(vec![ChatLine {
+        seq: 0,
+        date: 1_700_000_000_000,
+        name: XSS.to_owned(),
+        text: format!("{XSS}<b>bold</b>"),
+        private: false,
+    }]);
+    let page = mount::<Lobby>(client::components::lobby::LobbyProps {
+        me: "bob".into(),
+        users: vec![XSS.to_owned(), "bob".to_owned()],
+        can_call: true,
+        chat,
+        chat_enabled: true,
+        call: CallView::default(),
+        local: None,
+        remote: None,
+        on_command,
+        on_send_chat: Callback::from(|_: String| None),
+    });
+    let root = &page.root;
+    wait_for("the user list", || {
+        all(root, "[data-testid=user]").len() == 2
+    })
+    .await;
+
+    let users = all(root, "[data-testid=user]");
+    let evil = users
+        .iter()
+        .find(|u| attr(u, "data-name").as_deref() == Some(XSS))
+        .expect("the entry keeps the exact name in data-name");
+    assert!(text(evil).contains(XSS), "the name is shown as text");
+    assert_eq!(attr(evil, "data-self"), None);
+    assert!(!evil.has_attribute("disabled"), "others can be called");
+    let me = users
+        .iter()
+        .find(|u| attr(u, "data-name").as_deref() == Some("bob"))
+        .unwrap();
+    assert_eq!(attr(me, "data-self").as_deref(), Some("true"));
+    assert!(me.has_attribute("disabled"), "not oneself");
+
+    let line = get(root, "chat-line");
+    assert_eq!(text(&get(&line, "chat-name")), XSS);
+    assert_eq!(text(&get(&line, "chat-text")), format!("{XSS}<b>bold</b>"));
+    assert!(!text(&get(&line, "chat-time")).is_empty());
+    assert!(
+        all(root, "img").is_empty() && all(root, "b").is_empty(),
+        "no markup became elements"
+    );
+    assert!(
+        all(&gloo_utils_document().document_element().unwrap(), "img").is_empty(),
+        "no <img> anywhere in the document"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn chat_sends_on_enter_and_keeps_the_text_when_refused() {
+    let sent = Rc::new(RefCell::new(Vec::<String>::new()));
+    let on_send = {
+        let sent = sent.clone();
+        Callback::from(move |text: String| -> Option<String> {
+            if text == "refuse me" {
+                return Some("Not connected: the message was not sent.".into());
+            }
+            sent.borrow_mut().push(text);
+            None
+        })
+    };
+    let page = mount::<Chat>(client::components::chat::ChatProps {
+        lines: Rc::new(Vec::new()),
+        me: "alice".into(),
+        enabled: true,
+        on_send,
+    });
+    let root = &page.root;
+    wait_for("the chat input", || find(root, "chat-input").is_some()).await;
+    let input = get(root, "chat-input");
+    assert_eq!(
+        attr(&input, "maxlength").as_deref(),
+        Some(shared::limits::MAX_CHAT_CHARS.to_string().as_str())
+    );
+
+    // Enter in a one-field form submits it: the browser's implicit submission.
+    type_into(&input, "hello");
+    // (`requestSubmit` is what the browser runs for Enter; synthetic key events don't.)
+    let form = input.closest("form").unwrap().unwrap();
+    form.dyn_into::<web_sys::HtmlFormElement>()
+        .unwrap()
+        .request_submit()
+        .unwrap();
+    wait_for("the text to be sent", || sent.borrow().len() == 1).await;
+    assert_eq!(sent.borrow()[0], "hello");
+    let field = input.dyn_ref::<HtmlInputElement>().unwrap();
+    assert_eq!(field.value(), "", "cleared once sent");
+
+    type_into(&input, "refuse me");
+    click(&get(root, "chat-send"));
+    wait_for("the refusal to be shown", || {
+        text(root).contains("Not connected: the message was not sent.")
+    })
+    .await;
+    assert_eq!(field.value(), "refuse me", "kept when not sent");
+}
+
+#[wasm_bindgen_test]
+async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
+    let dispatcher: Rc<RefCell<Option<UseReducerDispatcher<AppState>>>> = Rc::default();
+    let on_ready = {
+        let dispatcher = dispatcher.clone();
+        Callback::from(move |d| *dispatcher.borrow_mut() = Some(d))
+    };
+    let (logins, on_login) = recorder::<UserName>();
+    let (commands, on_command) = recorder::<CallCommand>();
+    let local = MediaStream::new().unwrap();
+    let page = mount::<Harness>(HarnessProps {
+        on_ready,
+        on_login,
+        on_send_chat: Callback::from(|_: String| None),
+        on_command,
+        local: Some(local.clone()),
+    });
+    let root = &page.root;
+    wait_for("the state to be provided", || dispatcher.borrow().is_some()).await;
+    let dispatch = |action: Action| dispatcher.borrow().as_ref().unwrap().dispatch(action);
+
+    // Login form, connecting.
+    let status = get(root, "connection-status");
+    assert_eq!(attr(&status, "data-state").as_deref(), Some("connecting"));
+    assert!(find(root, "call").is_none(), "no call area before login");
+    type_into(&get(root, "login-name"), "alice");
+    click(&get(root, "login-submit"));
+    wait_for("the login to be submitted", || !logins.borrow().is_empty()).await;
+
+    // What the socket and the server would make of it: the server renames us.
+    let name = logins.borrow()[0].clone();
+    dispatch(Action::Login(name));
+    dispatch(Action::SocketOpened);
+    dispatch(Action::Server(FromServer::Id { id: 1 }));
+    dispatch(Action::LoginSent { id: 1 });
+    dispatch(Action::Server(FromServer::RejectUsername {
+        id: 1,
+        name: "alice2".into(),
+    }));
+    dispatch(Action::Server(FromServer::UserList {
+        users: vec!["alice".into(), "alice2".into()],
+    }));
+    wait_for("the lobby", || find(root, "user-list").is_some()).await;
+    assert_eq!(text(&get(root, "my-name")), "alice2");
+    assert!(text(&get(root, "name-changed")).contains("alice2"));
+    assert_eq!(
+        attr(&get(root, "connection-status"), "data-state").as_deref(),
+        Some("online")
+    );
+    assert!(find(root, "login-name").is_none(), "the form is gone");
+    let own = root
+        .query_selector("[data-testid=user][data-self=true]")
+        .unwrap()
+        .unwrap();
+    assert_eq!(attr(&own, "data-name").as_deref(), Some("alice2"));
+    let call = get(root, "call");
+    assert_eq!(attr(&call, "data-phase").as_deref(), Some("idle"));
+    assert_eq!(attr(&call, "data-peer"), None);
+    assert!(find(root, "remote-video").is_none() && find(root, "local-video").is_none());
+
+    // A user joins, a chat line arrives; clicking someone calls them.
+    dispatch(Action::Server(FromServer::UserListDelta {
+        joined: vec!["bob".into()],
+        left: vec![],
+    }));
+    dispatch(Action::Server(FromServer::Message {
+        id: 2,
+        name: "bob".into(),
+        text: "hi alice".into(),
+        date: 1_700_000_000_000,
+        target: None,
+    }));
+    wait_for("bob and his message", || {
+        find(root, "chat-line").is_some() && all(root, "[data-testid=user]").len() == 3
+    })
+    .await;
+    assert_eq!(text(&get(root, "chat-text")), "hi alice");
+    let bob = root
+        .query_selector("[data-testid=user][data-name=bob]")
+        .unwrap()
+        .unwrap();
+    click(&bob);
+    wait_for("the call command", || !commands.borrow().is_empty()).await;
+    assert_eq!(
+        commands.borrow()[0],
+        CallCommand::Call { peer: "bob".into() }
+    );
+
+    // Ringing: Accept is focused and Accept/Decline reach the call layer.
+    dispatch(Action::Call(CallView {
+        phase: CallPhase::Ringing { peer: "bob".into() },
+        ..CallView::default()
+    }));
+    wait_for("the incoming prompt", || {
+        find(root, "accept-call").is_some()
+    })
+    .await;
+    let call = get(root, "call");
+    assert_eq!(attr(&call, "data-phase").as_deref(), Some("ringing"));
+    assert_eq!(attr(&call, "data-peer").as_deref(), Some("bob"));
+    assert_eq!(text(&get(root, "call-status")), "bob is calling you");
+    wait_for("Accept to have the focus", || {
+        gloo_utils_document()
+            .active_element()
+            .and_then(|e| attr(&e, "data-testid"))
+            .as_deref()
+            == Some("accept-call")
+    })
+    .await;
+    assert!(
+        get(root, "user-list")
+            .query_selector("[data-name=bob]")
+            .unwrap()
+            .unwrap()
+            .has_attribute("disabled"),
+        "no calls while one is going on"
+    );
+    click(&get(root, "accept-call"));
+    click(&get(root, "decline-call"));
+    wait_for("accept and decline", || commands.borrow().len() == 3).await;
+    assert_eq!(commands.borrow()[1], CallCommand::Accept);
+    assert_eq!(commands.borrow()[2], CallCommand::Decline);
+
+    // In the call: videos, duration, route, toggles, hang up.
+    dispatch(Action::Call(CallView {
+        phase: CallPhase::InCall {
+            peer: "bob".into(),
+            since_ms: js_sys::Date::now() - 65_000.0,
+        },
+        mic_enabled: true,
+        camera_enabled: false,
+        route: Some(Route::Relayed),
+        notice: None,
+    }));
+    wait_for("the call view", || find(root, "hang-up").is_some()).await;
+    let local_video = get(root, "local-video");
+    assert_eq!(local_video.id(), "local-video");
+    let media = local_video.dyn_ref::<HtmlMediaElement>().unwrap();
+    assert!(media.muted(), "own preview muted (property)");
+    assert!(media.autoplay());
+    assert!(local_video.has_attribute("playsinline"));
+    assert_eq!(media.src_object(), Some(local), "the stream is attached");
+    assert_eq!(get(root, "remote-video").id(), "remote-video");
+    let duration = text(&get(root, "call-duration"));
+    assert!(duration == "1:05" || duration == "1:06", "{duration}");
+    assert_eq!(
+        attr(&get(root, "call-route"), "data-route").as_deref(),
+        Some("relayed")
+    );
+    let mic = get(root, "toggle-mic");
+    let camera = get(root, "toggle-camera");
+    assert_eq!(attr(&mic, "aria-pressed").as_deref(), Some("false"));
+    assert_eq!(attr(&camera, "aria-pressed").as_deref(), Some("true"));
+    click(&mic);
+    click(&camera);
+    click(&get(root, "hang-up"));
+    wait_for("the toggles and hang-up", || commands.borrow().len() == 6).await;
+    assert_eq!(
+        commands.borrow()[3..],
+        [
+            CallCommand::SetMicEnabled(false),
+            CallCommand::SetCameraEnabled(true),
+            CallCommand::HangUp
+        ]
+    );
+
+    // The duration ticks by itself.
+    wait_for("the duration to tick", || {
+        let now = text(&get(root, "call-duration"));
+        now != duration && now.starts_with("1:0")
+    })
+    .await;
+
+    // Back in the lobby with a notice; dismissing it goes to the call layer.
+    dispatch(Action::Call(CallView {
+        notice: Some("bob hung up.".into()),
+        ..CallView::default()
+    }));
+    wait_for("the lobby again", || find(root, "hang-up").is_none()).await;
+    assert!(find(root, "remote-video").is_none() && find(root, "local-video").is_none());
+    assert!(text(&get(root, "notice")).contains("bob hung up."));
+    click(
+        &get(root, "notice")
+            .query_selector("button")
+            .unwrap()
+            .unwrap(),
+    );
+    wait_for("dismiss", || commands.borrow().len() == 7).await;
+    assert_eq!(commands.borrow()[6], CallCommand::DismissNotice);
+
+    // The connection drops: the lobby stays, Retry is offered and reconnects.
+    dispatch(Action::SocketLost);
+    wait_for("the lost state", || find(root, "reconnect").is_some()).await;
+    assert_eq!(
+        attr(&get(root, "connection-status"), "data-state").as_deref(),
+        Some("lost")
+    );
+    assert!(find(root, "my-name").is_some(), "still in the lobby");
+    click(&get(root, "reconnect"));
+    wait_for("connecting again", || {
+        attr(&get(root, "connection-status"), "data-state").as_deref() == Some("connecting")
+    })
+    .await;
+    assert!(find(root, "reconnect").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn the_app_reports_a_connection_it_cannot_open_and_retries() {
+    // Port 9 on loopback: nothing listens there, the socket fails at once.
+    let page = mount::<App>(AppProps {
+        ws_url: Some("ws://127.0.0.1:9/ws".into()),
+    });
+    let root = &page.root;
+    wait_for("the login form", || find(root, "login-name").is_some()).await;
+    wait_for("the lost state", || {
+        find(root, "connection-status")
+            .and_then(|s| attr(&s, "data-state"))
+            .as_deref()
+            == Some("lost")
+    })
+    .await;
+    // Record the states the indicator leaves (old values): the retry may fail again faster
+    // than a poll could see "connecting".
+    let left = Rc::new(RefCell::new(Vec::<String>::new()));
+    let record = {
+        let left = left.clone();
+        Closure::<dyn FnMut(js_sys::Array)>::new(move |records: js_sys::Array| {
+            for record in records.iter() {
+                let record: web_sys::MutationRecord = record.unchecked_into();
+                if let Some(old) = record.old_value() {
+                    left.borrow_mut().push(old);
+                }
+            }
+        })
+    };
+    let observer = web_sys::MutationObserver::new(record.as_ref().unchecked_ref()).unwrap();
+    let options = web_sys::MutationObserverInit::new();
+    options.set_attributes(true);
+    options.set_attribute_old_value(true);
+    options.set_subtree(true);
+    options.set_attribute_filter(&js_sys::Array::of1(&"data-state".into()));
+    observer.observe_with_options(root, &options).unwrap();
+
+    click(&get(root, "reconnect"));
+    wait_for("connecting, then lost again after the retry", || {
+        *left.borrow() == ["lost", "connecting"]
+            && attr(&get(root, "connection-status"), "data-state").as_deref() == Some("lost")
+    })
+    .await;
+    assert!(find(root, "reconnect").is_some());
+    observer.disconnect();
+}
