@@ -44,8 +44,10 @@ async fn signaling(
         .protocols(["json"])
         .read_buffer_size(limits.read_buffer_bytes)
         .write_buffer_size(limits.write_buffer_bytes)
-        .max_message_size(MAX_FRAME_BYTES)
-        .max_frame_size(MAX_FRAME_BYTES)
+        // Frames over the protocol limit (but under twice it) are read whole and refused by
+        // the session with a clean close; only larger ones are cut off by tungstenite.
+        .max_message_size(2 * MAX_FRAME_BYTES)
+        .max_frame_size(2 * MAX_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
             session::run(socket, state, peer).await;
             drop(in_flight);

@@ -11,11 +11,11 @@
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use shared::limits::MAX_CHAT_CHARS;
+use shared::limits::{MAX_CHAT_CHARS, MAX_FRAME_BYTES};
 use shared::{ErrorCode, FromServer, ToServer, UserName};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until, timeout};
@@ -30,6 +30,9 @@ use crate::state::AppState;
 const CLOSE_GOING_AWAY: u16 = 1001;
 const CLOSE_POLICY: u16 = 1008;
 const CLOSE_TOO_BIG: u16 = 1009;
+
+/// How long to wait for the client's Close after sending ours.
+const CLOSE_LINGER: Duration = Duration::from_secs(1);
 
 /// Outbox frames written per flush: batching them saves syscalls under load, the bound keeps
 /// one busy client from monopolising its worker thread.
@@ -174,12 +177,7 @@ where
                         self.awaiting_pong = false;
                         self.on_message(message).await
                     }
-                    Some(Err(e)) if is_too_large(&e) => {
-                        let refusal = Refusal::new(ErrorCode::TooLarge, "frame too large; closing");
-                        let _ = self.write_error(refusal).await;
-                        self.close(CLOSE_TOO_BIG, "frame too large").await;
-                        return End::TooLarge;
-                    }
+                    Some(Err(e)) if is_too_large(&e) => return self.too_large().await,
                     Some(Err(e)) => {
                         tracing::debug!(conn = self.id, error = %e, "socket error");
                         return End::SocketError;
@@ -220,6 +218,16 @@ where
     }
 
     async fn on_message(&mut self, message: Message) -> Step {
+        // Frames up to the hard limit are read whole and refused here, so the close is clean
+        // (nothing unread is left in the socket to turn it into a reset).
+        let size = match &message {
+            Message::Text(text) => text.len(),
+            Message::Binary(data) => data.len(),
+            _ => 0,
+        };
+        if size > MAX_FRAME_BYTES {
+            return Err(self.too_large().await);
+        }
         let text = match message {
             Message::Text(text) => text,
             // tungstenite answers pings itself; a pong (or any frame) proves the peer alive.
@@ -459,13 +467,29 @@ where
         }
     }
 
-    /// Best effort: the connection ends either way.
+    async fn too_large(&mut self) -> End {
+        let refusal = Refusal::new(
+            ErrorCode::TooLarge,
+            format!("frames are limited to {MAX_FRAME_BYTES} bytes; closing"),
+        );
+        let _ = self.write_error(refusal).await;
+        self.close(CLOSE_TOO_BIG, "frame too large").await;
+        End::TooLarge
+    }
+
+    /// Sends a Close frame and waits briefly for the client's reply (the closing handshake),
+    /// so that the client reads our Close before the TCP connection goes. Best effort: the
+    /// connection ends either way.
     async fn close(&mut self, code: u16, reason: &'static str) {
         let frame = CloseFrame {
             code,
             reason: Utf8Bytes::from_static(reason),
         };
-        let _ = self.write(Message::Close(Some(frame))).await;
+        if self.write(Message::Close(Some(frame))).await.is_ok() {
+            let socket = &mut self.socket;
+            let drain = async { while let Some(Ok(_)) = socket.next().await {} };
+            let _ = timeout(CLOSE_LINGER, drain).await;
+        }
     }
 }
 

@@ -188,6 +188,17 @@ impl Client {
         }
     }
 
+    /// The raw JSON of the next frame that is not about presence.
+    pub async fn next_text_non_presence(&mut self) -> String {
+        loop {
+            let text = self.next_text().await;
+            match FromServer::from_json(&text) {
+                Ok(FromServer::UserList { .. } | FromServer::UserListDelta { .. }) => {}
+                _ => return text,
+            }
+        }
+    }
+
     /// Skips frames until one matches.
     pub async fn wait_for(&mut self, want: impl Fn(&FromServer) -> bool) -> FromServer {
         loop {
