@@ -1,0 +1,204 @@
+//! Scenario 2, latency under a fixed load: pairs relay the same frames open loop, at a fixed
+//! total rate, each message sent at its scheduled time whatever happened to earlier ones.
+//! Latency is measured from the scheduled send time, not the actual one, so a stall of the
+//! server (or of the generator) shows in the figures instead of being hidden by sending later
+//! (coordinated omission).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::stream::SplitStream;
+use futures_util::{SinkExt, StreamExt};
+use shared::FromServer;
+use tokio::time::{Instant, sleep_until, timeout_at};
+use tokio_tungstenite::tungstenite::Message;
+
+use crate::client::Ws;
+use crate::error::Result;
+use crate::frames::{CYCLE, PairFrames, cycle_index, parse_seq};
+use crate::harness::ServerProcess;
+use crate::pairs::login_pairs;
+use crate::report::{Figure, Goal};
+use crate::stats::{Percentiles, micros, nanos};
+use crate::throughput::info;
+
+/// How long after the last scheduled send the readers wait for stragglers.
+const DRAIN: Duration = Duration::from_secs(2);
+const VERIFY_EVERY: u64 = 64;
+
+pub struct Config {
+    pub pairs: usize,
+    pub rate: u64,
+    pub duration: Duration,
+}
+
+/// Which client sends and which receives message `k` of the schedule.
+fn route(k: u64, pairs: u64) -> (usize, u64, bool) {
+    let pair = (k % pairs) as usize;
+    let step = k / pairs;
+    let (_, from_caller) = CYCLE[cycle_index(step)];
+    (pair, step, from_caller)
+}
+
+#[derive(Default)]
+struct ReaderResult {
+    samples: Vec<u64>,
+    errors: u64,
+    wrong: u64,
+}
+
+pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>> {
+    println!(
+        "\n== latency: {} clients, open loop at {} msg/s for {:.0} s ==",
+        config.pairs * 2,
+        config.rate,
+        config.duration.as_secs_f64()
+    );
+    let pairs_n = config.pairs as u64;
+    let total = config.rate * config.duration.as_secs();
+    let interval_ns = 1_000_000_000 / config.rate.max(1);
+    let pairs = login_pairs(&server.url(), config.pairs).await?;
+
+    // Sinks indexed [pair][0 = caller, 1 = callee]; one reader task per client.
+    let start = Instant::now() + Duration::from_millis(100);
+    let drain_deadline = start + config.duration + DRAIN;
+    let mut sinks = Vec::with_capacity(config.pairs);
+    let mut frames = Vec::with_capacity(config.pairs);
+    let mut readers = Vec::new();
+    for (p, pair) in pairs.into_iter().enumerate() {
+        let pair_frames = Arc::new(pair.frames);
+        let (caller_sink, caller_stream) = pair.caller.split();
+        let (callee_sink, callee_stream) = pair.callee.split();
+        for (stream, is_caller) in [(caller_stream, true), (callee_stream, false)] {
+            // Messages this client receives: those of its pair sent by the other side.
+            let expected = (0..total)
+                .filter(|&k| {
+                    let (pair, _, from_caller) = route(k, pairs_n);
+                    pair == p && from_caller != is_caller
+                })
+                .count() as u64;
+            readers.push(tokio::spawn(read_relays(
+                stream,
+                expected,
+                pair_frames.clone(),
+                start,
+                interval_ns,
+                pairs_n,
+                drain_deadline,
+            )));
+        }
+        sinks.push([caller_sink, callee_sink]);
+        frames.push(pair_frames);
+    }
+
+    let self_before = crate::harness::cpu_time("self", crate::harness::clock_ticks())?;
+    let cpu_before = server.cpu()?;
+    let mut max_lag = Duration::ZERO;
+    for k in 0..total {
+        let due = start + Duration::from_nanos(k * interval_ns);
+        let now = Instant::now();
+        if due > now + Duration::from_millis(2) {
+            sleep_until(due - Duration::from_millis(1)).await;
+        }
+        // The timer wheel has 1 ms granularity; the last stretch is spun (yielding, so the
+        // readers run) to send each message on time to the microsecond.
+        while Instant::now() < due {
+            tokio::task::yield_now().await;
+        }
+        max_lag = max_lag.max(Instant::now() - due);
+        let (pair, step, from_caller) = route(k, pairs_n);
+        let frame = frames[pair].render(step, k);
+        sinks[pair][usize::from(!from_caller)]
+            .send(Message::Text(frame))
+            .await?;
+    }
+    let send_span = start.elapsed();
+    let cpu = server.cpu()?.saturating_sub(cpu_before);
+    let self_cpu = crate::harness::cpu_time("self", crate::harness::clock_ticks())?
+        .saturating_sub(self_before);
+
+    let mut samples = Vec::with_capacity(total as usize);
+    let (mut errors, mut wrong) = (0, 0);
+    for reader in readers {
+        let result = reader.await??;
+        samples.extend(result.samples);
+        errors += result.errors;
+        wrong += result.wrong;
+    }
+    let received = samples.len() as u64;
+    let lost = total - received.min(total);
+    let latency = Percentiles::of(samples);
+    println!(
+        "sent {total} messages in {:.2} s ({:.0} msg/s), send lag max {}",
+        send_span.as_secs_f64(),
+        total as f64 / send_span.as_secs_f64(),
+        micros(max_lag)
+    );
+    println!("latency from scheduled send: {latency}");
+    println!(
+        "server CPU {:.0}% of its core, {:.2} µs/msg; generator CPU {:.0}% (it spins to send on time)",
+        100.0 * cpu.as_secs_f64() / send_span.as_secs_f64(),
+        cpu.as_secs_f64() * 1e6 / total.max(1) as f64,
+        100.0 * self_cpu.as_secs_f64() / send_span.as_secs_f64()
+    );
+    println!("received {received}, lost {lost}, error frames {errors}, wrong relays {wrong}");
+    let caveat = (lost + errors + wrong > 0)
+        .then(|| format!("{lost} lost, {errors} error frames, {wrong} wrong"));
+    Ok(vec![
+        info("latency p50 at 20k msg/s open loop", latency.p50),
+        Figure::new(
+            "latency p99 at 20k msg/s open loop",
+            latency.p99.as_secs_f64() * 1e3,
+            "ms",
+            Goal::AtMost(2.0),
+        )
+        .with_caveat(caveat),
+        info("latency max at 20k msg/s open loop", latency.max),
+    ])
+}
+
+/// Reads one client's relays until it has all it was sent or the deadline passes.
+async fn read_relays(
+    mut stream: SplitStream<Ws>,
+    expected: u64,
+    frames: Arc<PairFrames>,
+    start: Instant,
+    interval_ns: u64,
+    pairs: u64,
+    deadline: Instant,
+) -> Result<ReaderResult> {
+    let mut result = ReaderResult {
+        samples: Vec::with_capacity(expected as usize),
+        ..Default::default()
+    };
+    while (result.samples.len() as u64) < expected {
+        let Ok(message) = timeout_at(deadline, stream.next()).await else {
+            break;
+        };
+        let text = match message {
+            Some(Ok(Message::Text(text))) => text,
+            Some(Ok(_)) => continue,
+            Some(Err(e)) => return Err(e.into()),
+            None => break,
+        };
+        let now = Instant::now();
+        match parse_seq(&text) {
+            Some(k) => {
+                let scheduled = start + Duration::from_nanos(k * interval_ns);
+                result
+                    .samples
+                    .push(nanos(now.saturating_duration_since(scheduled)));
+                let (_, step, _) = route(k, pairs);
+                if k.is_multiple_of(VERIFY_EVERY) && frames.verify(step, &text).is_err() {
+                    result.wrong += 1;
+                }
+            }
+            None => {
+                if let Ok(FromServer::Error { .. }) = FromServer::from_json(&text) {
+                    result.errors += 1;
+                }
+            }
+        }
+    }
+    Ok(result)
+}
