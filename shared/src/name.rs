@@ -69,6 +69,7 @@ impl AsRef<str> for UserName {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
