@@ -467,3 +467,142 @@ impl Inner {
         true
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn name(n: &str) -> UserName {
+        UserName::parse(n).unwrap()
+    }
+
+    fn frames(rx: &mut mpsc::Receiver<Utf8Bytes>) -> Vec<FromServer> {
+        let mut out = Vec::new();
+        while let Ok(frame) = rx.try_recv() {
+            out.push(FromServer::from_json(&frame).unwrap());
+        }
+        out
+    }
+
+    #[test]
+    fn a_full_outbox_disconnects_that_client_and_tells_its_partner() {
+        let registry = Registry::new(2);
+        let mut alice = registry
+            .login(1, &name("alice"), Features::default())
+            .outbox
+            .unwrap();
+        let _bob = registry
+            .login(2, &name("bob"), Features::default())
+            .outbox
+            .unwrap();
+        let offer: Utf8Bytes = "{}".into();
+        registry
+            .relay(1, "bob", offer.clone(), CallEvent::Offer)
+            .unwrap();
+        registry
+            .relay(1, "bob", offer.clone(), CallEvent::Candidate)
+            .unwrap();
+        // bob's outbox (2 frames) is full: the next relay disconnects him at once.
+        registry
+            .relay(1, "bob", offer, CallEvent::Candidate)
+            .unwrap();
+        assert!(!registry.is_online(2));
+        assert_eq!(
+            frames(&mut alice),
+            vec![FromServer::HangUp {
+                name: "bob".into(),
+                target: "alice".into(),
+                reason: Some(HangUpReason::Left)
+            }]
+        );
+        assert_eq!(
+            registry.relay(1, "bob", "{}".into(), CallEvent::Candidate),
+            Err(ErrorCode::UnknownTarget)
+        );
+        // Unregistering an already dropped client is harmless.
+        registry.unregister(2);
+        assert_eq!(registry.online_count(), 1);
+    }
+
+    #[test]
+    fn names_are_numbered_and_renames_free_the_old_name() {
+        let registry = Registry::new(8);
+        assert_eq!(
+            registry
+                .login(1, &name("a"), Features::default())
+                .name
+                .as_str(),
+            "a"
+        );
+        assert_eq!(
+            registry
+                .login(2, &name("a"), Features::default())
+                .name
+                .as_str(),
+            "a2"
+        );
+        // Renaming to one's own name keeps it.
+        assert_eq!(
+            registry
+                .login(2, &name("a2"), Features::default())
+                .name
+                .as_str(),
+            "a2"
+        );
+        assert_eq!(
+            registry
+                .login(1, &name("z"), Features::default())
+                .name
+                .as_str(),
+            "z"
+        );
+        assert_eq!(
+            registry
+                .login(3, &name("a"), Features::default())
+                .name
+                .as_str(),
+            "a"
+        );
+    }
+
+    #[test]
+    fn presence_flush_sends_full_lists_to_newcomers_and_legacy_and_deltas_to_others() {
+        let registry = Registry::new(8);
+        let delta = Features {
+            userlist_delta: true,
+            ..Features::default()
+        };
+        let mut d = registry.login(1, &name("d"), delta).outbox.unwrap();
+        registry.flush_presence();
+        assert_eq!(
+            frames(&mut d),
+            vec![FromServer::UserList {
+                users: vec!["d".into()]
+            }]
+        );
+        let mut legacy = registry
+            .login(2, &name("m"), Features::default())
+            .outbox
+            .unwrap();
+        let _x = registry.login(3, &name("x"), delta).outbox.unwrap();
+        registry.unregister(3);
+        registry.flush_presence();
+        assert_eq!(
+            frames(&mut d),
+            vec![FromServer::UserListDelta {
+                joined: vec!["m".into()],
+                left: vec![]
+            }]
+        );
+        assert_eq!(
+            frames(&mut legacy),
+            vec![FromServer::UserList {
+                users: vec!["d".into(), "m".into()]
+            }]
+        );
+        // Nothing pending: nothing sent.
+        registry.flush_presence();
+        assert!(frames(&mut d).is_empty());
+    }
+}
