@@ -103,6 +103,12 @@ impl Net {
                 },
                 "hang-up",
             ),
+            ToServer::GetIceServers => {
+                self.log
+                    .borrow_mut()
+                    .push((from.to_owned(), "get-ice-servers"));
+                return;
+            }
             _ => return,
         };
         self.log.borrow_mut().push((from.to_owned(), kind));
@@ -200,6 +206,16 @@ fn ended(track: &MediaStreamTrack) -> bool {
         .ok()
         .and_then(|s| s.as_string())
         .is_some_and(|s| s == "ended")
+}
+
+/// `history.replaceState(null, "", url)` (the driver reads `?relay=1` when it is created).
+fn replace_url(url: &str) {
+    let history = Reflect::get(&web_sys::window().unwrap(), &"history".into()).unwrap();
+    let replace = Reflect::get(&history, &"replaceState".into()).unwrap();
+    let replace: js_sys::Function = replace.dyn_into().unwrap();
+    replace
+        .call3(&history, &JsValue::NULL, &"".into(), &url.into())
+        .unwrap();
 }
 
 fn notice(driver: &CallDriver) -> Option<String> {
@@ -458,4 +474,100 @@ async fn a_lost_socket_ends_the_call_locally() {
     assert_eq!(phase(&alice), CallPhase::Idle);
     assert!(tracks(&local).iter().all(ended));
     assert!(alice.peer_connection().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn pagehide_tells_the_peer_we_left() {
+    let net = Rc::new(Net::default());
+    let alice = net.join("alice");
+    let bob = net.join("bob");
+    alice.command(CallCommand::Call {
+        peer: "bob".to_owned(),
+    });
+    wait_until("bob to ring", 5_000.0, || {
+        matches!(phase(&bob), CallPhase::Ringing { .. })
+    })
+    .await;
+    bob.command(CallCommand::Accept);
+    wait_until("in a call", 10_000.0, || in_call_with(&bob, "alice")).await;
+    let event = web_sys::Event::new("pagehide").unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+    assert_eq!(phase(&alice), CallPhase::Idle);
+    assert_eq!(phase(&bob), CallPhase::Idle);
+    // Both sent `hang-up` (each driver saw the page go), and each heard the other leave.
+    assert_eq!(net.count("alice", "hang-up"), 1);
+    assert_eq!(net.count("bob", "hang-up"), 1);
+}
+
+#[wasm_bindgen_test]
+async fn ice_servers_from_the_server_are_used_and_refreshed_before_expiry() {
+    let net = Rc::new(Net::default());
+    let alice = net.join("alice");
+    let _bob = net.join("bob");
+    let now_s = (js_sys::Date::now() / 1000.0) as u64;
+    alice.on_server_message(&FromServer::IceServers {
+        ice_servers: vec![shared::IceServer {
+            urls: vec!["turn:127.0.0.1:3478?transport=udp".to_owned()],
+            username: Some(format!("{now_s}:alice")),
+            credential: Some("secret".to_owned()),
+        }],
+        // Already expired: fresh ones are asked for after the minimum delay.
+        expires: Some(now_s),
+    });
+    alice.command(CallCommand::Call {
+        peer: "bob".to_owned(),
+    });
+    let pc = alice.peer_connection().unwrap();
+    let get_config = Reflect::get(&pc, &"getConfiguration".into()).unwrap();
+    let config = get_config
+        .unchecked_into::<js_sys::Function>()
+        .call0(&pc)
+        .unwrap();
+    let servers = js_sys::Array::from(&Reflect::get(&config, &"iceServers".into()).unwrap());
+    assert_eq!(servers.length(), 1);
+    let username = Reflect::get(&servers.get(0), &"username".into()).unwrap();
+    assert_eq!(username.as_string(), Some(format!("{now_s}:alice")));
+    let policy = Reflect::get(&config, &"iceTransportPolicy".into()).unwrap();
+    assert_eq!(policy.as_string().as_deref(), Some("all"));
+    alice.command(CallCommand::Cancel);
+    wait_until("a request for fresh ICE servers", 10_000.0, || {
+        net.count("alice", "get-ice-servers") == 1
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn relay_only_without_a_relay_fails_at_once_and_clearly() {
+    let original = web_sys::window().unwrap().location().href().unwrap();
+    replace_url("?relay=1");
+    let net = Rc::new(Net::default());
+    let alice = net.join("alice");
+    let bob = net.join("bob");
+    replace_url(&original);
+
+    alice.command(CallCommand::Call {
+        peer: "bob".to_owned(),
+    });
+    let pc = alice.peer_connection().unwrap();
+    let get_config = Reflect::get(&pc, &"getConfiguration".into()).unwrap();
+    let config = get_config
+        .unchecked_into::<js_sys::Function>()
+        .call0(&pc)
+        .unwrap();
+    let policy = Reflect::get(&config, &"iceTransportPolicy".into()).unwrap();
+    assert_eq!(policy.as_string().as_deref(), Some("relay"));
+    // No relay configured, so no candidate at all: the call ends without waiting for a timeout.
+    wait_until("alice to give up", 5_000.0, || {
+        phase(&alice) == CallPhase::Idle
+    })
+    .await;
+    assert_eq!(
+        notice(&alice).as_deref(),
+        Some("No network path to bob could be found.")
+    );
+    wait_until("bob to hear", 5_000.0, || phase(&bob) == CallPhase::Idle).await;
+    assert_eq!(
+        notice(&bob).as_deref(),
+        Some("The connection to alice failed.")
+    );
 }
