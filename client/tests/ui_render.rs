@@ -339,7 +339,8 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
         on_login,
         on_send_chat: Callback::from(|_: String| None),
         on_command,
-        local: Some(local.clone()),
+        // `Clone::clone`: `local.clone()` would be `MediaStream.prototype.clone()`, a new stream.
+        local: Some(Clone::clone(&local)),
     });
     let root = &page.root;
     wait_for("the state to be provided", || dispatcher.borrow().is_some()).await;
@@ -465,7 +466,8 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
     assert!(media.muted(), "own preview muted (property)");
     assert!(media.autoplay());
     assert!(local_video.has_attribute("playsinline"));
-    assert_eq!(media.src_object(), Some(local), "the stream is attached");
+    wait_for("the stream to be attached", || media.src_object().is_some()).await;
+    assert_eq!(media.src_object(), Some(local), "our stream");
     assert_eq!(get(root, "remote-video").id(), "remote-video");
     let duration = text(&get(root, "call-duration"));
     assert!(duration == "1:05" || duration == "1:06", "{duration}");

@@ -57,3 +57,10 @@ pub fn hang_up() -> Html {
         <line x1="23" y1="1" x2="1" y2="23" />
     </> })
 }
+
+pub fn close() -> Html {
+    icon(html! { <>
+        <line x1="18" y1="6" x2="6" y2="18" />
+        <line x1="6" y1="6" x2="18" y2="18" />
+    </> })
+}

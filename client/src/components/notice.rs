@@ -17,7 +17,7 @@ pub fn Notice(props: &NoticeProps) -> Html {
         <div class="notice" data-testid={props.testid.clone()} role="status">
             <span class="notice-text">{ props.text.clone() }</span>
             <button type="button" class="icon-btn" aria-label="Dismiss" title="Dismiss" onclick={dismiss}>
-                { "×" }
+                { crate::components::icons::close() }
             </button>
         </div>
     }
