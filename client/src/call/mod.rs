@@ -11,10 +11,10 @@
 //! This file is the interface the UI uses: [`CallCommand`] in, [`CallView`] out (plus the media
 //! streams, which only exist in the browser, see `driver::CallUpdate`).
 
-pub mod ice;
-pub mod machine;
 #[cfg(target_arch = "wasm32")]
 pub mod driver;
+pub mod ice;
+pub mod machine;
 
 /// What the person asks of the call (from buttons and the user list).
 #[derive(Debug, Clone, PartialEq, Eq)]
