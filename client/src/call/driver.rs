@@ -408,6 +408,11 @@ fn execute(inner: &Rc<Inner>, effect: Effect) {
             let old = inner.browser.borrow_mut().timers[timer_slot(timer)].take();
             drop(old);
         }
+        Effect::RestartIce => with_peer(inner, |_, peer| {
+            if let Err(error) = peer.restart_ice() {
+                debug(&format!("restartIce: {error}"));
+            }
+        }),
         Effect::ProbeRoute => with_peer(inner, |inner, peer| {
             let pc_id = peer.id;
             let pc = peer.pc.clone();

@@ -52,8 +52,9 @@ use super::{CallCommand, CallPhase, CallView};
 pub const RING_TIMEOUT_MS: u32 = 45_000;
 /// From the answer to a working connection.
 pub const CONNECT_TIMEOUT_MS: u32 = 20_000;
-/// ICE `disconnected` often heals by itself (a Wi-Fi hiccup): wait this long before ending.
-pub const ICE_GRACE_MS: u32 = 5_000;
+/// ICE `disconnected` often heals by itself (a Wi-Fi hiccup) or after an ICE restart: wait this
+/// long before ending.
+pub const ICE_GRACE_MS: u32 = 8_000;
 /// How often the selected candidate pair is read again (the route can change mid-call).
 pub const ROUTE_PROBE_MS: u32 = 2_000;
 /// Remote candidates kept while waiting for a remote description. A real offer brings a few
@@ -613,6 +614,9 @@ impl Machine {
                 fx.push(Effect::ProbeRoute);
             }
             (PeerState::Disconnected, CallPhase::InCall { since_ms, .. }) => {
+                // The impolite side restarts ICE (one side is enough; perfect negotiation
+                // would settle two restarts too).
+                let restart = call.role == Role::Caller;
                 self.view.phase = CallPhase::Reconnecting {
                     peer,
                     since_ms: *since_ms,
@@ -621,6 +625,9 @@ impl Machine {
                     timer: Timer::IceGrace,
                     ms: ICE_GRACE_MS,
                 });
+                if restart {
+                    fx.push(Effect::RestartIce);
+                }
             }
             (PeerState::Failed, CallPhase::Connecting { .. })
             | (PeerState::Failed, CallPhase::InCall { .. })

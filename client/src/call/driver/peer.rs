@@ -150,6 +150,15 @@ impl Peer {
             .map_err(|_| JsError::new("setLocalDescription returned no promise"))
     }
 
+    /// `restartIce()` (not bound by web-sys).
+    pub fn restart_ice(&self) -> Result<(), JsError> {
+        let method: Function = js_sys::Reflect::get(&self.pc, &JsValue::from_str("restartIce"))?
+            .dyn_into()
+            .map_err(|_| JsError::new("restartIce is not a function"))?;
+        method.call0(&self.pc)?;
+        Ok(())
+    }
+
     /// The current `localDescription`, in wire form.
     pub fn local_description(&self) -> Option<SessionDescription> {
         let desc = self.pc.local_description()?;

@@ -180,4 +180,7 @@ pub enum Effect {
     CancelTimer(Timer),
     /// Read `getStats()` for the selected candidate pair and report [`Input::RouteProbed`].
     ProbeRoute,
+    /// `restartIce()`: new ICE credentials on the next offer (`negotiationneeded` follows), so
+    /// a call whose network changed can find a new path.
+    RestartIce,
 }

@@ -716,6 +716,49 @@ fn ice_disconnected_waits_for_a_grace_period() {
 }
 
 #[test]
+fn the_caller_restarts_ice_when_disconnected_and_offers_again() {
+    let mut m = calling_bob();
+    m.handle(answer_from("bob"), env(Signaling::HaveLocalOffer));
+    let pc = m.pc_id().unwrap();
+    m.handle(
+        Input::RemoteDescriptionSet {
+            pc,
+            kind: SdpType::Answer,
+        },
+        STABLE,
+    );
+    m.handle(
+        Input::ConnectionState {
+            pc,
+            state: PeerState::Connected,
+        },
+        STABLE,
+    );
+    let fx = m.handle(
+        Input::ConnectionState {
+            pc,
+            state: PeerState::Disconnected,
+        },
+        STABLE,
+    );
+    assert_eq!(
+        fx,
+        vec![
+            Effect::StartTimer {
+                timer: Timer::IceGrace,
+                ms: ICE_GRACE_MS
+            },
+            Effect::RestartIce
+        ]
+    );
+    // The restart makes the browser ask for a new offer, which goes out as usual.
+    assert_eq!(
+        m.handle(Input::NegotiationNeeded { pc }, STABLE),
+        vec![Effect::SetLocalDescription]
+    );
+}
+
+#[test]
 fn a_connection_that_never_comes_up_times_out() {
     let mut m = connecting_with_bob();
     let fx = m.handle(Input::TimerFired(Timer::Connect), STABLE);
