@@ -89,9 +89,14 @@ async fn hang_up_and_check(who: &Page, other: &Page) -> TestResult {
 async fn call_connects_with_media_both_ways_and_either_side_hangs_up() -> TestResult {
     let world = World::start("call_connects_with_media_both_ways_and_either_side_hangs_up").await?;
     let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+    alice.send_chat("Hi Bob! Video call?", true).await?;
+    bob.wait_chat_line("alice", "Hi Bob! Video call?").await?;
+    bob.send_chat("Sure, call me!", true).await?;
+    alice.wait_chat_line("bob", "Sure, call me!").await?;
 
     connect(&alice, "alice", &bob, "bob").await?;
-    // Screenshot of a call in progress: both videos showing.
+    // Screenshot of a call in progress: both videos showing, a desktop-sized viewport.
+    alice.set_viewport(1280, 800).await?;
     alice
         .wait_js(
             "both videos showing",

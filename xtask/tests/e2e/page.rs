@@ -355,6 +355,31 @@ impl Page {
         .map(drop)
     }
 
+    /// Resizes the window so that the page itself (the viewport) is `width`×`height`.
+    pub async fn set_viewport(&self, width: u32, height: u32) -> TestResult {
+        let chrome = self
+            .js("return [window.outerWidth - window.innerWidth, window.outerHeight - window.innerHeight];", vec![])
+            .await?;
+        let extra = |i: usize| {
+            chrome
+                .get(i)
+                .and_then(Value::as_u64)
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0)
+        };
+        self.client
+            .set_window_size(width + extra(0), height + extra(1))
+            .await?;
+        self.wait_js(
+            "the viewport size",
+            "return window.innerWidth === arguments[0] && window.innerHeight === arguments[1];",
+            vec![json!(width), json!(height)],
+            QUICK,
+        )
+        .await
+        .map(drop)
+    }
+
     /// Saves a PNG of the page.
     pub async fn screenshot(&self, path: &Path) -> TestResult {
         let png = self.client.screenshot().await?;
