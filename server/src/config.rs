@@ -60,6 +60,18 @@ pub struct Config {
     #[arg(long, env = "SERVER_LOGIN_TIMEOUT", default_value_t = Limits::default().login_timeout.as_secs())]
     pub login_timeout: u64,
 
+    /// WebSocket read buffer per connection, in bytes (tungstenite's default is 128 KiB).
+    #[arg(long, env = "SERVER_WS_READ_BUFFER", default_value_t = Limits::default().read_buffer_bytes)]
+    pub ws_read_buffer: usize,
+
+    /// WebSocket write buffering per connection, in bytes (0: write every frame at once).
+    #[arg(long, env = "SERVER_WS_WRITE_BUFFER", default_value_t = Limits::default().write_buffer_bytes)]
+    pub ws_write_buffer: usize,
+
+    /// Frames that may wait for one client before it is disconnected as too slow.
+    #[arg(long, env = "SERVER_OUTBOX", default_value_t = Limits::default().outbox_frames)]
+    pub outbox: usize,
+
     /// Seconds between keep-alive pings.
     #[arg(long, env = "SERVER_PING_INTERVAL", default_value_t = Limits::default().ping_interval.as_secs())]
     pub ping_interval: u64,
@@ -81,6 +93,9 @@ impl Config {
             rate_burst: self.burst,
             login_timeout: Duration::from_secs(self.login_timeout),
             ping_interval: Duration::from_secs(self.ping_interval.max(1)),
+            read_buffer_bytes: self.ws_read_buffer.max(256),
+            write_buffer_bytes: self.ws_write_buffer,
+            outbox_frames: self.outbox.max(1),
             ..Limits::default()
         };
         let ice = IceConfig {

@@ -31,7 +31,9 @@ pub struct Limits {
     /// WebSocket read buffer per connection. tungstenite's default (128 KiB) would dominate the
     /// memory of an idle connection; frames larger than this are still read (the buffer grows).
     pub read_buffer_bytes: usize,
-    /// WebSocket write buffer per connection (written out when it reaches this size or on flush).
+    /// WebSocket write buffering per connection: frames are written to the socket once this
+    /// many bytes are pending (or on flush). 0 writes every frame at once, which keeps the
+    /// buffer (which never shrinks) as small as the largest single frame.
     pub write_buffer_bytes: usize,
 }
 
@@ -46,7 +48,7 @@ impl Default for Limits {
             rate_burst: 1000,
             presence_interval: Duration::from_millis(20),
             read_buffer_bytes: 4 * 1024,
-            write_buffer_bytes: 4 * 1024,
+            write_buffer_bytes: 0,
         }
     }
 }

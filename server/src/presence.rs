@@ -16,6 +16,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::ws::Utf8Bytes;
+use shared::FromServer;
 use tokio_util::sync::CancellationToken;
 
 use crate::registry::Registry;
@@ -66,6 +68,90 @@ impl PresenceChanges {
     }
 }
 
+/// Smallest budget of names (in JSON bytes) per presence frame for delta clients.
+const CHUNK_BYTES: usize = 2 * 1024;
+/// Most frames one list or delta is split into, so a huge lobby cannot fill an outbox.
+const MAX_CHUNKS: usize = 32;
+
+/// Splits `names` into runs of about `budget` JSON bytes each (at least one name per run).
+fn chunks(names: &[String], budget: usize) -> Vec<&[String]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, name) in names.iter().enumerate() {
+        // Quotes and comma; escaping is rare in names and only makes a chunk a little larger.
+        let cost = name.len() + 3;
+        if i > start && bytes + cost > budget {
+            out.push(&names[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += cost;
+    }
+    if start < names.len() {
+        out.push(&names[start..]);
+    }
+    out
+}
+
+/// Bytes per frame: small, unless that would take more than [`MAX_CHUNKS`] frames.
+fn budget(bytes: usize) -> usize {
+    CHUNK_BYTES.max(bytes.div_ceil(MAX_CHUNKS))
+}
+
+fn json_bytes(names: &[String]) -> usize {
+    names.iter().map(|n| n.len() + 3).sum()
+}
+
+/// The full list for a client with `userlist-delta`, in small frames: a `userlist` with the
+/// first names, then `userlist-delta`s appending the rest in order.
+///
+/// Why: the WebSocket layer copies every outgoing frame into a per-connection buffer that keeps
+/// its largest size for the connection's life, so one 120 KB list to each of 10,000 clients would
+/// pin 1.2 GB. Small frames keep that buffer small; by the delta rule the client ends with
+/// exactly the full list.
+pub fn full_list_frames(names: &[String]) -> Vec<Utf8Bytes> {
+    let runs = chunks(names, budget(json_bytes(names)));
+    let mut frames = Vec::with_capacity(runs.len().max(1));
+    let mut runs = runs.into_iter();
+    let first = runs.next().unwrap_or_default();
+    frames.push(
+        FromServer::UserList {
+            users: first.to_vec(),
+        }
+        .to_json()
+        .into(),
+    );
+    for run in runs {
+        let delta = FromServer::UserListDelta {
+            joined: run.to_vec(),
+            left: Vec::new(),
+        };
+        frames.push(delta.to_json().into());
+    }
+    frames
+}
+
+/// A change as `userlist-delta` frames of bounded size: every `left` run first, then the
+/// `joined` runs, which applied in order is the same as the whole delta.
+pub fn delta_frames(joined: &[String], left: &[String]) -> Vec<Utf8Bytes> {
+    let budget = budget(json_bytes(joined) + json_bytes(left));
+    let lefts = chunks(left, budget)
+        .into_iter()
+        .map(|run| FromServer::UserListDelta {
+            joined: Vec::new(),
+            left: run.to_vec(),
+        });
+    let joins = chunks(joined, budget)
+        .into_iter()
+        .map(|run| FromServer::UserListDelta {
+            joined: run.to_vec(),
+            left: Vec::new(),
+        });
+    lefts
+        .chain(joins)
+        .map(|frame| frame.to_json().into())
+        .collect()
+}
+
 /// Broadcasts presence changes until `shutdown`: the first change after a quiet period goes out
 /// at once, later ones are batched for `interval`.
 pub async fn run(registry: Arc<Registry>, interval: Duration, shutdown: CancellationToken) {
@@ -108,6 +194,45 @@ mod tests {
         apply(&mut list, &joined, &left);
         assert_eq!(list, vec!["x", "z"]);
         assert!(changes.take().is_none());
+    }
+
+    /// Applies a sequence of list frames the way a delta client does.
+    fn apply_frames(list: &mut Vec<String>, frames: &[Utf8Bytes]) {
+        for frame in frames {
+            match FromServer::from_json(frame).unwrap() {
+                FromServer::UserList { users } => *list = users,
+                FromServer::UserListDelta { joined, left } => apply(list, &joined, &left),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn big_lists_and_deltas_are_split_into_small_frames_that_add_up() {
+        let names: Vec<String> = (0..5000).map(|i| format!("user{i:05}")).collect();
+        let frames = full_list_frames(&names);
+        assert!(
+            frames.len() > 1 && frames.len() <= MAX_CHUNKS + 1,
+            "{}",
+            frames.len()
+        );
+        assert!(frames.iter().all(|f| f.len() <= 2 * CHUNK_BYTES));
+        let mut list = vec!["stale".to_string()];
+        apply_frames(&mut list, &frames);
+        assert_eq!(list, names);
+
+        let left: Vec<String> = names[..1000].to_vec();
+        let joined: Vec<String> = (0..1000).map(|i| format!("new{i:04}")).collect();
+        let frames = delta_frames(&joined, &left);
+        assert!(frames.len() > 2);
+        apply_frames(&mut list, &frames);
+        let expected: Vec<String> = names[1000..].iter().chain(&joined).cloned().collect();
+        assert_eq!(list, expected);
+
+        // Small ones stay one frame; an empty list is still a list.
+        assert_eq!(full_list_frames(&names[..3]).len(), 1);
+        assert_eq!(full_list_frames(&[]).len(), 1);
+        assert_eq!(delta_frames(&names[..2], &[]).len(), 1);
     }
 
     #[test]

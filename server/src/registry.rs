@@ -18,7 +18,7 @@ use axum::extract::ws::Utf8Bytes;
 use shared::{ErrorCode, Feature, FromServer, HangUpReason, UserName};
 use tokio::sync::{Notify, mpsc};
 
-use crate::presence::PresenceChanges;
+use crate::presence::{PresenceChanges, delta_frames, full_list_frames};
 
 /// A connection's id: the `id` sent in the first frame. Never reused within a process.
 pub type ConnId = u64;
@@ -317,31 +317,53 @@ impl Registry {
             return;
         };
         let changed = !joined.is_empty() || !left.is_empty();
-        let wants_full = |c: &Client| c.needs_full_list || (changed && !c.features.userlist_delta);
-        let full: Option<Utf8Bytes> = inner.clients.values().any(wants_full).then(|| {
-            let users = inner
-                .order
-                .values()
-                .filter_map(|id| inner.clients.get(id))
-                .map(|c| c.name.to_string());
+        let legacy_wants =
+            |c: &Client| !c.features.userlist_delta && (c.needs_full_list || changed);
+        let newcomer_wants = |c: &Client| c.features.userlist_delta && c.needs_full_list;
+        let (any_legacy, any_newcomer) = inner.clients.values().fold((false, false), |acc, c| {
+            (acc.0 || legacy_wants(c), acc.1 || newcomer_wants(c))
+        });
+        let names: Vec<String> = if any_legacy || any_newcomer {
+            let ids = inner.order.values();
+            ids.filter_map(|id| inner.clients.get(id))
+                .map(|c| c.name.to_string())
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // MDN's client only knows the whole list in one frame.
+        let legacy_full: Option<Utf8Bytes> = any_legacy.then(|| {
             FromServer::UserList {
-                users: users.collect(),
+                users: names.clone(),
             }
             .to_json()
             .into()
         });
-        let delta: Option<Utf8Bytes> =
-            changed.then(|| FromServer::UserListDelta { joined, left }.to_json().into());
+        // Delta clients get the list in small frames (see `presence::full_list_frames`).
+        let newcomer_full = if any_newcomer {
+            full_list_frames(&names)
+        } else {
+            Vec::new()
+        };
+        let deltas = if changed {
+            delta_frames(&joined, &left)
+        } else {
+            Vec::new()
+        };
         let Inner { clients, kicks, .. } = &mut *inner;
         for (&id, client) in clients.iter_mut() {
-            let frame = if wants_full(client) {
-                full.as_ref()
+            let frames: &[Utf8Bytes] = if legacy_wants(client) {
+                legacy_full.as_slice()
+            } else if newcomer_wants(client) {
+                &newcomer_full
             } else {
-                delta.as_ref()
+                &deltas
             };
             client.needs_full_list = false;
-            if let Some(frame) = frame {
-                deliver(id, client, frame.clone(), kicks);
+            for frame in frames {
+                if !deliver(id, client, frame.clone(), kicks) {
+                    break;
+                }
             }
         }
         self.settle(inner);
@@ -362,18 +384,20 @@ impl Registry {
 }
 
 /// Puts `frame` in `client`'s outbox; a full outbox marks the client for disconnection.
-fn deliver(id: ConnId, client: &Client, frame: Utf8Bytes, kicks: &mut Vec<ConnId>) {
+/// Returns whether the frame was queued.
+fn deliver(id: ConnId, client: &Client, frame: Utf8Bytes, kicks: &mut Vec<ConnId>) -> bool {
     match client.outbox.try_send(frame) {
-        Ok(()) => {}
+        Ok(()) => true,
         Err(mpsc::error::TrySendError::Full(_)) => {
             tracing::debug!(
                 conn = id,
                 "outbox full: disconnecting a client that does not read"
             );
             kicks.push(id);
+            false
         }
         // The session has ended and is about to unregister.
-        Err(mpsc::error::TrySendError::Closed(_)) => {}
+        Err(mpsc::error::TrySendError::Closed(_)) => false,
     }
 }
 

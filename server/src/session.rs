@@ -142,10 +142,13 @@ impl<S> Session<'_, S>
 where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
 {
+    /// Everything awaited inside the loop is boxed: an idle connection then keeps only the loop's
+    /// own state (about 400 bytes) instead of room for its largest in-flight write, at the cost
+    /// of one small allocation per frame handled.
     async fn drive(&mut self) -> End {
         let limits = &self.state.settings.limits;
         let (login_timeout, ping_interval) = (limits.login_timeout, limits.ping_interval);
-        if let Err(end) = self.write_frame(&FromServer::Id { id: self.id }).await {
+        if let Err(end) = Box::pin(self.write_frame(&FromServer::Id { id: self.id })).await {
             return end;
         }
         let shutdown = self.state.shutdown.clone();
@@ -160,14 +163,14 @@ where
             let step = tokio::select! {
                 biased;
                 () = &mut cancelled => {
-                    self.close(CLOSE_GOING_AWAY, "server shutting down").await;
+                    Box::pin(self.close(CLOSE_GOING_AWAY, "server shutting down")).await;
                     return End::Shutdown;
                 }
                 frame = next_outbox(&mut self.outbox) => match frame {
-                    Some(frame) => self.write_outbox(frame).await,
+                    Some(frame) => Box::pin(self.write_outbox(frame)).await,
                     // The registry dropped our outbox's sender: we were too slow.
                     None => {
-                        self.close(CLOSE_POLICY, "too slow to read").await;
+                        Box::pin(self.close(CLOSE_POLICY, "too slow to read")).await;
                         return End::TooSlow;
                     }
                 },
@@ -175,9 +178,9 @@ where
                     None | Some(Ok(Message::Close(_))) => return End::ClientLeft,
                     Some(Ok(message)) => {
                         self.awaiting_pong = false;
-                        self.on_message(message).await
+                        Box::pin(self.on_message(message)).await
                     }
-                    Some(Err(e)) if is_too_large(&e) => return self.too_large().await,
+                    Some(Err(e)) if is_too_large(&e) => return Box::pin(self.too_large()).await,
                     Some(Err(e)) => {
                         tracing::debug!(conn = self.id, error = %e, "socket error");
                         return End::SocketError;
@@ -187,8 +190,8 @@ where
                     let now = Instant::now();
                     if self.name.is_none() && now >= login_deadline {
                         let refusal = Refusal::new(ErrorCode::LoginTimeout, "no login in time; closing");
-                        let _ = self.write_error(refusal).await;
-                        self.close(CLOSE_POLICY, "login timeout").await;
+                        let _ = Box::pin(self.write_error(refusal)).await;
+                        Box::pin(self.close(CLOSE_POLICY, "login timeout")).await;
                         return End::LoginTimeout;
                     }
                     if now >= next_ping {
@@ -197,7 +200,7 @@ where
                         }
                         self.awaiting_pong = true;
                         next_ping = now + ping_interval;
-                        self.write(Message::Ping(Default::default())).await
+                        Box::pin(self.write(Message::Ping(Default::default()))).await
                     } else {
                         Ok(())
                     }
@@ -226,7 +229,7 @@ where
             _ => 0,
         };
         if size > MAX_FRAME_BYTES {
-            return Err(self.too_large().await);
+            return Err(Box::pin(self.too_large()).await);
         }
         let text = match message {
             Message::Text(text) => text,
@@ -237,7 +240,7 @@ where
                     return Ok(());
                 }
                 let refusal = Refusal::new(ErrorCode::BinaryFrame, "binary frames are not used");
-                return self.write_error(refusal).await;
+                return Box::pin(self.write_error(refusal)).await;
             }
             Message::Close(_) => return Err(End::ClientLeft),
         };
@@ -245,9 +248,9 @@ where
             return Ok(());
         }
         match self.on_text(&text) {
-            Ok(Some(reply)) => self.write_replies(reply).await,
+            Ok(Some(reply)) => Box::pin(self.write_replies(reply)).await,
             Ok(None) => Ok(()),
-            Err(refusal) => self.write_error(refusal).await,
+            Err(refusal) => Box::pin(self.write_error(refusal)).await,
         }
     }
 
@@ -260,7 +263,7 @@ where
         if !self.told_rate_limited {
             self.told_rate_limited = true;
             let refusal = Refusal::new(ErrorCode::RateLimited, "too many frames; dropped");
-            self.write_error(refusal).await?;
+            Box::pin(self.write_error(refusal)).await?;
         }
         Ok(false)
     }
