@@ -578,3 +578,75 @@ async fn relay_only_without_a_relay_fails_at_once_and_clearly() {
         Some("The connection to alice failed.")
     );
 }
+
+fn pc_field(pc: &RtcPeerConnection, key: &str) -> JsValue {
+    Reflect::get(pc, &key.into()).unwrap()
+}
+
+fn local_ufrag(pc: &RtcPeerConnection) -> String {
+    let sdp = pc.local_description().map(|d| d.sdp()).unwrap_or_default();
+    sdp.lines()
+        .find_map(|l| l.strip_prefix("a=ice-ufrag:"))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[wasm_bindgen_test]
+async fn renegotiation_from_both_sides_at_once_keeps_the_call() {
+    let net = Rc::new(Net::default());
+    let alice = net.join("alice");
+    let bob = net.join("bob");
+    alice.command(CallCommand::Call {
+        peer: "bob".to_owned(),
+    });
+    wait_until("bob to ring", 5_000.0, || {
+        matches!(phase(&bob), CallPhase::Ringing { .. })
+    })
+    .await;
+    bob.command(CallCommand::Accept);
+    wait_decoding(&alice, &bob, 10_000.0).await;
+    let (pa, pb) = (
+        alice.peer_connection().unwrap(),
+        bob.peer_connection().unwrap(),
+    );
+    let (ufrag_a, ufrag_b) = (local_ufrag(&pa), local_ufrag(&pb));
+    let offers_before = net.count("alice", "video-offer") + net.count("bob", "video-offer");
+
+    // Both restart ICE in the same moment: both make offers, which collide. Perfect
+    // negotiation settles it (Bob, polite, rolls back; Alice ignores his offer).
+    for pc in [&pa, &pb] {
+        let restart: js_sys::Function = pc_field(pc, "restartIce").dyn_into().unwrap();
+        restart.call0(pc).unwrap();
+    }
+    wait_until(
+        "new ICE credentials on both sides, stable",
+        10_000.0,
+        || {
+            pc_field(&pa, "signalingState") == "stable"
+                && pc_field(&pb, "signalingState") == "stable"
+                && local_ufrag(&pa) != ufrag_a
+                && local_ufrag(&pb) != ufrag_b
+        },
+    )
+    .await;
+    assert!(net.count("alice", "video-offer") + net.count("bob", "video-offer") > offers_before);
+    assert!(in_call_with(&alice, "bob") && in_call_with(&bob, "alice"));
+    // Still the same peer connections, and video still decodes.
+    assert!(alice.peer_connection().unwrap() == pa && bob.peer_connection().unwrap() == pb);
+    let before = frames_decoded(&pa).await;
+    wait_until_async_frames(&pa, before).await;
+    alice.command(CallCommand::HangUp);
+    wait_until("bob idle", 5_000.0, || phase(&bob) == CallPhase::Idle).await;
+}
+
+/// Waits until `pc` has decoded more frames than `before`.
+async fn wait_until_async_frames(pc: &RtcPeerConnection, before: f64) {
+    let start = js_sys::Date::now();
+    while frames_decoded(pc).await <= before {
+        assert!(
+            js_sys::Date::now() - start < 10_000.0,
+            "video stopped after renegotiation"
+        );
+        TimeoutFuture::new(20).await;
+    }
+}
