@@ -53,6 +53,7 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
     let mut tasks = Vec::with_capacity(n);
     let mut first_error = None;
     let mut online = 0;
+    let mut bare = None;
 
     while online < n {
         let wave = WAVE.min(n - online);
@@ -78,6 +79,11 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
                 Ok(Some(())) => ready += 1,
                 _ => break,
             }
+        }
+        if online == 0 && ready > 0 {
+            // The first wave, connected but not yet logged in: the bare cost of a connection.
+            let connected = server.rss_kib()?;
+            bare = Some(connected.saturating_sub(before) as f64 / ready as f64);
         }
         online += ready;
         progress.reached.store(0, Ordering::SeqCst);
@@ -117,12 +123,17 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
     println!(
         "server RSS {before} KiB before, {after} KiB after (peak {peak} KiB): {per_conn:.2} KiB per connection"
     );
+    if let Some(bare) = bare {
+        println!(
+            "(connected but not logged in, first wave: {bare:.2} KiB per connection; the rest is the login and the lists)"
+        );
+    }
     if let Some(e) = &first_error {
         println!("  problem ({errors} clients failed): {e}");
     }
     let caveat = (complete < n || errors > 0)
         .then(|| format!("{complete} of {n} complete, {errors} failed"));
-    Ok(vec![
+    let mut figures = vec![
         Figure::new(
             "idle: server RSS per logged-in connection",
             per_conn,
@@ -130,7 +141,16 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
             Goal::AtMost(8.0),
         )
         .with_caveat(caveat),
-    ])
+    ];
+    if let Some(bare) = bare {
+        figures.push(Figure::new(
+            "idle: RSS per connection before login",
+            bare,
+            "KiB",
+            Goal::Info,
+        ));
+    }
+    Ok(figures)
 }
 
 struct IdleClient {

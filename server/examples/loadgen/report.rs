@@ -76,7 +76,7 @@ pub fn table(figures: &[Figure]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<44} {:>16} {:>16}  result",
+        "{:<58} {:>12} {:>12}  result",
         "figure", "measured", "target"
     );
     for f in figures {
@@ -92,7 +92,7 @@ pub fn table(figures: &[Figure]) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<44} {:>16} {:>16}  {verdict}{}",
+            "{:<58} {:>12} {:>12}  {verdict}{}",
             format!("{} ({})", f.name, f.unit),
             number(f.value),
             target,

@@ -38,6 +38,8 @@ struct Control {
     lost: AtomicU64,
     error_frames: AtomicU64,
     wrong: AtomicU64,
+    /// Pairs that stopped because the server closed one of their connections.
+    closed: AtomicU64,
     /// The first few error frames, printed to explain a MISS. A std mutex: held for a push,
     /// never across an await.
     first_errors: std::sync::Mutex<Vec<String>>,
@@ -114,12 +116,15 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
         100.0 * self_cpu.as_secs_f64() / elapsed.as_secs_f64()
     );
     println!("server RSS {} KiB (peak {} KiB)", rss, peak);
-    println!("lost {lost}, error frames {errors}, wrong relays {wrong}");
+    let closed = control.closed.load(Ordering::Relaxed);
+    println!(
+        "lost {lost}, error frames {errors}, wrong relays {wrong}, pairs closed by the server {closed}"
+    );
     if let Ok(first) = control.first_errors.lock() {
         first.iter().for_each(|e| println!("  error frame: {e}"));
     }
-    let caveat = (lost + errors + wrong > 0)
-        .then(|| format!("{lost} lost, {errors} error frames, {wrong} wrong"));
+    let caveat = (lost + errors + wrong + closed > 0)
+        .then(|| format!("{lost} lost, {errors} error frames, {wrong} wrong, {closed} closed"));
     Ok(vec![
         Figure::new(
             "throughput, 100 pairs",
@@ -166,7 +171,10 @@ async fn pair_loop(pair: Pair, control: Arc<Control>) -> Result<Vec<u64>> {
         };
         let frame = frames.render(step, step);
         let sent_at = Instant::now();
-        sender.send(Message::Text(frame)).await?;
+        if sender.send(Message::Text(frame)).await.is_err() {
+            control.closed.fetch_add(1, Ordering::Relaxed);
+            return Ok(samples);
+        }
         let deadline = sent_at + MESSAGE_TIMEOUT;
         // Wait for our frame at the receiver; an error frame at the sender means it was refused.
         loop {
@@ -184,11 +192,10 @@ async fn pair_loop(pair: Pair, control: Arc<Control>) -> Result<Vec<u64>> {
             let text = match message {
                 Some(Ok(Message::Text(text))) => text,
                 Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e.into()),
-                None => {
-                    return Err(crate::error::BenchError::Protocol(
-                        "server closed a relay client".into(),
-                    ));
+                // The server closed one of the pair: the pair stops, and says so.
+                Some(Err(_)) | None => {
+                    control.closed.fetch_add(1, Ordering::Relaxed);
+                    return Ok(samples);
                 }
             };
             match parse_seq(&text) {
