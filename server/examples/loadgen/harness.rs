@@ -238,7 +238,17 @@ impl ServerProcess {
 }
 
 impl Drop for ServerProcess {
+    /// SIGTERM first (the server closes its sessions and exits; a profiler wrapping it gets to
+    /// write its data), SIGKILL if it is still there after a few seconds.
     fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-s", "TERM", &self.pid]).status();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = fs::remove_dir_all(&self.dist);

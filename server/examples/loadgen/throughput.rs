@@ -110,6 +110,10 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
     );
     println!("relay latency: {latency}");
     println!(
+        "(relayed since login, warm-up included: {})",
+        control.relayed.load(Ordering::Relaxed)
+    );
+    println!(
         "server CPU {:.3} s = {cpu_per_msg_us:.2} µs/msg ({:.0}% of its core); generator CPU {:.0}% of its core",
         cpu.as_secs_f64(),
         100.0 * cpu.as_secs_f64() / elapsed.as_secs_f64(),
