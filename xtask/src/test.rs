@@ -90,8 +90,12 @@ pub fn test(args: &[String]) -> Result<(), Error> {
         }
     }
 
+    println!(
+        "\n(all suites took {:.0} s)",
+        started.elapsed().as_secs_f64()
+    );
+    // Last, so that CI's closing line is the total.
     print!("{}", summary::render(&suites.done));
-    println!("(took {:.0} s)", started.elapsed().as_secs_f64());
     let failed = suites.done.iter().filter(|s| !s.ok).count();
     if failed == 0 {
         Ok(())
