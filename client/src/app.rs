@@ -4,7 +4,7 @@
 //! - The socket is (re)opened by an effect keyed on `AppState::attempt`; its events become
 //!   reducer actions, and every server frame also goes to the call driver.
 //! - The `username` frame is sent by an effect as soon as the reducer says one is due
-//!   (`AppState::login_frame`), i.e. once the socket has its id and a name is wanted.
+//!   (`AppState::login_due`), i.e. once the socket has its id and a name is wanted.
 //! - The call driver reports `CallUpdate`s: the view goes into the reducer, the media streams
 //!   (browser objects, not UI state) into a separate state cell.
 
@@ -16,7 +16,6 @@ use crate::call::driver::{CallDriver, CallUpdate};
 use crate::components::Page;
 use crate::context::{AppContext, StateProvider};
 use crate::hooks::use_socket;
-use crate::hooks::use_socket::log_warning;
 use crate::net::socket::SocketEvent;
 use crate::net::url::page_ws_url;
 use crate::state::Action;
@@ -85,7 +84,7 @@ fn Shell(props: &ShellProps) -> Html {
             match url.map(|url| url.to_string()).map_or_else(page_ws_url, Ok) {
                 Ok(url) => socket.connect(&url, on_event),
                 Err(error) => {
-                    log_warning(&format!("no WebSocket address: {error}"));
+                    crate::log::warn(&format!("no WebSocket address: {error}"));
                     on_event.emit(SocketEvent::Closed);
                 }
             }
@@ -101,7 +100,7 @@ fn Shell(props: &ShellProps) -> Html {
             if let Some(due) = due {
                 match socket.send(&due.frame(js_sys::Date::now() as u64)) {
                     Ok(()) => dispatcher.dispatch(Action::LoginSent { id: due.id }),
-                    Err(error) => log_warning(&format!("login not sent: {error}")),
+                    Err(error) => crate::log::warn(&format!("login not sent: {error}")),
                 }
             }
         });
@@ -160,7 +159,7 @@ fn socket_events(
             driver.on_server_message(&frame);
             dispatcher.dispatch(Action::Server(frame));
         }
-        SocketEvent::BadFrame(error) => log_warning(&format!("ignored a frame: {error}")),
+        SocketEvent::BadFrame(error) => crate::log::warn(&format!("ignored a frame: {error}")),
         SocketEvent::Closed => {
             driver.socket_lost();
             dispatcher.dispatch(Action::SocketLost);

@@ -6,6 +6,7 @@
 //! - [`error`]: the error type of the browser glue (`From<JsValue>`).
 //! - [`net`]: the WebSocket's address (pure) and, in the browser, the socket itself.
 //! - wasm only: `hooks` (the socket slot, a ticking clock), `context` (the state provider),
+//!   `log` (console output for the unexpected),
 //!   `components` (one component per file, props and callbacks) and `app` (the root).
 //!
 //! Everything but the browser modules builds on the host, where the reducer and the call
@@ -25,3 +26,5 @@ pub mod components;
 pub mod context;
 #[cfg(target_arch = "wasm32")]
 pub mod hooks;
+#[cfg(target_arch = "wasm32")]
+pub mod log;

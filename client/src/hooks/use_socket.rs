@@ -35,7 +35,7 @@ impl SocketHandle {
         match Socket::connect(url, on_event.clone()) {
             Ok(socket) => *self.current.borrow_mut() = Some(socket),
             Err(error) => {
-                log_warning(&format!("cannot open the WebSocket to {url}: {error}"));
+                crate::log::warn(&format!("cannot open the WebSocket to {url}: {error}"));
                 on_event.emit(SocketEvent::Closed);
             }
         }
@@ -62,7 +62,7 @@ impl SocketHandle {
         let handle = self.clone();
         Callback::from(move |frame: ToServer| {
             if let Err(error) = handle.send(&frame) {
-                log_debug(&format!("frame not sent: {error}"));
+                crate::log::debug(&format!("frame not sent: {error}"));
             }
         })
     }
@@ -73,12 +73,4 @@ impl SocketHandle {
 pub fn use_socket() -> SocketHandle {
     let current = use_mut_ref(|| None::<Socket>);
     SocketHandle { current }
-}
-
-pub(crate) fn log_warning(text: &str) {
-    web_sys::console::warn_1(&text.into());
-}
-
-pub(crate) fn log_debug(text: &str) {
-    web_sys::console::debug_1(&text.into());
 }
