@@ -30,6 +30,7 @@ pub mod turn;
 use std::future::Future;
 use std::net::SocketAddr;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 pub use config::{Config, Settings};
@@ -52,6 +53,13 @@ pub async fn run(
 
     let token = state.shutdown.clone();
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
+    // Signaling is many small frames, each answered by the peer: Nagle's algorithm (with the
+    // peer's delayed ACK) would hold them back for up to 40 ms each.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
+        }
+    });
     let served = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
             shutdown.await;

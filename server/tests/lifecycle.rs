@@ -34,7 +34,7 @@ async fn a_client_that_never_reads_is_dropped_while_others_keep_working() {
     // Big offers to the sluggard fill its TCP buffers, then its outbox: the server must drop it
     // without the sender or anyone else waiting. Each round also proves chat still flows.
     let offer = json!({"type": "video-offer", "target": "sluggard", "sdp": sdp("offer", 60_000)});
-    let deadline = Instant::now() + Duration::from_secs(20);
+    let deadline = Instant::now() + Duration::from_secs(60);
     let mut rounds = 0;
     'flood: loop {
         assert!(Instant::now() < deadline, "the sluggard was never dropped");
