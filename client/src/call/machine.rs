@@ -29,6 +29,12 @@
 //! winning offer on a fresh one and answers it at once (it asked for this call too), keeping
 //! its camera stream. Exactly one call results.
 //!
+//! # Trouble on the way
+//! ICE `disconnected` is given [`ICE_GRACE_MS`] to heal (the caller restarts ICE meanwhile)
+//! before the call ends; `failed` ends it at once. Gathering that ends without a single local
+//! candidate (relay-only with a refusing TURN server) ends the call at once with a notice that
+//! names the relay when it answered 401/403.
+//!
 //! # Endings
 //! Every ending goes through one place (`end`): the `hang-up` to the peer when it can still be
 //! told (with a reason), timers cancelled, the peer connection closed, all tracks stopped, the
