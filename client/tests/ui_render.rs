@@ -516,6 +516,27 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
     wait_for("dismiss", || commands.borrow().len() == 7).await;
     assert_eq!(commands.borrow()[6], CallCommand::DismissNotice);
 
+    // A refused frame is explained in the page and can be dismissed.
+    dispatch(Action::Server(FromServer::Error {
+        code: shared::ErrorCode::RateLimited,
+        message: "slow down".into(),
+    }));
+    wait_for("the server notice", || {
+        find(root, "server-notice").is_some()
+    })
+    .await;
+    assert!(text(&get(root, "server-notice")).contains("too fast"));
+    click(
+        &get(root, "server-notice")
+            .query_selector("button")
+            .unwrap()
+            .unwrap(),
+    );
+    wait_for("the server notice to go", || {
+        find(root, "server-notice").is_none()
+    })
+    .await;
+
     // The connection drops: the lobby stays, Retry is offered and reconnects.
     dispatch(Action::SocketLost);
     wait_for("the lost state", || find(root, "reconnect").is_some()).await;
@@ -577,4 +598,37 @@ async fn the_app_reports_a_connection_it_cannot_open_and_retries() {
     .await;
     assert!(find(root, "reconnect").is_some());
     observer.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn the_incoming_call_prompt_works_from_the_keyboard() {
+    let (accepted, on_accept) = recorder::<()>();
+    let (declined, on_decline) = recorder::<()>();
+    let page = mount::<client::components::IncomingCall>(
+        client::components::incoming_call::IncomingCallProps {
+            peer: XSS.into(),
+            on_accept,
+            on_decline,
+        },
+    );
+    let root = &page.root;
+    wait_for("Accept to have the focus", || {
+        gloo_utils_document()
+            .active_element()
+            .and_then(|e| attr(&e, "data-testid"))
+            .as_deref()
+            == Some("accept-call")
+    })
+    .await;
+    assert!(text(root).contains(XSS), "the caller's name as text");
+    assert!(all(root, "img").is_empty());
+
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    let escape =
+        web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    get(root, "accept-call").dispatch_event(&escape).unwrap();
+    wait_for("Escape to decline", || declined.borrow().len() == 1).await;
+    assert!(accepted.borrow().is_empty());
 }
