@@ -154,6 +154,18 @@ async fn wait_until(what: &str, deadline_ms: f64, mut cond: impl FnMut() -> bool
     }
 }
 
+/// Polls `cond` until it holds (true) or `deadline_ms` passes (false).
+async fn wait_for(deadline_ms: f64, mut cond: impl FnMut() -> bool) -> bool {
+    let start = js_sys::Date::now();
+    while !cond() {
+        if js_sys::Date::now() - start > deadline_ms {
+            return false;
+        }
+        TimeoutFuture::new(5).await;
+    }
+    true
+}
+
 /// Sum of `framesDecoded` over the inbound video of `pc`.
 async fn frames_decoded(pc: &RtcPeerConnection) -> f64 {
     let Ok(report) = JsFuture::from(pc.get_stats()).await else {
@@ -648,5 +660,68 @@ async fn wait_until_async_frames(pc: &RtcPeerConnection, before: f64) {
             "video stopped after renegotiation"
         );
         TimeoutFuture::new(20).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn camera_problems_are_explained_and_end_the_call_on_both_sides() {
+    let devices = web_sys::window()
+        .unwrap()
+        .navigator()
+        .media_devices()
+        .unwrap();
+    let original = Reflect::get(&devices, &"getUserMedia".into()).unwrap();
+    let cases = [
+        (
+            "NotAllowedError",
+            "Permission to use the camera and microphone was denied.",
+        ),
+        ("NotFoundError", "No camera or microphone was found."),
+        (
+            "NotReadableError",
+            "The camera or microphone is in use by another application.",
+        ),
+    ];
+    let mut seen = Vec::new();
+    for (name, _) in cases {
+        // The browser's own refusal, as getUserMedia gives it (after a moment, as a prompt
+        // would, so the callee is already ringing when it comes).
+        let body = format!(
+            "return new Promise((_, reject) => setTimeout(() => \
+             reject(new DOMException('test', '{name}')), 100))"
+        );
+        let failing = js_sys::Function::new_no_args(&body);
+        Reflect::set(&devices, &"getUserMedia".into(), &failing).unwrap();
+
+        let net = Rc::new(Net::default());
+        let alice = net.join("alice");
+        let bob = net.join("bob");
+        alice.command(CallCommand::Call {
+            peer: "bob".to_owned(),
+        });
+        // No panics before the real getUserMedia is back: wait without asserting.
+        let finished = wait_for(5_000.0, || matches!(phase(&bob), CallPhase::Ringing { .. })).await
+            && wait_for(5_000.0, || phase(&alice) == CallPhase::Idle).await
+            && wait_for(5_000.0, || phase(&bob) == CallPhase::Idle).await;
+        seen.push((
+            finished,
+            notice(&alice),
+            notice(&bob),
+            alice.peer_connection().is_none() && bob.peer_connection().is_none(),
+            net.count("alice", "hang-up"),
+        ));
+    }
+    Reflect::set(&devices, &"getUserMedia".into(), &original).unwrap();
+    for ((_, sentence), (finished, alice_notice, bob_notice, closed, hang_ups)) in
+        cases.iter().zip(seen)
+    {
+        assert!(finished, "the call did not end");
+        assert_eq!(alice_notice.as_deref(), Some(*sentence));
+        assert_eq!(
+            bob_notice.as_deref(),
+            Some("alice's camera or microphone could not be used.")
+        );
+        assert!(closed);
+        assert_eq!(hang_ups, 1);
     }
 }
