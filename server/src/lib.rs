@@ -9,6 +9,7 @@
 //! - [`session`]: one task per connection, one `select!` loop.
 //! - [`inbound`]: decoding client frames and naming what is wrong with bad ones.
 //! - [`registry`]: who is online, call pairs, delivery into bounded outboxes.
+//! - [`outbox`]: one client's bounded queue of frames to write.
 //! - [`presence`]: coalesced user-list broadcasting.
 //! - [`escape`]: HTML escaping of chat for legacy clients.
 //! - [`turn`]: ICE servers and ephemeral TURN credentials.
@@ -20,6 +21,7 @@ pub mod config;
 pub mod escape;
 pub mod inbound;
 pub mod limits;
+pub mod outbox;
 pub mod presence;
 pub mod registry;
 pub mod routes;

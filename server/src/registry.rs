@@ -8,16 +8,19 @@
 //! are short (map lookups and non-blocking `try_send`s).
 //!
 //! Delivery never waits for a client: a full outbox means that client is not reading fast
-//! enough, and it is disconnected on the spot (removed here, which drops the only sender of its
-//! outbox, so its session sees the outbox end and closes the socket).
+//! enough, and it is disconnected on the spot (removed here, and its outbox closed, so its
+//! session sees the outbox end and closes the socket).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Mutex, MutexGuard};
 
 use axum::extract::ws::Utf8Bytes;
 use shared::{ErrorCode, Feature, FromServer, HangUpReason, UserName};
-use tokio::sync::{Notify, mpsc};
+use std::sync::Arc;
 
+use tokio::sync::Notify;
+
+use crate::outbox::{Outbox, PushError};
 use crate::presence::{PresenceChanges, delta_frames, full_list_frames};
 
 /// A connection's id: the `id` sent in the first frame. Never reused within a process.
@@ -74,14 +77,14 @@ pub struct LoginOutcome {
     /// The name actually given (unique).
     pub name: UserName,
     /// The client's outbox, on its first login only.
-    pub outbox: Option<mpsc::Receiver<Utf8Bytes>>,
+    pub outbox: Option<Arc<Outbox>>,
 }
 
 struct Client {
     name: UserName,
     features: Features,
-    /// The only sender of this client's outbox (see the module doc).
-    outbox: mpsc::Sender<Utf8Bytes>,
+    /// Where frames for this client go; closed when the client is removed.
+    outbox: Arc<Outbox>,
     /// Position in the login order (key of `Inner::order`).
     seq: u64,
     /// Who this client last called or is in a call with. May name a client that has gone: ids
@@ -164,13 +167,13 @@ impl Registry {
                 None
             }
             None => {
-                let (tx, rx) = mpsc::channel(self.outbox_frames);
+                let outbox = Arc::new(Outbox::new(self.outbox_frames));
                 clients.insert(
                     id,
                     Client {
                         name: name.clone(),
                         features,
-                        outbox: tx,
+                        outbox: outbox.clone(),
                         seq,
                         partner: None,
                         needs_full_list: true,
@@ -179,7 +182,7 @@ impl Registry {
                 by_name.insert(name.clone(), id);
                 order.insert(seq, id);
                 presence.joined(name.as_str());
-                Some(rx)
+                Some(outbox)
             }
         };
         drop(inner);
@@ -386,9 +389,9 @@ impl Registry {
 /// Puts `frame` in `client`'s outbox; a full outbox marks the client for disconnection.
 /// Returns whether the frame was queued.
 fn deliver(id: ConnId, client: &Client, frame: Utf8Bytes, kicks: &mut Vec<ConnId>) -> bool {
-    match client.outbox.try_send(frame) {
+    match client.outbox.push(frame) {
         Ok(()) => true,
-        Err(mpsc::error::TrySendError::Full(_)) => {
+        Err(PushError::Full) => {
             tracing::debug!(
                 conn = id,
                 "outbox full: disconnecting a client that does not read"
@@ -397,7 +400,7 @@ fn deliver(id: ConnId, client: &Client, frame: Utf8Bytes, kicks: &mut Vec<ConnId
             false
         }
         // The session has ended and is about to unregister.
-        Err(mpsc::error::TrySendError::Closed(_)) => false,
+        Err(PushError::Closed) => false,
     }
 }
 
@@ -471,6 +474,8 @@ impl Inner {
         let Some(client) = self.clients.remove(&id) else {
             return false;
         };
+        // Wakes the session if it is still running (a slow client): it closes the socket.
+        client.outbox.close();
         self.by_name.remove(&client.name);
         self.order.remove(&client.seq);
         self.presence.left(client.name.as_str());
@@ -501,9 +506,9 @@ mod tests {
         UserName::parse(n).unwrap()
     }
 
-    fn frames(rx: &mut mpsc::Receiver<Utf8Bytes>) -> Vec<FromServer> {
+    fn frames(outbox: &mut Arc<Outbox>) -> Vec<FromServer> {
         let mut out = Vec::new();
-        while let Ok(frame) = rx.try_recv() {
+        while let Some(frame) = outbox.try_pop() {
             out.push(FromServer::from_json(&frame).unwrap());
         }
         out

@@ -17,12 +17,13 @@ use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use shared::limits::{MAX_CHAT_CHARS, MAX_FRAME_BYTES};
 use shared::{ErrorCode, FromServer, ToServer, UserName};
-use tokio::sync::mpsc;
+use std::sync::Arc;
 use tokio::time::{Instant, sleep_until, timeout};
 
 use crate::escape::html_escape;
 use crate::inbound::{Refusal, decode};
 use crate::limits::TokenBucket;
+use crate::outbox::Outbox;
 use crate::registry::{CallEvent, ChatFrames, ConnId, Features, Registry};
 use crate::state::AppState;
 
@@ -119,7 +120,7 @@ struct Session<'a, S> {
     /// The name given at login; `None` until then.
     name: Option<UserName>,
     /// Frames for this client from other sessions; created at login.
-    outbox: Option<mpsc::Receiver<Utf8Bytes>>,
+    outbox: Option<Arc<Outbox>>,
     bucket: TokenBucket,
     /// The client was already told it is being rate limited (told once per episode, so a
     /// flood does not double its own traffic with errors).
@@ -128,9 +129,9 @@ struct Session<'a, S> {
 }
 
 /// Waits for the next outbox frame, or forever before login.
-async fn next_outbox(outbox: &mut Option<mpsc::Receiver<Utf8Bytes>>) -> Option<Utf8Bytes> {
+async fn next_outbox(outbox: &Option<Arc<Outbox>>) -> Option<Utf8Bytes> {
     match outbox {
-        Some(rx) => rx.recv().await,
+        Some(outbox) => outbox.pop().await,
         None => std::future::pending().await,
     }
 }
@@ -166,9 +167,9 @@ where
                     Box::pin(self.close(CLOSE_GOING_AWAY, "server shutting down")).await;
                     return End::Shutdown;
                 }
-                frame = next_outbox(&mut self.outbox) => match frame {
+                frame = next_outbox(&self.outbox) => match frame {
                     Some(frame) => Box::pin(self.write_outbox(frame)).await,
-                    // The registry dropped our outbox's sender: we were too slow.
+                    // The registry closed our outbox: we were too slow.
                     None => {
                         Box::pin(self.close(CLOSE_POLICY, "too slow to read")).await;
                         return End::TooSlow;
@@ -422,16 +423,16 @@ where
     /// Writes an outbox frame and whatever else is already waiting, with one flush.
     async fn write_outbox(&mut self, first: Utf8Bytes) -> Step {
         let write_timeout = self.state.settings.limits.write_timeout;
-        let Some(outbox) = self.outbox.as_mut() else {
+        let Some(outbox) = self.outbox.as_ref() else {
             return Ok(());
         };
         let socket = &mut self.socket;
         let batch = async {
             socket.feed(Message::Text(first)).await?;
             for _ in 1..WRITE_BATCH {
-                match outbox.try_recv() {
-                    Ok(frame) => socket.feed(Message::Text(frame)).await?,
-                    Err(_) => break,
+                match outbox.try_pop() {
+                    Some(frame) => socket.feed(Message::Text(frame)).await?,
+                    None => break,
                 }
             }
             socket.flush().await
