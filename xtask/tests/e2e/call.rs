@@ -87,199 +87,222 @@ async fn hang_up_and_check(who: &Page, other: &Page) -> TestResult {
 
 #[tokio::test]
 async fn call_connects_with_media_both_ways_and_either_side_hangs_up() -> TestResult {
-    let world = World::start("call_connects_with_media_both_ways_and_either_side_hangs_up").await?;
-    let (alice, bob) = pair(&world, "", "alice", "bob").await?;
-    alice.send_chat("Hi Bob! Video call?", true).await?;
-    bob.wait_chat_line("alice", "Hi Bob! Video call?").await?;
-    bob.send_chat("Sure, call me!", true).await?;
-    alice.wait_chat_line("bob", "Sure, call me!").await?;
+    crate::wait::limit(async {
+        let world = World::start("call_connects_with_media_both_ways_and_either_side_hangs_up").await?;
+        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        alice.send_chat("Hi Bob! Video call?", true).await?;
+        bob.wait_chat_line("alice", "Hi Bob! Video call?").await?;
+        bob.send_chat("Sure, call me!", true).await?;
+        alice.wait_chat_line("bob", "Sure, call me!").await?;
 
-    connect(&alice, "alice", &bob, "bob").await?;
-    // Screenshot of a call in progress: both videos showing, a desktop-sized viewport.
-    alice.set_viewport(1280, 800).await?;
-    alice
-        .wait_js(
-            "both videos showing",
-            "const r = document.querySelector('#remote-video'), l = document.querySelector('#local-video'); return !!r && !!l && r.videoWidth > 0 && l.videoWidth > 0;",
-            vec![],
-            QUICK,
-        )
-        .await?;
-    let shot = world.dir.join("call.png");
-    alice.screenshot(&shot).await?;
-    let committed = root().join("docs").join("screenshot-call.png");
-    if !committed.exists() || std::env::var_os("E2E_UPDATE_SCREENSHOT").is_some() {
-        std::fs::copy(&shot, &committed)?;
-    }
-    hang_up_and_check(&alice, &bob).await?;
+        connect(&alice, "alice", &bob, "bob").await?;
+        // Screenshot of a call in progress: both videos showing, a desktop-sized viewport.
+        alice.set_viewport(1280, 800).await?;
+        alice
+            .wait_js(
+                "both videos showing",
+                "const r = document.querySelector('#remote-video'), l = document.querySelector('#local-video'); return !!r && !!l && r.videoWidth > 0 && l.videoWidth > 0;",
+                vec![],
+                QUICK,
+            )
+            .await?;
+        let shot = world.dir.join("call.png");
+        alice.screenshot(&shot).await?;
+        let committed = root().join("docs").join("screenshot-call.png");
+        if !committed.exists() || std::env::var_os("E2E_UPDATE_SCREENSHOT").is_some() {
+            std::fs::copy(&shot, &committed)?;
+        }
+        hang_up_and_check(&alice, &bob).await?;
 
-    // Again, and this time the callee hangs up.
-    connect(&alice, "alice", &bob, "bob").await?;
-    hang_up_and_check(&bob, &alice).await?;
-    alice.close().await;
-    bob.close().await;
-    Ok(())
+        // Again, and this time the callee hangs up.
+        connect(&alice, "alice", &bob, "bob").await?;
+        hang_up_and_check(&bob, &alice).await?;
+        for page in [&alice, &bob] {
+            let console = page.console_messages().await?;
+            assert!(console.is_empty(), "{}: console errors or warnings: {console:?}", page.label);
+        }
+        alice.close().await;
+        bob.close().await;
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::test]
 async fn callee_declines_and_caller_is_told() -> TestResult {
-    let world = World::start("callee_declines_and_caller_is_told").await?;
-    let (alice, bob) = pair(&world, "", "alice", "bob").await?;
-    alice.call("bob").await?;
-    bob.wait_phase_with("ringing", "alice", QUICK).await?;
-    alice
-        .wait_js(
-            "the local preview while calling",
-            "const l = document.querySelector('#local-video'); return !!l && !!l.srcObject && l.srcObject.getTracks().length > 0;",
-            vec![],
-            QUICK,
-        )
-        .await?;
-    alice.capture_tracks().await?;
-    bob.click_testid("decline-call").await?;
-    bob.wait_phase("idle", QUICK).await?;
-    alice.wait_phase("idle", QUICK).await?;
-    alice.wait_notice("bob", QUICK).await?;
-    alice.wait_everything_stopped(QUICK).await?;
-    assert!(
-        !bob.phase_history().await?.iter().any(|p| p == "in-call"),
-        "bob never joined a call"
-    );
-    alice.close().await;
-    bob.close().await;
-    Ok(())
+    crate::wait::limit(async {
+        let world = World::start("callee_declines_and_caller_is_told").await?;
+        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        alice.call("bob").await?;
+        bob.wait_phase_with("ringing", "alice", QUICK).await?;
+        alice
+            .wait_js(
+                "the local preview while calling",
+                "const l = document.querySelector('#local-video'); return !!l && !!l.srcObject && l.srcObject.getTracks().length > 0;",
+                vec![],
+                QUICK,
+            )
+            .await?;
+        alice.capture_tracks().await?;
+        bob.click_testid("decline-call").await?;
+        bob.wait_phase("idle", QUICK).await?;
+        alice.wait_phase("idle", QUICK).await?;
+        alice.wait_notice("bob", QUICK).await?;
+        alice.wait_everything_stopped(QUICK).await?;
+        assert!(
+            !bob.phase_history().await?.iter().any(|p| p == "in-call"),
+            "bob never joined a call"
+        );
+        alice.close().await;
+        bob.close().await;
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::test]
 async fn caller_cancels_before_the_callee_answers() -> TestResult {
-    let world = World::start("caller_cancels_before_the_callee_answers").await?;
-    let (alice, bob) = pair(&world, "", "alice", "bob").await?;
-    alice.call("bob").await?;
-    alice.wait_phase_with("calling", "bob", QUICK).await?;
-    bob.wait_phase_with("ringing", "alice", QUICK).await?;
-    alice
-        .wait_js(
-            "the local preview while calling",
-            "const l = document.querySelector('#local-video'); return !!l && !!l.srcObject && l.srcObject.getTracks().length > 0;",
-            vec![],
-            QUICK,
-        )
-        .await?;
-    alice.capture_tracks().await?;
-    alice.click_testid("cancel-call").await?;
-    alice.wait_phase("idle", QUICK).await?;
-    bob.wait_phase("idle", QUICK).await?;
-    alice.wait_everything_stopped(QUICK).await?;
-    bob.wait_everything_stopped(QUICK).await?;
-    let accept = bob
-        .js(
-            "return !!document.querySelector('[data-testid=accept-call]');",
-            vec![],
-        )
-        .await?;
-    assert_eq!(accept, json!(false), "bob's incoming-call prompt is gone");
-    alice.close().await;
-    bob.close().await;
-    Ok(())
+    crate::wait::limit(async {
+        let world = World::start("caller_cancels_before_the_callee_answers").await?;
+        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        alice.call("bob").await?;
+        alice.wait_phase_with("calling", "bob", QUICK).await?;
+        bob.wait_phase_with("ringing", "alice", QUICK).await?;
+        alice
+            .wait_js(
+                "the local preview while calling",
+                "const l = document.querySelector('#local-video'); return !!l && !!l.srcObject && l.srcObject.getTracks().length > 0;",
+                vec![],
+                QUICK,
+            )
+            .await?;
+        alice.capture_tracks().await?;
+        alice.click_testid("cancel-call").await?;
+        alice.wait_phase("idle", QUICK).await?;
+        bob.wait_phase("idle", QUICK).await?;
+        alice.wait_everything_stopped(QUICK).await?;
+        bob.wait_everything_stopped(QUICK).await?;
+        let accept = bob
+            .js(
+                "return !!document.querySelector('[data-testid=accept-call]');",
+                vec![],
+            )
+            .await?;
+        assert_eq!(accept, json!(false), "bob's incoming-call prompt is gone");
+        alice.close().await;
+        bob.close().await;
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::test]
 async fn a_third_caller_gets_busy_and_the_call_goes_on() -> TestResult {
-    let world = World::start("a_third_caller_gets_busy_and_the_call_goes_on").await?;
-    let (alice, bob) = pair(&world, "", "alice", "bob").await?;
-    let carol = world.page("carol").await?;
-    carol.login("carol").await?;
-    connect(&alice, "alice", &bob, "bob").await?;
-    alice
-        .js(
-            "window.__e2e.phases = []; window.__e2e.check(); return true;",
-            vec![],
-        )
-        .await?;
-    let before = alice.media().await?;
+    crate::wait::limit(async {
+        let world = World::start("a_third_caller_gets_busy_and_the_call_goes_on").await?;
+        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        let carol = world.page("carol").await?;
+        carol.login("carol").await?;
+        connect(&alice, "alice", &bob, "bob").await?;
+        alice
+            .js(
+                "window.__e2e.phases = []; window.__e2e.check(); return true;",
+                vec![],
+            )
+            .await?;
+        let before = alice.media().await?;
 
-    carol.call("alice").await?;
-    carol.wait_notice("alice", QUICK).await?;
-    carol.wait_phase("idle", QUICK).await?;
+        carol.call("alice").await?;
+        carol.wait_notice("alice", QUICK).await?;
+        carol.wait_phase("idle", QUICK).await?;
 
-    // The call goes on: still in the call with bob, frames still arriving on both sides.
-    alice.wait_phase_with("in-call", "bob", QUICK).await?;
-    bob.wait_phase_with("in-call", "alice", QUICK).await?;
-    let history = alice.phase_history().await?;
-    assert_eq!(
-        history,
-        ["in-call"],
-        "alice's call was not disturbed (phases since carol called)"
-    );
-    let after = alice.wait_media_flowing(QUICK).await?;
-    assert!(after.frames_decoded > before.frames_decoded);
-    assert_eq!(after.open_pcs, 1, "alice has one peer connection");
-    bob.wait_media_flowing(QUICK).await?;
-    for page in [alice, bob, carol] {
-        page.close().await;
-    }
-    Ok(())
+        // The call goes on: still in the call with bob, frames still arriving on both sides.
+        alice.wait_phase_with("in-call", "bob", QUICK).await?;
+        bob.wait_phase_with("in-call", "alice", QUICK).await?;
+        let history = alice.phase_history().await?;
+        assert_eq!(
+            history,
+            ["in-call"],
+            "alice's call was not disturbed (phases since carol called)"
+        );
+        let after = alice.wait_media_flowing(QUICK).await?;
+        assert!(after.frames_decoded > before.frames_decoded);
+        assert_eq!(after.open_pcs, 1, "alice has one peer connection");
+        bob.wait_media_flowing(QUICK).await?;
+        for page in [alice, bob, carol] {
+            page.close().await;
+        }
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::test]
 async fn closing_the_tab_mid_call_ends_it_for_the_partner_within_3_s() -> TestResult {
-    let world = World::start("closing_the_tab_mid_call_ends_it_for_the_partner_within_3_s").await?;
-    let (alice, bob) = pair(&world, "", "alice", "bob").await?;
-    connect(&alice, "alice", &bob, "bob").await?;
-    alice.capture_tracks().await?;
+    crate::wait::limit(async {
+        let world =
+            World::start("closing_the_tab_mid_call_ends_it_for_the_partner_within_3_s").await?;
+        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        connect(&alice, "alice", &bob, "bob").await?;
+        alice.capture_tracks().await?;
 
-    let closed = Instant::now();
-    bob.client.close_window().await?;
-    alice.wait_phase("idle", Duration::from_secs(3)).await?;
-    let took = closed.elapsed();
-    println!(
-        "alice's call ended {} ms after bob's tab closed",
-        took.as_millis()
-    );
-    assert!(took <= Duration::from_secs(3), "took {took:?}");
-    alice.wait_everything_stopped(QUICK).await?;
-    alice.close().await;
-    bob.close().await;
-    Ok(())
+        let closed = Instant::now();
+        bob.client.close_window().await?;
+        alice.wait_phase("idle", Duration::from_secs(3)).await?;
+        let took = closed.elapsed();
+        println!(
+            "alice's call ended {} ms after bob's tab closed",
+            took.as_millis()
+        );
+        assert!(took <= Duration::from_secs(3), "took {took:?}");
+        alice.wait_everything_stopped(QUICK).await?;
+        alice.close().await;
+        bob.close().await;
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::test]
 async fn calling_each_other_at_once_makes_exactly_one_call() -> TestResult {
-    let world = World::start("calling_each_other_at_once_makes_exactly_one_call").await?;
-    let (alice, bob) = pair(&world, "", "alice", "bob").await?;
-    // Both click at the same wall-clock instant, scheduled in-page so WebDriver latency can't
-    // separate them.
-    let at = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)?
-        .as_millis() as u64
-        + 500;
-    let schedule = "const [selector, at] = arguments; const e = document.querySelector(selector); \
-                    setTimeout(() => e.click(), Math.max(0, at - Date.now())); return !!e;";
-    let (a, b) = tokio::join!(
-        alice.js(
-            schedule,
-            vec![json!(crate::page::user_selector("bob")), json!(at)]
-        ),
-        bob.js(
-            schedule,
-            vec![json!(crate::page::user_selector("alice")), json!(at)]
-        ),
-    );
-    assert_eq!((a?, b?), (json!(true), json!(true)));
+    crate::wait::limit(async {
+        let world = World::start("calling_each_other_at_once_makes_exactly_one_call").await?;
+        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        // Both click at the same wall-clock instant, scheduled in-page so WebDriver latency can't
+        // separate them.
+        let at = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)?
+            .as_millis() as u64
+            + 500;
+        let schedule = "const [selector, at] = arguments; const e = document.querySelector(selector); \
+                        setTimeout(() => e.click(), Math.max(0, at - Date.now())); return !!e;";
+        let (a, b) = tokio::join!(
+            alice.js(
+                schedule,
+                vec![json!(crate::page::user_selector("bob")), json!(at)]
+            ),
+            bob.js(
+                schedule,
+                vec![json!(crate::page::user_selector("alice")), json!(at)]
+            ),
+        );
+        assert_eq!((a?, b?), (json!(true), json!(true)));
 
-    alice.wait_phase_with("in-call", "bob", SLOW).await?;
-    bob.wait_phase_with("in-call", "alice", SLOW).await?;
-    let (a, b) = tokio::join!(alice.wait_media_flowing(SLOW), bob.wait_media_flowing(SLOW));
-    let (a, b) = (a?, b?);
-    assert_eq!(
-        a.open_pcs, 1,
-        "alice has exactly one peer connection: {a:?}"
-    );
-    assert_eq!(b.open_pcs, 1, "bob has exactly one peer connection: {b:?}");
-    // And it stays one call.
-    alice.wait_phase_with("in-call", "bob", QUICK).await?;
-    bob.wait_phase_with("in-call", "alice", QUICK).await?;
-    alice.close().await;
-    bob.close().await;
-    Ok(())
+        alice.wait_phase_with("in-call", "bob", SLOW).await?;
+        bob.wait_phase_with("in-call", "alice", SLOW).await?;
+        let (a, b) = tokio::join!(alice.wait_media_flowing(SLOW), bob.wait_media_flowing(SLOW));
+        let (a, b) = (a?, b?);
+        assert_eq!(
+            a.open_pcs, 1,
+            "alice has exactly one peer connection: {a:?}"
+        );
+        assert_eq!(b.open_pcs, 1, "bob has exactly one peer connection: {b:?}");
+        // And it stays one call.
+        alice.wait_phase_with("in-call", "bob", QUICK).await?;
+        bob.wait_phase_with("in-call", "alice", QUICK).await?;
+        alice.close().await;
+        bob.close().await;
+        Ok(())
+    })
+    .await
 }

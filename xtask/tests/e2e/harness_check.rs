@@ -32,44 +32,47 @@ return (async () => {
 
 #[tokio::test]
 async fn probes_see_media_route_first_frame_and_stopping() -> TestResult {
-    let world = World::start("probes_see_media_route_first_frame_and_stopping").await?;
-    let page = world.page("probe").await?;
-    assert_eq!(page.js(LOOPBACK_CALL, vec![]).await?, json!(true));
+    crate::wait::limit(async {
+        let world = World::start("probes_see_media_route_first_frame_and_stopping").await?;
+        let page = world.page("probe").await?;
+        assert_eq!(page.js(LOOPBACK_CALL, vec![]).await?, json!(true));
 
-    let media = page.wait_media_flowing(SLOW).await?;
-    assert_eq!(media.open_pcs, 2);
-    page.wait_js(
-        "the first frame time",
-        "return window.__e2e.firstFrameAt;",
-        vec![],
-        QUICK,
-    )
-    .await?;
-    let route = page.js(probes::ROUTE, vec![]).await?;
-    assert_eq!(
-        route.get("local").and_then(Value::as_str),
-        Some("host"),
-        "route {route}"
-    );
-    assert_eq!(
-        route.get("localAddress").and_then(Value::as_str),
-        Some("127.0.0.1"),
-        "only loopback: {route}"
-    );
+        let media = page.wait_media_flowing(SLOW).await?;
+        assert_eq!(media.open_pcs, 2);
+        page.wait_js(
+            "the first frame time",
+            "return window.__e2e.firstFrameAt;",
+            vec![],
+            QUICK,
+        )
+        .await?;
+        let route = page.js(probes::ROUTE, vec![]).await?;
+        assert_eq!(
+            route.get("local").and_then(Value::as_str),
+            Some("host"),
+            "route {route}"
+        );
+        assert_eq!(
+            route.get("localAddress").and_then(Value::as_str),
+            Some("127.0.0.1"),
+            "only loopback: {route}"
+        );
 
-    assert!(
-        page.capture_tracks().await? >= 4,
-        "local and remote audio and video"
-    );
-    // Not stopped yet: the check must be able to fail.
-    let left = page.js(probes::LEFTOVERS, vec![]).await?;
-    assert_eq!(left.get("openPcs"), Some(&json!(2)), "{left}");
-    page.js(
-        "const c = window.__check; c.stream.getTracks().forEach((t) => t.stop()); c.a.close(); c.b.close(); return true;",
-        vec![],
-    )
-    .await?;
-    page.wait_everything_stopped(QUICK).await?;
-    page.close().await;
-    Ok(())
+        assert!(
+            page.capture_tracks().await? >= 4,
+            "local and remote audio and video"
+        );
+        // Not stopped yet: the check must be able to fail.
+        let left = page.js(probes::LEFTOVERS, vec![]).await?;
+        assert_eq!(left.get("openPcs"), Some(&json!(2)), "{left}");
+        page.js(
+            "const c = window.__check; c.stream.getTracks().forEach((t) => t.stop()); c.a.close(); c.b.close(); return true;",
+            vec![],
+        )
+        .await?;
+        page.wait_everything_stopped(QUICK).await?;
+        page.close().await;
+        Ok(())
+    })
+    .await
 }

@@ -9,89 +9,99 @@ use crate::page::{QUICK, user_selector};
 
 #[tokio::test]
 async fn log_in_see_each_other_and_chat_both_ways() -> TestResult {
-    let world = World::start("log_in_see_each_other_and_chat_both_ways").await?;
-    let alice = world.page("alice").await?;
-    let bob = world.page("bob").await?;
-    assert_eq!(alice.login("alice").await?, "alice");
-    assert_eq!(bob.login("bob").await?, "bob");
+    crate::wait::limit(async {
+        let world = World::start("log_in_see_each_other_and_chat_both_ways").await?;
+        let alice = world.page("alice").await?;
+        let bob = world.page("bob").await?;
+        assert_eq!(alice.login("alice").await?, "alice");
+        assert_eq!(bob.login("bob").await?, "bob");
 
-    for (page, me, other) in [(&alice, "alice", "bob"), (&bob, "bob", "alice")] {
-        page.wait_for_user(other).await?;
-        page.wait_js(
-            "own entry marked as self",
-            "const me = document.querySelector(arguments[0]); return !!me && me.getAttribute('data-self') === 'true';",
-            vec![json!(user_selector(me))],
-            QUICK,
-        )
-        .await?;
-        let other_is_self = page
-            .js("const e = document.querySelector(arguments[0]); return e.getAttribute('data-self');", vec![json!(user_selector(other))])
+        for (page, me, other) in [(&alice, "alice", "bob"), (&bob, "bob", "alice")] {
+            page.wait_for_user(other).await?;
+            page.wait_js(
+                "own entry marked as self",
+                "const me = document.querySelector(arguments[0]); return !!me && me.getAttribute('data-self') === 'true';",
+                vec![json!(user_selector(me))],
+                QUICK,
+            )
             .await?;
-        assert_ne!(
-            other_is_self,
-            json!("true"),
-            "{}: {other} is not marked as self",
-            page.label
-        );
-    }
+            let other_is_self = page
+                .js("const e = document.querySelector(arguments[0]); return e.getAttribute('data-self');", vec![json!(user_selector(other))])
+                .await?;
+            assert_ne!(
+                other_is_self,
+                json!("true"),
+                "{}: {other} is not marked as self",
+                page.label
+            );
+        }
 
-    alice.send_chat("hello bob", true).await?;
-    bob.wait_chat_line("alice", "hello bob").await?;
-    alice.wait_chat_line("alice", "hello bob").await?;
-    bob.send_chat("hi alice, über 🎉", false).await?;
-    alice.wait_chat_line("bob", "hi alice, über 🎉").await?;
-    bob.wait_chat_line("bob", "hi alice, über 🎉").await?;
+        alice.send_chat("hello bob", true).await?;
+        bob.wait_chat_line("alice", "hello bob").await?;
+        alice.wait_chat_line("alice", "hello bob").await?;
+        bob.send_chat("hi alice, über 🎉", false).await?;
+        alice.wait_chat_line("bob", "hi alice, über 🎉").await?;
+        bob.wait_chat_line("bob", "hi alice, über 🎉").await?;
+        for page in [&alice, &bob] {
+            let console = page.console_messages().await?;
+            assert!(console.is_empty(), "{}: console errors or warnings: {console:?}", page.label);
+        }
 
-    alice.close().await;
-    bob.close().await;
-    Ok(())
+        alice.close().await;
+        bob.close().await;
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::test]
 async fn a_second_alice_gets_another_name_and_is_told() -> TestResult {
-    let world = World::start("a_second_alice_gets_another_name_and_is_told").await?;
-    let first = world.page("first alice").await?;
-    let second = world.page("second alice").await?;
-    assert_eq!(first.login("alice").await?, "alice");
-    let given = second.login("alice").await?;
-    assert!(
-        !given.is_empty() && given != "alice",
-        "the second alice got {given:?}"
-    );
+    crate::wait::limit(async {
+        let world = World::start("a_second_alice_gets_another_name_and_is_told").await?;
+        let first = world.page("first alice").await?;
+        let second = world.page("second alice").await?;
+        assert_eq!(first.login("alice").await?, "alice");
+        let given = second.login("alice").await?;
+        assert!(
+            !given.is_empty() && given != "alice",
+            "the second alice got {given:?}"
+        );
 
-    second
-        .wait_js(
-            "the name-changed notice",
-            "const e = document.querySelector('[data-testid=name-changed]'); return !!e && e.getClientRects().length > 0;",
-            vec![],
-            QUICK,
-        )
-        .await?;
-    let first_told = first
-        .js(
-            "return !!document.querySelector('[data-testid=name-changed]');",
-            vec![],
-        )
-        .await?;
-    assert_eq!(
-        first_told,
-        json!(false),
-        "the first alice kept her name and is not told otherwise"
-    );
+        second
+            .wait_js(
+                "the name-changed notice",
+                "const e = document.querySelector('[data-testid=name-changed]'); return !!e && e.getClientRects().length > 0;",
+                vec![],
+                QUICK,
+            )
+            .await?;
+        let first_told = first
+            .js(
+                "return !!document.querySelector('[data-testid=name-changed]');",
+                vec![],
+            )
+            .await?;
+        assert_eq!(
+            first_told,
+            json!(false),
+            "the first alice kept her name and is not told otherwise"
+        );
 
-    first.wait_for_user(&given).await?;
-    second.wait_for_user("alice").await?;
-    second
-        .wait_js(
-            "own entry under the given name, marked as self",
-            "const me = document.querySelector(arguments[0]); return !!me && me.getAttribute('data-self') === 'true';",
-            vec![json!(user_selector(&given))],
-            QUICK,
-        )
-        .await?;
-    first.close().await;
-    second.close().await;
-    Ok(())
+        first.wait_for_user(&given).await?;
+        second.wait_for_user("alice").await?;
+        second
+            .wait_js(
+                "own entry under the given name, marked as self",
+                "const me = document.querySelector(arguments[0]); return !!me && me.getAttribute('data-self') === 'true';",
+                vec![json!(user_selector(&given))],
+                QUICK,
+            )
+            .await?;
+        first.close().await;
+        second.close().await;
+        Ok(())
+    })
+    .await
 }
 
 /// A name that would run script if the page rendered it as HTML (fits the 32-character limit).
@@ -101,80 +111,83 @@ const EVIL_TEXT: &str = "<img src=x onerror=\"window.__xss=2\"><script>window.__
 
 #[tokio::test]
 async fn markup_in_names_and_chat_is_shown_as_text() -> TestResult {
-    let world = World::start("markup_in_names_and_chat_is_shown_as_text").await?;
-    let evil = world.page("evil").await?;
-    let bob = world.page("bob").await?;
-    assert_eq!(
-        evil.login(EVIL_NAME).await?,
-        EVIL_NAME,
-        "the name is shown as text, exactly"
-    );
-    bob.login("bob").await?;
-    bob.wait_for_user(EVIL_NAME).await?;
-    evil.send_chat(EVIL_TEXT, true).await?;
-
-    for page in [&evil, &bob] {
-        // The chat line arrives; the server may strip markup from chat text (MDN's client inserts
-        // it as HTML), but whatever arrives is shown as text.
-        let shown = page
-            .wait_js(
-                "the chat line from the markup name",
-                r#"const line = [...document.querySelectorAll('[data-testid=chat-line]')].find((l) => {
-                     const n = l.querySelector('[data-testid=chat-name]'); return n && n.textContent.trim() === arguments[0]; });
-                   return line ? line.querySelector('[data-testid=chat-text]').textContent : null;"#,
-                vec![json!(EVIL_NAME)],
-                QUICK,
-            )
-            .await?;
-        let shown = shown.as_str().unwrap_or_default();
-        assert!(
-            shown == EVIL_TEXT || (!shown.contains('<') && shown.contains("hi")),
-            "{}: chat text shown as {shown:?}",
-            page.label
+    crate::wait::limit(async {
+        let world = World::start("markup_in_names_and_chat_is_shown_as_text").await?;
+        let evil = world.page("evil").await?;
+        let bob = world.page("bob").await?;
+        assert_eq!(
+            evil.login(EVIL_NAME).await?,
+            EVIL_NAME,
+            "the name is shown as text, exactly"
         );
-        let entry_text = page
-            .js(
-                "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
-                vec![json!(user_selector(EVIL_NAME))],
-            )
-            .await?;
-        assert!(
-            entry_text.as_str().is_some_and(|t| t.contains(EVIL_NAME)),
-            "{}: user entry text is {entry_text}",
-            page.label
-        );
-    }
+        bob.login("bob").await?;
+        bob.wait_for_user(EVIL_NAME).await?;
+        evil.send_chat(EVIL_TEXT, true).await?;
 
-    // Control: in this page, the same kind of markup inserted as HTML does run its handler (the
-    // image fails to load), so a quiet `__xss` below means the app never inserted it as HTML.
-    for page in [&evil, &bob] {
-        page.js(
-            "const d = document.createElement('div'); d.innerHTML = '<img src=x onerror=\"window.__control=1\">'; return true;",
-            vec![],
-        )
-        .await?;
-        page.wait_js(
-            "the control markup's onerror to run",
-            "return window.__control === 1;",
-            vec![],
-            QUICK,
-        )
-        .await?;
-        let injected = page
-            .js(
-                r#"return { xss: window.__xss === undefined ? null : window.__xss,
-                   elements: document.querySelectorAll('[data-testid=chat-log] img, [data-testid=chat-log] script, [data-testid=user-list] img, [data-testid=my-name] img').length };"#,
+        for page in [&evil, &bob] {
+            // The chat line arrives; the server may strip markup from chat text (MDN's client inserts
+            // it as HTML), but whatever arrives is shown as text.
+            let shown = page
+                .wait_js(
+                    "the chat line from the markup name",
+                    r#"const line = [...document.querySelectorAll('[data-testid=chat-line]')].find((l) => {
+                         const n = l.querySelector('[data-testid=chat-name]'); return n && n.textContent.trim() === arguments[0]; });
+                       return line ? line.querySelector('[data-testid=chat-text]').textContent : null;"#,
+                    vec![json!(EVIL_NAME)],
+                    QUICK,
+                )
+                .await?;
+            let shown = shown.as_str().unwrap_or_default();
+            assert!(
+                shown == EVIL_TEXT || (!shown.contains('<') && shown.contains("hi")),
+                "{}: chat text shown as {shown:?}",
+                page.label
+            );
+            let entry_text = page
+                .js(
+                    "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+                    vec![json!(user_selector(EVIL_NAME))],
+                )
+                .await?;
+            assert!(
+                entry_text.as_str().is_some_and(|t| t.contains(EVIL_NAME)),
+                "{}: user entry text is {entry_text}",
+                page.label
+            );
+        }
+
+        // Control: in this page, the same kind of markup inserted as HTML does run its handler (the
+        // image fails to load), so a quiet `__xss` below means the app never inserted it as HTML.
+        for page in [&evil, &bob] {
+            page.js(
+                "const d = document.createElement('div'); d.innerHTML = '<img src=x onerror=\"window.__control=1\">'; return true;",
                 vec![],
             )
             .await?;
-        assert_eq!(
-            injected,
-            json!({ "xss": null, "elements": 0 }),
-            "{}: markup became HTML",
-            page.label
-        );
-    }
-    evil.close().await;
-    bob.close().await;
-    Ok(())
+            page.wait_js(
+                "the control markup's onerror to run",
+                "return window.__control === 1;",
+                vec![],
+                QUICK,
+            )
+            .await?;
+            let injected = page
+                .js(
+                    r#"return { xss: window.__xss === undefined ? null : window.__xss,
+                       elements: document.querySelectorAll('[data-testid=chat-log] img, [data-testid=chat-log] script, [data-testid=user-list] img, [data-testid=my-name] img').length };"#,
+                    vec![],
+                )
+                .await?;
+            assert_eq!(
+                injected,
+                json!({ "xss": null, "elements": 0 }),
+                "{}: markup became HTML",
+                page.label
+            );
+        }
+        evil.close().await;
+        bob.close().await;
+        Ok(())
+    })
+    .await
 }

@@ -380,6 +380,21 @@ impl Page {
         .map(drop)
     }
 
+    /// Console errors and warnings since the probes were installed (the app should log none in
+    /// normal use).
+    pub async fn console_messages(&self) -> TestResult<Vec<String>> {
+        let value = self.js("return window.__e2e.console;", vec![]).await?;
+        Ok(value
+            .as_array()
+            .map(|items| {
+                items
+                    .iter()
+                    .map(|m| m.as_str().map_or_else(|| m.to_string(), str::to_owned))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
     /// Saves a PNG of the page.
     pub async fn screenshot(&self, path: &Path) -> TestResult {
         let png = self.client.screenshot().await?;

@@ -12,58 +12,64 @@ const SECRET: &str = "e2e-test-secret";
 
 #[tokio::test]
 async fn relay_only_call_goes_through_coturn() -> TestResult {
-    let world =
-        World::start_with_turn("relay_only_call_goes_through_coturn", SECRET, SECRET).await?;
-    let (alice, bob) = pair(&world, "?relay=1", "alice", "bob").await?;
-    connect(&alice, "alice", &bob, "bob").await?;
-    for page in [&alice, &bob] {
-        let route = page.js(crate::probes::ROUTE, vec![]).await?;
-        assert_eq!(
-            route.get("local").and_then(Value::as_str),
-            Some("relay"),
-            "{}: selected candidate pair {route}",
-            page.label
-        );
-        page.wait_js(
-            "the call shown as relayed",
-            "const r = document.querySelector('[data-testid=call-route]'); return !!r && r.getAttribute('data-route') === 'relayed';",
-            vec![],
-            QUICK,
-        )
-        .await?;
-    }
-    alice.close().await;
-    bob.close().await;
-    Ok(())
+    crate::wait::limit(async {
+        let world =
+            World::start_with_turn("relay_only_call_goes_through_coturn", SECRET, SECRET).await?;
+        let (alice, bob) = pair(&world, "?relay=1", "alice", "bob").await?;
+        connect(&alice, "alice", &bob, "bob").await?;
+        for page in [&alice, &bob] {
+            let route = page.js(crate::probes::ROUTE, vec![]).await?;
+            assert_eq!(
+                route.get("local").and_then(Value::as_str),
+                Some("relay"),
+                "{}: selected candidate pair {route}",
+                page.label
+            );
+            page.wait_js(
+                "the call shown as relayed",
+                "const r = document.querySelector('[data-testid=call-route]'); return !!r && r.getAttribute('data-route') === 'relayed';",
+                vec![],
+                QUICK,
+            )
+            .await?;
+        }
+        alice.close().await;
+        bob.close().await;
+        Ok(())
+    })
+    .await
 }
 
 #[tokio::test]
 async fn refused_turn_credentials_fail_clearly() -> TestResult {
-    let world = World::start_with_turn(
-        "refused_turn_credentials_fail_clearly",
-        SECRET,
-        "not-the-secret",
-    )
-    .await?;
-    let (alice, bob) = pair(&world, "?relay=1", "alice", "bob").await?;
-    alice.call("bob").await?;
-    // The refusal may be noticed while gathering (before bob answers) or once ICE fails after he
-    // accepts; answer if asked, and require that alice's page then says so and ends the call.
-    if bob.wait_phase_with("ringing", "alice", QUICK).await.is_ok() {
-        // The call may end (and the button go) between the check and the click: that is fine.
-        let _ = bob.js("const b = document.querySelector('[data-testid=accept-call]'); if (b) b.click(); return true;", vec![]).await;
-    }
-    alice
-        .wait_js(
-            "a notice and the call ended",
-            "const c = document.querySelector('[data-testid=call]'); return c.getAttribute('data-phase') === 'idle' && document.querySelectorAll('[data-testid=notice]').length > 0;",
-            vec![],
-            SLOW,
+    crate::wait::limit(async {
+        let world = World::start_with_turn(
+            "refused_turn_credentials_fail_clearly",
+            SECRET,
+            "not-the-secret",
         )
         .await?;
-    bob.wait_phase("idle", SLOW).await?;
-    println!("alice was told: {:?}", alice.notices().await?);
-    alice.close().await;
-    bob.close().await;
-    Ok(())
+        let (alice, bob) = pair(&world, "?relay=1", "alice", "bob").await?;
+        alice.call("bob").await?;
+        // The refusal may be noticed while gathering (before bob answers) or once ICE fails after he
+        // accepts; answer if asked, and require that alice's page then says so and ends the call.
+        if bob.wait_phase_with("ringing", "alice", QUICK).await.is_ok() {
+            // The call may end (and the button go) between the check and the click: that is fine.
+            let _ = bob.js("const b = document.querySelector('[data-testid=accept-call]'); if (b) b.click(); return true;", vec![]).await;
+        }
+        alice
+            .wait_js(
+                "a notice and the call ended",
+                "const c = document.querySelector('[data-testid=call]'); return c.getAttribute('data-phase') === 'idle' && document.querySelectorAll('[data-testid=notice]').length > 0;",
+                vec![],
+                SLOW,
+            )
+            .await?;
+        bob.wait_phase("idle", SLOW).await?;
+        println!("alice was told: {:?}", alice.notices().await?);
+        alice.close().await;
+        bob.close().await;
+        Ok(())
+    })
+    .await
 }

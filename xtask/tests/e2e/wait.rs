@@ -27,3 +27,15 @@ where
         tokio::time::sleep(POLL).await;
     }
 }
+
+/// The most one test may take: every wait inside has its own deadline, but a WebDriver command
+/// that never answers would otherwise hang the whole run.
+pub const TEST_LIMIT: Duration = Duration::from_secs(180);
+
+/// Runs a test body under [`TEST_LIMIT`].
+pub async fn limit(body: impl Future<Output = TestResult>) -> TestResult {
+    match tokio::time::timeout(TEST_LIMIT, body).await {
+        Ok(result) => result,
+        Err(_) => Err(format!("the test took longer than {TEST_LIMIT:?}").into()),
+    }
+}
