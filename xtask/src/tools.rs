@@ -169,7 +169,7 @@ fn ensure_apt() -> Result<(), Error> {
         cmd
     };
     shell::run(&mut apt(&["update"]))?;
-    let mut install = apt(&["install", "-y", "--no-install-recommends"]);
+    let mut install = apt(&["install", "-y"]);
     install.args(&missing);
     shell::run(&mut install)
 }

@@ -66,7 +66,12 @@ async fn refused_turn_credentials_fail_clearly() -> TestResult {
             )
             .await?;
         bob.wait_phase("idle", SLOW).await?;
-        println!("alice was told: {:?}", alice.notices().await?);
+        let notices = alice.notices().await?;
+        println!("alice was told: {notices:?}");
+        assert!(
+            notices.iter().any(|n| n.to_lowercase().contains("relay")),
+            "the notice says the relay is the problem: {notices:?}"
+        );
         alice.close().await;
         bob.close().await;
         Ok(())
