@@ -47,6 +47,8 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        // The summary, already printed, says which suites failed; its total stays the last line.
+        Err(shell::Error::TestsFailed { .. }) => ExitCode::FAILURE,
         Err(error) => {
             eprintln!("xtask: {error}");
             ExitCode::FAILURE
