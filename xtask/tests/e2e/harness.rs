@@ -12,6 +12,7 @@ mod server;
 use std::path::PathBuf;
 
 pub use coturn::Coturn;
+pub use process::live_members;
 pub use server::ServerOptions;
 
 use crate::TestResult;
@@ -105,6 +106,11 @@ impl World {
             driver,
             _turn: turn,
         })
+    }
+
+    /// The process group of chromedriver and every browser of this world.
+    pub fn browser_group(&self) -> u32 {
+        self.driver.group_id()
     }
 
     /// The per-test folder, emptied first so nothing of an earlier run leaks in.

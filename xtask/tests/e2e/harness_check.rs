@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::TestResult;
-use crate::harness::World;
+use crate::harness::{World, live_members};
 use crate::page::{QUICK, SLOW};
 use crate::probes;
 
@@ -73,6 +73,30 @@ async fn probes_see_media_route_first_frame_and_stopping() -> TestResult {
         page.wait_everything_stopped(QUICK).await?;
         page.close().await;
         Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn dropping_the_world_leaves_no_browser_behind() -> TestResult {
+    crate::wait::limit(async {
+        let world = World::start("dropping_the_world_leaves_no_browser_behind").await?;
+        let page = world.page("doomed").await?;
+        page.js("return 1;", vec![]).await?;
+        let group = world.browser_group();
+        let before = live_members(group);
+        // chromedriver and at least Chromium's browser process: the check below can fail.
+        assert!(
+            before.len() >= 2,
+            "browsers run in chromedriver's group: {before:?}"
+        );
+        // Dropped without closing the session, as on a failing test.
+        drop(page);
+        drop(world);
+        crate::wait::until("every browser process to be gone", QUICK, || async {
+            Ok(live_members(group).is_empty().then_some(()))
+        })
+        .await
     })
     .await
 }

@@ -55,6 +55,11 @@ impl Chromedriver {
         })
     }
 
+    /// The process group holding chromedriver and its browsers.
+    pub fn group_id(&self) -> u32 {
+        self._process.group_id()
+    }
+
     /// A new Chromium with its own profile folder.
     pub async fn session(&self, label: &str) -> TestResult<Client> {
         let n = self.sessions.fetch_add(1, Ordering::Relaxed);

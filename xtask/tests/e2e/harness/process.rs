@@ -53,6 +53,37 @@ impl Group {
     }
 }
 
+impl Group {
+    /// The process group id (the leader's pid).
+    pub fn group_id(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+/// Live (not zombie) processes in process group `pgid`, from `/proc/<pid>/stat`.
+pub fn live_members(pgid: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                return false;
+            };
+            // Fields after the command name (which may hold spaces) start after the last ')':
+            // state, ppid, pgrp, …
+            let Some(rest) = stat.rsplit_once(')').map(|(_, rest)| rest) else {
+                return false;
+            };
+            let fields: Vec<&str> = rest.split_whitespace().collect();
+            fields.first().is_some_and(|state| *state != "Z")
+                && fields.get(2) == Some(&pgid.to_string().as_str())
+        })
+        .collect()
+}
+
 impl Drop for Group {
     fn drop(&mut self) {
         // Only a real group leader: pid 0 or 1 would mean our own group or every process.
