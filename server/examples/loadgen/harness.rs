@@ -129,6 +129,8 @@ pub struct ServerSpec {
     pub bin: PathBuf,
     pub pin: bool,
     pub log_dir: PathBuf,
+    /// Passed to every server after the scenario's own arguments.
+    pub extra_args: Vec<String>,
 }
 
 /// A running server; killed and reaped on drop.
@@ -166,6 +168,7 @@ impl ServerProcess {
             .arg("--dist")
             .arg(&dist)
             .args(extra_args)
+            .args(&spec.extra_args)
             .env("RUST_LOG", "warn")
             .stdin(Stdio::null())
             .stdout(log_file.try_clone()?)
@@ -241,7 +244,9 @@ impl Drop for ServerProcess {
     /// SIGTERM first (the server closes its sessions and exits; a profiler wrapping it gets to
     /// write its data), SIGKILL if it is still there after a few seconds.
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-s", "TERM", &self.pid]).status();
+        let _ = Command::new("kill")
+            .args(["-s", "TERM", &self.pid])
+            .status();
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         while std::time::Instant::now() < deadline {
             if let Ok(Some(_)) = self.child.try_wait() {

@@ -84,6 +84,10 @@ struct Args {
     /// Idle connections in the memory scenario.
     #[arg(long, default_value_t = 10_000)]
     idle_connections: usize,
+    /// Extra argument for every server started (repeatable), e.g.
+    /// `--server-arg=--ws-read-buffer --server-arg=1024` to try a setting.
+    #[arg(long = "server-arg", allow_hyphen_values = true)]
+    server_args: Vec<String>,
 }
 
 fn main() -> ExitCode {
@@ -128,6 +132,7 @@ fn run(args: Args) -> Result<ExitCode> {
         bin,
         pin: !args.no_pin,
         log_dir: harness::target_dir().join("loadgen"),
+        extra_args: args.server_args.clone(),
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
