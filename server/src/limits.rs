@@ -28,8 +28,9 @@ pub struct Limits {
     pub rate_burst: u32,
     /// Presence (user list) changes are coalesced: at most one broadcast per interval.
     pub presence_interval: Duration,
-    /// WebSocket read buffer per connection. tungstenite's default (128 KiB) would dominate the
-    /// memory of an idle connection; frames larger than this are still read (the buffer grows).
+    /// WebSocket read buffer per connection: it is held for the connection's life, so it
+    /// dominates the memory of an idle connection (tungstenite's default is 128 KiB). Larger
+    /// frames are still read whole (the buffer grows for them), in reads of this size.
     pub read_buffer_bytes: usize,
     /// WebSocket write buffering per connection: frames are written to the socket once this
     /// many bytes are pending (or on flush). 0 writes every frame at once, which keeps the
@@ -42,12 +43,13 @@ impl Default for Limits {
         Self {
             login_timeout: Duration::from_secs(10),
             ping_interval: Duration::from_secs(30),
-            outbox_frames: 128,
+            // Room for a newcomer's whole list in small frames (at most 128) and then some.
+            outbox_frames: 256,
             write_timeout: Duration::from_secs(10),
             rate_per_sec: 500,
             rate_burst: 1000,
             presence_interval: Duration::from_millis(20),
-            read_buffer_bytes: 4 * 1024,
+            read_buffer_bytes: 1024,
             write_buffer_bytes: 0,
         }
     }

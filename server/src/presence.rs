@@ -69,9 +69,10 @@ impl PresenceChanges {
 }
 
 /// Smallest budget of names (in JSON bytes) per presence frame for delta clients.
-const CHUNK_BYTES: usize = 2 * 1024;
-/// Most frames one list or delta is split into, so a huge lobby cannot fill an outbox.
-const MAX_CHUNKS: usize = 32;
+const CHUNK_BYTES: usize = 1024;
+/// Most frames one list or delta is split into (about 10,000 names at the smallest budget), so a
+/// huge lobby cannot fill an outbox (see `Limits::outbox_frames`).
+const MAX_CHUNKS: usize = 128;
 
 /// Splits `names` into runs of about `budget` JSON bytes each (at least one name per run).
 fn chunks(names: &[String], budget: usize) -> Vec<&[String]> {
