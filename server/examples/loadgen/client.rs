@@ -21,17 +21,23 @@ pub type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 /// What our own client asks for; MDN's client asks for nothing.
 pub const OUR_FEATURES: [Feature; 2] = [Feature::UserlistDelta, Feature::PlainText];
 
-/// Read buffer for clients that carry little traffic: tungstenite allocates 128 KiB per socket
-/// by default, which would cost the generator 1.3 GB for 10,000 idle clients.
-const SMALL_READ_BUFFER: usize = 4 * 1024;
+/// tungstenite's read buffer is 128 KiB by default, and it zero-fills the free part of it
+/// before every read attempt: with the default, memset was 42 % of the generator's time in the
+/// throughput scenario. Relay clients get room for one SDP frame per read; the many clients of
+/// the lobby and idle scenarios get a small buffer (10,000 × 128 KiB would also be 1.3 GB).
+#[derive(Debug, Clone, Copy)]
+pub enum Buffer {
+    Relay,
+    Small,
+}
 
-/// Connects with Nagle off (as browsers do). `small` sizes the read buffer for many idle
-/// clients.
-pub async fn connect(url: &str, small: bool) -> Result<Ws> {
-    let mut config = WebSocketConfig::default();
-    if small {
-        config = config.read_buffer_size(SMALL_READ_BUFFER);
-    }
+/// Connects with Nagle off (as browsers do).
+pub async fn connect(url: &str, buffer: Buffer) -> Result<Ws> {
+    let size = match buffer {
+        Buffer::Relay => 8 * 1024,
+        Buffer::Small => 2 * 1024,
+    };
+    let config = WebSocketConfig::default().read_buffer_size(size);
     let (ws, _response) = connect_async_with_config(url, Some(config), true).await?;
     Ok(ws)
 }

@@ -171,7 +171,7 @@ impl IdleClient {
             .acquire()
             .await
             .map_err(|e| BenchError::Protocol(e.to_string()))?;
-        let mut ws = client::connect(&self.url, true).await?;
+        let mut ws = client::connect(&self.url, client::Buffer::Small).await?;
         let id = client::read_id(&mut ws, self.deadline).await?;
         drop(permit);
         let _ = self.ready.send(()).await;

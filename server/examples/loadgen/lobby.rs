@@ -78,7 +78,7 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
                 let mut roster = Roster::new(track, !is_mdn);
                 let result: Result<Option<Instant>> = async {
                     let permit = connecting.acquire().await.map_err(|e| BenchError::Protocol(e.to_string()))?;
-                    let mut ws = client::connect(&url, true).await?;
+                    let mut ws = client::connect(&url, client::Buffer::Small).await?;
                     let id = client::read_id(&mut ws, setup_deadline).await?;
                     drop(permit);
                     let _ = ready_tx.send(()).await;

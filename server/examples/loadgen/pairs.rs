@@ -25,7 +25,7 @@ pub async fn login_pairs(url: &str, pairs: usize) -> Result<Vec<Pair>> {
         .flat_map(|p| [format!("caller{p:03}"), format!("callee{p:03}")])
         .collect();
     let clients = try_join_all(names.iter().map(|name| async move {
-        let mut ws = client::connect(url, false).await?;
+        let mut ws = client::connect(url, client::Buffer::Relay).await?;
         let id = client::read_id(&mut ws, deadline).await?;
         client::send_login(&mut ws, id, name, &OUR_FEATURES).await?;
         let mut roster = Roster::new(Track::Count, true);
