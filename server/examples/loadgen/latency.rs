@@ -20,7 +20,6 @@ use crate::harness::ServerProcess;
 use crate::pairs::login_pairs;
 use crate::report::{Figure, Goal};
 use crate::stats::{Percentiles, micros, nanos};
-use crate::throughput::info;
 
 /// How long after the last scheduled send the readers wait for stragglers.
 const DRAIN: Duration = Duration::from_secs(2);
@@ -156,7 +155,7 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
     let caveat = (lost + errors + wrong + dropped > 0)
         .then(|| format!("{lost} lost, {errors} error frames, {wrong} wrong, {dropped} closed"));
     Ok(vec![
-        info("latency p50 at 20k msg/s open loop", latency.p50),
+        Figure::info_micros("latency p50 at 20k msg/s open loop", latency.p50),
         Figure::new(
             "latency p99 at 20k msg/s open loop",
             latency.p99.as_secs_f64() * 1e3,
@@ -164,7 +163,7 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
             Goal::AtMost(2.0),
         )
         .with_caveat(caveat),
-        info("latency max at 20k msg/s open loop", latency.max),
+        Figure::info_micros("latency max at 20k msg/s open loop", latency.max),
     ])
 }
 

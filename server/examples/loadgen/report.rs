@@ -33,6 +33,11 @@ impl Figure {
         }
     }
 
+    /// A duration printed for information only (the issue sets no target for it).
+    pub fn info_micros(name: &str, d: std::time::Duration) -> Self {
+        Self::new(name, d.as_secs_f64() * 1e6, "µs", Goal::Info)
+    }
+
     /// A row for a scenario that could not run.
     pub fn failed(label: &str, error: &str) -> Self {
         let mut error = error.to_owned();

@@ -120,6 +120,9 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
         100.0 * self_cpu.as_secs_f64() / elapsed.as_secs_f64()
     );
     println!("server RSS {} KiB (peak {} KiB)", rss, peak);
+    if self_cpu.as_secs_f64() > 0.9 * elapsed.as_secs_f64() {
+        println!("note: the generator used its whole core; the rate may be the generator's limit");
+    }
     let closed = control.closed.load(Ordering::Relaxed);
     println!(
         "lost {lost}, error frames {errors}, wrong relays {wrong}, pairs closed by the server {closed}"
@@ -131,7 +134,7 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
         .then(|| format!("{lost} lost, {errors} error frames, {wrong} wrong, {closed} closed"));
     Ok(vec![
         Figure::new(
-            "throughput, 100 pairs",
+            &format!("throughput, {} pairs", config.pairs),
             rate,
             "msg/s",
             Goal::AtLeast(60_000.0),
@@ -144,16 +147,11 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
             Goal::AtMost(8.0),
         )
         .with_caveat(caveat),
-        info("relay latency p50 (closed loop)", latency.p50),
-        info("relay latency p99 (closed loop)", latency.p99),
-        info("relay latency max (closed loop)", latency.max),
+        Figure::info_micros("relay latency p50 (closed loop)", latency.p50),
+        Figure::info_micros("relay latency p99 (closed loop)", latency.p99),
+        Figure::info_micros("relay latency max (closed loop)", latency.max),
         Figure::new("server RSS after throughput", rss as f64, "KiB", Goal::Info),
     ])
-}
-
-/// A figure printed for information only (no target in the issue).
-pub fn info(name: &str, d: Duration) -> Figure {
-    Figure::new(name, d.as_secs_f64() * 1e6, "µs", Goal::Info)
 }
 
 /// Relays the cycle back and forth within one pair until told to stop; returns the latencies
