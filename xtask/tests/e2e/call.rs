@@ -306,3 +306,112 @@ async fn calling_each_other_at_once_makes_exactly_one_call() -> TestResult {
     })
     .await
 }
+
+/// Whether this page sends `kind` media (`arguments[0]`) as `arguments[1]` says: some open peer
+/// connection has a transceiver of that kind whose sender holds a live, enabled track.
+const SENDING_IS: &str = r#"
+const [kind, want] = arguments;
+const sending = window.__e2e.pcs.filter((pc) => pc.connectionState !== 'closed')
+  .flatMap((pc) => pc.getTransceivers())
+  .filter((t) => t.receiver.track && t.receiver.track.kind === kind)
+  .some((t) => !!t.sender.track && t.sender.track.enabled && t.sender.track.readyState === 'live');
+return sending === want;
+"#;
+
+/// `aria-pressed` of the button `arguments[0]` (a data-testid) equals `arguments[1]`.
+const PRESSED_IS: &str = r#"
+const b = document.querySelector(`[data-testid="${arguments[0]}"]`);
+return !!b && b.getAttribute('aria-pressed') === arguments[1];
+"#;
+
+/// The call duration when it reads `m:ss` and differs from `arguments[0]`.
+const DURATION_OTHER_THAN: &str = r#"
+const d = document.querySelector('[data-testid=call-duration]');
+const text = d ? d.textContent.trim() : '';
+return /^\d+:\d\d$/.test(text) && text !== arguments[0] ? text : null;
+"#;
+
+#[tokio::test]
+async fn mute_camera_off_and_the_call_duration() -> TestResult {
+    crate::wait::limit(async {
+        let world = World::start("mute_camera_off_and_the_call_duration").await?;
+        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        connect(&alice, "alice", &bob, "bob").await?;
+        for (toggle, kind) in [("toggle-mic", "audio"), ("toggle-camera", "video")] {
+            alice
+                .wait_js(
+                    &format!("{kind} sent"),
+                    SENDING_IS,
+                    vec![json!(kind), json!(true)],
+                    QUICK,
+                )
+                .await?;
+            alice
+                .wait_js(
+                    &format!("{toggle} unpressed"),
+                    PRESSED_IS,
+                    vec![json!(toggle), json!("false")],
+                    QUICK,
+                )
+                .await?;
+            alice.click_testid(toggle).await?;
+            alice
+                .wait_js(
+                    &format!("{toggle} pressed"),
+                    PRESSED_IS,
+                    vec![json!(toggle), json!("true")],
+                    QUICK,
+                )
+                .await?;
+            alice
+                .wait_js(
+                    &format!("no {kind} sent"),
+                    SENDING_IS,
+                    vec![json!(kind), json!(false)],
+                    QUICK,
+                )
+                .await?;
+            alice.click_testid(toggle).await?;
+            alice
+                .wait_js(
+                    &format!("{toggle} unpressed again"),
+                    PRESSED_IS,
+                    vec![json!(toggle), json!("false")],
+                    QUICK,
+                )
+                .await?;
+            alice
+                .wait_js(
+                    &format!("{kind} sent again"),
+                    SENDING_IS,
+                    vec![json!(kind), json!(true)],
+                    QUICK,
+                )
+                .await?;
+        }
+        let first = alice
+            .wait_js(
+                "the call duration (m:ss)",
+                DURATION_OTHER_THAN,
+                vec![json!("")],
+                QUICK,
+            )
+            .await?;
+        alice
+            .wait_js(
+                "the call duration to advance",
+                DURATION_OTHER_THAN,
+                vec![first],
+                QUICK,
+            )
+            .await?;
+        // The toggles never disturbed the call.
+        alice.wait_phase_with("in-call", "bob", QUICK).await?;
+        bob.wait_phase_with("in-call", "alice", QUICK).await?;
+        bob.wait_media_flowing(QUICK).await?;
+        alice.close().await;
+        bob.close().await;
+        Ok(())
+    })
+    .await
+}
