@@ -154,16 +154,17 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
     );
     let caveat = (lost + errors + wrong + dropped > 0)
         .then(|| format!("{lost} lost, {errors} error frames, {wrong} wrong, {dropped} closed"));
+    let label = |q: &str| format!("latency {q} at {} msg/s open loop", config.rate);
     Ok(vec![
-        Figure::info_micros("latency p50 at 20k msg/s open loop", latency.p50),
+        Figure::info_micros(&label("p50"), latency.p50),
         Figure::new(
-            "latency p99 at 20k msg/s open loop",
+            &label("p99"),
             latency.p99.as_secs_f64() * 1e3,
             "ms",
             Goal::AtMost(2.0),
         )
         .with_caveat(caveat),
-        Figure::info_micros("latency max at 20k msg/s open loop", latency.max),
+        Figure::info_micros(&label("max"), latency.max),
     ])
 }
 
