@@ -58,7 +58,11 @@ pub fn free_udp_and_tcp_port() -> TestResult<u16> {
 /// included, also when the test panics.
 pub struct World {
     pub dir: PathBuf,
-    pub server: server::Server,
+    /// `http://127.0.0.1:<port>` of the server (stable across [`World::restart_server`]).
+    pub url: String,
+    port: u16,
+    server: Option<server::Server>,
+    options: ServerOptions,
     driver: chromedriver::Chromedriver,
     // Declared last so it stops after the server that points at it.
     _turn: Option<Coturn>,
@@ -99,13 +103,29 @@ impl World {
     ) -> TestResult<Self> {
         let tmp = tmp_dir(test);
         let server = server::Server::start(&dir, &options).await?;
+        let (url, port) = (server.url.clone(), server.port);
         let driver = chromedriver::Chromedriver::start(&dir, &tmp).await?;
         Ok(Self {
             dir,
-            server,
+            url,
+            port,
+            server: Some(server),
+            options,
             driver,
             _turn: turn,
         })
+    }
+
+    /// Kills the server (every page loses its connection).
+    pub fn stop_server(&mut self) {
+        self.server = None;
+    }
+
+    /// Starts the server again on the same port.
+    pub async fn start_server_again(&mut self) -> TestResult {
+        let port = self.port;
+        self.server = Some(server::Server::start_on(&self.dir, &self.options, port).await?);
+        Ok(())
     }
 
     /// The process group of chromedriver and every browser of this world.
@@ -134,6 +154,6 @@ impl World {
     /// Like [`World::page`], with a URL query such as `?relay=1`.
     pub async fn page_with_query(&self, label: &str, query: &str) -> TestResult<Page> {
         let client = self.driver.session(label).await?;
-        Page::open(client, label, &format!("{}/{query}", self.server.url)).await
+        Page::open(client, label, &format!("{}/{query}", self.url)).await
     }
 }

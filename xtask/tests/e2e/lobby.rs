@@ -191,3 +191,47 @@ async fn markup_in_names_and_chat_is_shown_as_text() -> TestResult {
     })
     .await
 }
+
+const STATE_IS: &str = "const s = document.querySelector('[data-testid=connection-status]'); \
+                        return !!s && s.getAttribute('data-state') === arguments[0];";
+
+#[tokio::test]
+async fn a_lost_connection_is_shown_and_retry_logs_in_again() -> TestResult {
+    crate::wait::limit(async {
+        let mut world = World::start("a_lost_connection_is_shown_and_retry_logs_in_again").await?;
+        let alice = world.page("alice").await?;
+        let bob = world.page("bob").await?;
+        alice.login("alice").await?;
+        bob.login("bob").await?;
+        alice.wait_for_user("bob").await?;
+
+        world.stop_server();
+        for page in [&alice, &bob] {
+            page.wait_js("the connection shown as lost", STATE_IS, vec![json!("lost")], QUICK).await?;
+            page.wait_js(
+                "the reconnect button",
+                "const b = document.querySelector('[data-testid=reconnect]'); return !!b && b.getClientRects().length > 0;",
+                vec![],
+                QUICK,
+            )
+            .await?;
+        }
+
+        world.start_server_again().await?;
+        for page in [&alice, &bob] {
+            page.click_testid("reconnect").await?;
+            page.wait_js("the connection online again", STATE_IS, vec![json!("online")], QUICK).await?;
+        }
+        // Logged in again under the same names: they see each other and can chat.
+        alice.wait_for_user("bob").await?;
+        bob.wait_for_user("alice").await?;
+        let me = alice.js("return document.querySelector('[data-testid=my-name]').textContent.trim();", vec![]).await?;
+        assert_eq!(me, json!("alice"));
+        alice.send_chat("back again", true).await?;
+        bob.wait_chat_line("alice", "back again").await?;
+        alice.close().await;
+        bob.close().await;
+        Ok(())
+    })
+    .await
+}

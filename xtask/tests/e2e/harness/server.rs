@@ -36,12 +36,19 @@ impl ServerOptions {
 pub struct Server {
     /// `http://127.0.0.1:<port>` (no trailing slash).
     pub url: String,
+    pub port: u16,
     /// Kept for its `Drop`, which stops the server.
     _process: Group,
 }
 
 impl Server {
+    /// Starts a server on a free port.
     pub async fn start(dir: &Path, options: &ServerOptions) -> TestResult<Self> {
+        Self::start_on(dir, options, super::free_port()?).await
+    }
+
+    /// Starts a server on `port` (a restart on the port the pages know).
+    pub async fn start_on(dir: &Path, options: &ServerOptions, port: u16) -> TestResult<Self> {
         let root = root();
         let binary = root.join("target/release/server");
         let dist = root.join("dist");
@@ -53,7 +60,6 @@ impl Server {
             )
             .into());
         }
-        let port = super::free_port()?;
         let addr = format!("127.0.0.1:{port}");
         let log = dir.join("server.log");
         let mut cmd = Command::new(&binary);
@@ -91,6 +97,7 @@ impl Server {
         .await?;
         Ok(Self {
             url: format!("http://{addr}"),
+            port,
             _process: process,
         })
     }
