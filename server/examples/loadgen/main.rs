@@ -232,6 +232,12 @@ fn print_machine(args: &Args, bin: &std::path::Path) {
         })
         .unwrap_or_default();
     let kernel = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let date = std::process::Command::new("date")
+        .args(["-u", "+%Y-%m-%d %H:%M UTC"])
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+        .unwrap_or_default();
+    println!("run at {date}");
     // Other work on the machine steals the pinned cores and shows in every figure.
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let load1: f64 = load
