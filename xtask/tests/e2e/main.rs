@@ -11,6 +11,9 @@
 //! [`probes`]; the scenarios are [`lobby`], [`call`], [`relay`] (TURN), and [`bench`] (the
 //! ignored call-setup benchmark). The page is found only through the hooks of
 //! `docs/ui-contract.md`.
+//!
+//! When a test fails, its message carries the page state; the server, chromedriver and coturn
+//! logs and the screenshot of the call test are in `target/e2e/<test name>/`.
 
 mod bench;
 mod call;
