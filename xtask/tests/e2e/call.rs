@@ -332,9 +332,9 @@ return /^\d+:\d\d$/.test(text) && text !== arguments[0] ? text : null;
 "#;
 
 #[tokio::test]
-async fn mute_camera_off_and_the_call_duration() -> TestResult {
+async fn mute_camera_off_duration_and_a_phone_sized_screen() -> TestResult {
     crate::wait::limit(async {
-        let world = World::start("mute_camera_off_and_the_call_duration").await?;
+        let world = World::start("mute_camera_off_duration_and_a_phone_sized_screen").await?;
         let (alice, bob) = pair(&world, "", "alice", "bob").await?;
         connect(&alice, "alice", &bob, "bob").await?;
         for (toggle, kind) in [("toggle-mic", "audio"), ("toggle-camera", "video")] {
@@ -405,6 +405,21 @@ async fn mute_camera_off_and_the_call_duration() -> TestResult {
                 QUICK,
             )
             .await?;
+        // At a phone's width the call still fits: no sideways scrolling, the remote video and
+        // Hang Up inside the screen's width.
+        alice.set_viewport(390, 844).await?;
+        alice
+            .wait_js(
+                "the call to fit a phone's width",
+                r#"const fits = (s) => { const e = document.querySelector(s); if (!e) return false;
+                     const r = e.getBoundingClientRect(); return r.width > 0 && r.left >= 0 && r.right <= window.innerWidth; };
+                   return document.documentElement.scrollWidth <= window.innerWidth
+                     && fits('#remote-video') && fits('[data-testid=hang-up]');"#,
+                vec![],
+                QUICK,
+            )
+            .await?;
+        alice.screenshot(&world.dir.join("call-phone.png")).await?;
         // The toggles never disturbed the call.
         alice.wait_phase_with("in-call", "bob", QUICK).await?;
         bob.wait_phase_with("in-call", "alice", QUICK).await?;
