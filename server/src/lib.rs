@@ -8,6 +8,7 @@
 //! - [`routes`]: `fn app(state) -> Router`: `/ws`, `/healthz`, the client files.
 //! - [`session`]: one task per connection, one `select!` loop.
 //! - [`inbound`]: decoding client frames and naming what is wrong with bad ones.
+//! - [`relay`]: the relay hot path (parse borrowing, payload kept raw, serialise once).
 //! - [`registry`]: who is online, call pairs, delivery into bounded outboxes.
 //! - [`outbox`]: one client's bounded queue of frames to write.
 //! - [`presence`]: coalesced user-list broadcasting.
@@ -24,6 +25,7 @@ pub mod limits;
 pub mod outbox;
 pub mod presence;
 pub mod registry;
+pub mod relay;
 pub mod routes;
 pub mod session;
 pub mod state;

@@ -25,6 +25,7 @@ use crate::inbound::{Refusal, decode};
 use crate::limits::TokenBucket;
 use crate::outbox::Outbox;
 use crate::registry::{CallEvent, ChatFrames, ConnId, Features, Registry};
+use crate::relay::{self, Relay};
 use crate::state::AppState;
 
 /// Close codes (RFC 6455 §7.4.1).
@@ -271,6 +272,9 @@ where
 
     /// Handles one decoded frame synchronously; returns the frames to send back to this client.
     fn on_text(&mut self, text: &str) -> Result<Option<Replies>, Refusal> {
+        if let Some(relay) = relay::parse(text) {
+            return self.on_relay(relay?).map(|()| None);
+        }
         let message = decode(text)?;
         if let ToServer::Username {
             id, name, features, ..
@@ -356,6 +360,31 @@ where
                 Ok(None)
             }
             ToServer::GetIceServers => Ok(Some(Replies::ice(self.ice_servers()))),
+        }
+    }
+
+    /// The hot path: a relay serialised once, straight from the received text.
+    fn on_relay(&mut self, relay: Relay<'_>) -> Result<(), Refusal> {
+        let Some(me) = self.name.as_ref() else {
+            return Err(Refusal::new(
+                ErrorCode::NotLoggedIn,
+                "log in with `username` first",
+            ));
+        };
+        let registry = &self.state.registry;
+        match &relay.target {
+            Some(target) => {
+                let frame: Utf8Bytes = relay.to_json(me.as_str(), target).into();
+                registry
+                    .relay(self.id, target, frame, relay.kind.call_event())
+                    .map_err(refuse_target)
+            }
+            // MDN's hang-up: to the call partner, whose name the registry knows.
+            None => registry
+                .hang_up_partner(self.id, relay.reason)
+                .map_err(|code| {
+                    Refusal::new(code, "`hang-up` without a target, and no call to end")
+                }),
         }
     }
 
