@@ -292,6 +292,12 @@ async fn calling_each_other_at_once_makes_exactly_one_call() -> TestResult {
         bob.wait_phase_with("in-call", "alice", SLOW).await?;
         let (a, b) = tokio::join!(alice.wait_media_flowing(SLOW), bob.wait_media_flowing(SLOW));
         let (a, b) = (a?, b?);
+        // Both really called (a page that rang instead would have needed an Accept).
+        for page in [&alice, &bob] {
+            let history = page.phase_history().await?;
+            println!("{}: phases {history:?}", page.label);
+            assert!(history.iter().any(|p| p == "calling"), "{}: phases {history:?}", page.label);
+        }
         assert_eq!(
             a.open_pcs, 1,
             "alice has exactly one peer connection: {a:?}"
