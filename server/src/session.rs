@@ -24,7 +24,7 @@ use crate::escape::html_escape;
 use crate::inbound::{Refusal, decode};
 use crate::limits::TokenBucket;
 use crate::outbox::Outbox;
-use crate::registry::{CallEvent, ChatFrames, ConnId, Features, Registry};
+use crate::registry::{ChatFrames, ConnId, Features, Registry};
 use crate::relay::{self, Relay};
 use crate::state::AppState;
 
@@ -311,53 +311,13 @@ where
                     .map_err(refuse_target)?;
                 Ok(None)
             }
-            ToServer::VideoOffer { target, sdp, .. } => {
-                let frame = FromServer::VideoOffer {
-                    name: me.to_string(),
-                    target,
-                    sdp,
-                };
-                self.relay(frame, CallEvent::Offer)
-            }
-            ToServer::VideoAnswer { target, sdp, .. } => {
-                let frame = FromServer::VideoAnswer {
-                    name: me.to_string(),
-                    target,
-                    sdp,
-                };
-                self.relay(frame, CallEvent::Answer)
-            }
-            ToServer::NewIceCandidate {
-                target, candidate, ..
-            } => {
-                let frame = FromServer::NewIceCandidate {
-                    name: me.to_string(),
-                    target,
-                    candidate,
-                };
-                self.relay(frame, CallEvent::Candidate)
-            }
-            ToServer::HangUp {
-                target: Some(target),
-                reason,
-                ..
-            } => {
-                let frame = FromServer::HangUp {
-                    name: me.to_string(),
-                    target,
-                    reason,
-                };
-                self.relay(frame, CallEvent::HangUp)
-            }
-            ToServer::HangUp {
-                target: None,
-                reason,
-                ..
-            } => {
-                registry.hang_up_partner(self.id, reason).map_err(|code| {
-                    Refusal::new(code, "`hang-up` without a target, and no call to end")
-                })?;
-                Ok(None)
+            // Relays take the fast path (`relay::parse`) before this; one that only the general
+            // decoder accepts has a shape the fast path refused.
+            ToServer::VideoOffer { .. }
+            | ToServer::VideoAnswer { .. }
+            | ToServer::NewIceCandidate { .. }
+            | ToServer::HangUp { .. } => {
+                Err(Refusal::new(ErrorCode::BadMessage, "malformed relay"))
             }
             ToServer::GetIceServers => Ok(Some(Replies::ice(self.ice_servers()))),
         }
@@ -420,23 +380,6 @@ where
             .settings
             .ice
             .frame_for(&self.id.to_string(), SystemTime::now())
-    }
-
-    /// Serialises a relay once and hands it to the registry for the target only.
-    fn relay(&self, frame: FromServer, event: CallEvent) -> Result<Option<Replies>, Refusal> {
-        let target = match &frame {
-            FromServer::VideoOffer { target, .. }
-            | FromServer::VideoAnswer { target, .. }
-            | FromServer::NewIceCandidate { target, .. }
-            | FromServer::HangUp { target, .. } => target.clone(),
-            _ => return Ok(None),
-        };
-        let bytes: Utf8Bytes = frame.to_json().into();
-        self.state
-            .registry
-            .relay(self.id, &target, bytes, event)
-            .map_err(refuse_target)?;
-        Ok(None)
     }
 
     async fn write_replies(&mut self, replies: Replies) -> Step {
