@@ -20,6 +20,8 @@ pub enum FromServer {
     #[serde(rename = "userlist")]
     UserList { users: Vec<String> },
     /// Extension (feature `userlist-delta`): changes since the last list this client got.
+    /// Apply each frame in order: remove every name in `left`, then append `joined`. A large
+    /// list arrives as a `userlist` with the first names followed by deltas appending the rest.
     #[serde(rename = "userlist-delta")]
     UserListDelta {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
