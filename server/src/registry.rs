@@ -423,9 +423,11 @@ impl Inner {
     }
 
     fn target_id(&self, from: ConnId, target: &str) -> Result<ConnId, ErrorCode> {
-        let to = UserName::parse(target)
-            .ok()
-            .and_then(|name| self.by_name.get(&name).copied())
+        // Looked up as `&str` (no allocation on the relay path); names are stored trimmed.
+        let to = self
+            .by_name
+            .get(target.trim())
+            .copied()
             .ok_or(ErrorCode::UnknownTarget)?;
         if to == from {
             return Err(ErrorCode::SelfTarget);

@@ -62,6 +62,13 @@ impl fmt::Display for UserName {
     }
 }
 
+/// Lets maps keyed by `UserName` be searched with a `&str` (same `Hash` and `Eq` as the text).
+impl std::borrow::Borrow<str> for UserName {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
 impl AsRef<str> for UserName {
     fn as_ref(&self) -> &str {
         &self.0
