@@ -113,6 +113,53 @@ pub fn cpu_time(pid: &str, ticks: u64) -> Result<Duration> {
     }
 }
 
+/// Busy time of each CPU (everything but idle and iowait) from `/proc/stat`, to tell how much
+/// of the pinned cores other processes took during a measurement.
+pub fn cpu_busy(ticks: u64) -> Vec<Duration> {
+    let stat = fs::read_to_string("/proc/stat").unwrap_or_default();
+    stat.lines()
+        .filter(|l| l.starts_with("cpu") && !l.starts_with("cpu "))
+        .map(|l| {
+            let fields: Vec<u64> = l
+                .split_whitespace()
+                .skip(1)
+                .filter_map(|f| f.parse().ok())
+                .collect();
+            // user nice system idle iowait irq softirq steal …
+            let busy: u64 = fields
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != 3 && *i != 4 && *i < 8)
+                .map(|(_, v)| v)
+                .sum();
+            Duration::from_nanos(busy.saturating_mul(1_000_000_000) / ticks.max(1))
+        })
+        .collect()
+}
+
+/// What other processes took of the server's and the generator's cores over a window:
+/// busy time of each core minus our own process's CPU time on it, as a share of the window.
+pub fn others_share(
+    before: &[Duration],
+    after: &[Duration],
+    server_cpu: Duration,
+    generator_cpu: Duration,
+    window: Duration,
+) -> String {
+    let busy = |cpu: usize| {
+        after
+            .get(cpu)
+            .zip(before.get(cpu))
+            .map_or(Duration::ZERO, |(a, b)| a.saturating_sub(*b))
+    };
+    let share = |d: Duration| 100.0 * d.as_secs_f64() / window.as_secs_f64().max(1e-9);
+    format!(
+        "other processes took {:.0}% of the server's core and {:.0}% of the generator's",
+        share(busy(0).saturating_sub(server_cpu)),
+        share(busy(1).saturating_sub(generator_cpu))
+    )
+}
+
 /// A `VmRSS`/`VmHWM`-style line of `/proc/<pid>/status`, in KiB.
 pub fn status_kib(pid: &str, key: &str) -> Result<u64> {
     let status = fs::read_to_string(format!("/proc/{pid}/status"))?;

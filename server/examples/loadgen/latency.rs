@@ -92,6 +92,7 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
 
     let self_before = crate::harness::cpu_time("self", crate::harness::clock_ticks())?;
     let cpu_before = server.cpu()?;
+    let busy_before = crate::harness::cpu_busy(crate::harness::clock_ticks());
     let mut max_lag = Duration::ZERO;
     let mut dead = vec![[false; 2]; config.pairs];
     let mut dropped = 0u64;
@@ -121,6 +122,7 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
         }
     }
     let send_span = start.elapsed();
+    let busy_after = crate::harness::cpu_busy(crate::harness::clock_ticks());
     let cpu = server.cpu()?.saturating_sub(cpu_before);
     let self_cpu = crate::harness::cpu_time("self", crate::harness::clock_ticks())?
         .saturating_sub(self_before);
@@ -148,6 +150,10 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
         100.0 * cpu.as_secs_f64() / send_span.as_secs_f64(),
         cpu.as_secs_f64() * 1e6 / total.max(1) as f64,
         100.0 * self_cpu.as_secs_f64() / send_span.as_secs_f64()
+    );
+    println!(
+        "{}",
+        crate::harness::others_share(&busy_before, &busy_after, cpu, self_cpu, send_span)
     );
     println!(
         "received {received}, lost {lost}, error frames {errors}, wrong relays {wrong}, senders closed by the server {dropped}"

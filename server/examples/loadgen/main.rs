@@ -16,6 +16,7 @@
 
 mod client;
 mod error;
+mod floor;
 mod frames;
 mod harness;
 mod idle;
@@ -46,6 +47,7 @@ const UNLIMITED_RATE: [&str; 4] = ["--rate", "1000000", "--burst", "1000000"];
 enum Scenario {
     All,
     Throughput,
+    Floor,
     Latency,
     Lobby,
     Idle,
@@ -88,6 +90,15 @@ struct Args {
     /// `--server-arg=--ws-read-buffer --server-arg=1024` to try a setting.
     #[arg(long = "server-arg", allow_hyphen_values = true)]
     server_args: Vec<String>,
+    /// Internal: run as the floor relay (started by the `floor` scenario).
+    #[arg(long, hide = true)]
+    floor_server: bool,
+    /// Internal: the floor relay's address (the flag the server takes).
+    #[arg(long, hide = true)]
+    addr: Option<String>,
+    /// Internal: accepted and ignored by the floor relay (the flag the server takes).
+    #[arg(long, hide = true)]
+    dist: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -102,6 +113,19 @@ fn main() -> ExitCode {
 }
 
 fn run(args: Args) -> Result<ExitCode> {
+    if args.floor_server {
+        let addr = args
+            .addr
+            .clone()
+            .unwrap_or_else(|| "127.0.0.1:0".to_owned());
+        // The server's own runtime shape: multi-threaded scheduler, one worker (one core).
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()?;
+        runtime.block_on(floor::serve(&addr))?;
+        return Ok(ExitCode::SUCCESS);
+    }
     // Build before re-executing pinned, so the build is not squeezed onto one core.
     let bin = match (&args.server_bin, harness_is_child()) {
         (Some(bin), _) => bin.clone(),
@@ -137,6 +161,7 @@ fn run(args: Args) -> Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
+    let floor_bin = std::env::current_exe()?;
     let figures = runtime.block_on(async {
         let mut figures: Vec<Figure> = Vec::new();
         let wants = |s: Scenario| args.scenario == Scenario::All || args.scenario == s;
@@ -149,6 +174,24 @@ fn run(args: Args) -> Result<ExitCode> {
             figures.extend(
                 scenario(&spec, "throughput", &UNLIMITED_RATE, async |s| {
                     throughput::run(s, &config).await
+                })
+                .await,
+            );
+        }
+        if wants(Scenario::Floor) {
+            let config = throughput::Config {
+                pairs: args.pairs,
+                warmup: Duration::from_secs(1),
+                duration: Duration::from_secs(args.duration.min(3)),
+            };
+            let floor_spec = ServerSpec {
+                bin: floor_bin.clone(),
+                extra_args: vec!["--floor-server".to_owned()],
+                ..spec.clone()
+            };
+            figures.extend(
+                scenario(&floor_spec, "floor", &[], async |s| {
+                    floor::run(s, &config).await
                 })
                 .await,
             );

@@ -38,6 +38,8 @@ struct Control {
     lost: AtomicU64,
     error_frames: AtomicU64,
     wrong: AtomicU64,
+    /// Check a sample of relays against the protocol.
+    verify: bool,
     /// Pairs that stopped because the server closed one of their connections.
     closed: AtomicU64,
     /// The first few error frames, printed to explain a MISS. A std mutex: held for a push,
@@ -62,6 +64,53 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
         config.pairs
     );
     let pairs = login_pairs(&server.url(), config.pairs).await?;
+    let m = measure(server, config, pairs, true).await?;
+    Ok(vec![
+        Figure::new(
+            &format!("throughput, {} pairs", config.pairs),
+            m.rate,
+            "msg/s",
+            Goal::AtLeast(60_000.0),
+        )
+        .with_caveat(m.caveat.clone()),
+        Figure::new(
+            "server CPU per relayed message",
+            m.cpu_per_msg_us,
+            "µs",
+            Goal::AtMost(8.0),
+        )
+        .with_caveat(m.caveat),
+        Figure::info_micros("relay latency p50 (closed loop)", m.latency.p50),
+        Figure::info_micros("relay latency p99 (closed loop)", m.latency.p99),
+        Figure::info_micros("relay latency max (closed loop)", m.latency.max),
+        Figure::new(
+            "server RSS after throughput",
+            m.rss as f64,
+            "KiB",
+            Goal::Info,
+        ),
+    ])
+}
+
+/// What one closed-loop measurement found.
+pub struct Measured {
+    pub rate: f64,
+    pub cpu_per_msg_us: f64,
+    pub latency: Percentiles,
+    pub rss: u64,
+    /// Why the figures cannot be trusted, if they cannot.
+    pub caveat: Option<String>,
+}
+
+/// Runs logged-in (or, for the floor, raw) pairs in a closed loop and measures. `verify`
+/// checks a sample of relays against the protocol (the floor relay forwards frames verbatim,
+/// so there is nothing to check there).
+pub async fn measure(
+    server: &ServerProcess,
+    config: &Config,
+    pairs: Vec<Pair>,
+    verify: bool,
+) -> Result<Measured> {
     if let Some(first) = pairs.first() {
         let (offer, candidate) = first.frames.sizes();
         println!(
@@ -70,7 +119,10 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
             CYCLE.len() - 2
         );
     }
-    let control = Arc::new(Control::default());
+    let control = Arc::new(Control {
+        verify,
+        ..Control::default()
+    });
     let tasks: Vec<_> = pairs
         .into_iter()
         .map(|pair| tokio::spawn(pair_loop(pair, control.clone())))
@@ -79,6 +131,7 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
     sleep(config.warmup).await;
     let cpu_before = server.cpu()?;
     let self_before = crate::harness::cpu_time("self", crate::harness::clock_ticks())?;
+    let busy_before = crate::harness::cpu_busy(crate::harness::clock_ticks());
     let count_before = control.relayed.load(Ordering::Relaxed);
     let started = Instant::now();
     control.measuring.store(true, Ordering::Relaxed);
@@ -89,6 +142,7 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
     let cpu = server.cpu()?.saturating_sub(cpu_before);
     let self_cpu = crate::harness::cpu_time("self", crate::harness::clock_ticks())?
         .saturating_sub(self_before);
+    let busy_after = crate::harness::cpu_busy(crate::harness::clock_ticks());
     let rss = server.rss_kib()?;
     let peak = server.peak_rss_kib()?;
     control.stop.store(true, Ordering::Relaxed);
@@ -119,6 +173,10 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
         100.0 * cpu.as_secs_f64() / elapsed.as_secs_f64(),
         100.0 * self_cpu.as_secs_f64() / elapsed.as_secs_f64()
     );
+    println!(
+        "{}",
+        crate::harness::others_share(&busy_before, &busy_after, cpu, self_cpu, elapsed)
+    );
     println!("server RSS {} KiB (peak {} KiB)", rss, peak);
     if self_cpu.as_secs_f64() > 0.9 * elapsed.as_secs_f64() {
         println!("note: the generator used its whole core; the rate may be the generator's limit");
@@ -132,26 +190,13 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
     }
     let caveat = (lost + errors + wrong + closed > 0)
         .then(|| format!("{lost} lost, {errors} error frames, {wrong} wrong, {closed} closed"));
-    Ok(vec![
-        Figure::new(
-            &format!("throughput, {} pairs", config.pairs),
-            rate,
-            "msg/s",
-            Goal::AtLeast(60_000.0),
-        )
-        .with_caveat(caveat.clone()),
-        Figure::new(
-            "server CPU per relayed message",
-            cpu_per_msg_us,
-            "µs",
-            Goal::AtMost(8.0),
-        )
-        .with_caveat(caveat),
-        Figure::info_micros("relay latency p50 (closed loop)", latency.p50),
-        Figure::info_micros("relay latency p99 (closed loop)", latency.p99),
-        Figure::info_micros("relay latency max (closed loop)", latency.max),
-        Figure::new("server RSS after throughput", rss as f64, "KiB", Goal::Info),
-    ])
+    Ok(Measured {
+        rate,
+        cpu_per_msg_us,
+        latency,
+        rss,
+        caveat,
+    })
 }
 
 /// Relays the cycle back and forth within one pair until told to stop; returns the latencies
@@ -207,7 +252,10 @@ async fn pair_loop(pair: Pair, control: Arc<Control>) -> Result<Vec<u64>> {
                         samples.push(nanos(now - sent_at));
                     }
                     control.relayed.fetch_add(1, Ordering::Relaxed);
-                    if step.is_multiple_of(VERIFY_EVERY) && frames.verify(step, &text).is_err() {
+                    if control.verify
+                        && step.is_multiple_of(VERIFY_EVERY)
+                        && frames.verify(step, &text).is_err()
+                    {
                         control.wrong.fetch_add(1, Ordering::Relaxed);
                     }
                     break;
