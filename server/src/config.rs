@@ -44,7 +44,8 @@ pub struct Config {
     #[arg(long, env = "SERVER_TURN_TTL", default_value_t = 3600)]
     pub turn_ttl: u64,
 
-    /// Tokio worker threads (default: one per core).
+    /// Tokio worker threads (default: one per core the process may run on). With one, the runtime
+    /// is tokio's current-thread scheduler.
     #[arg(long, env = "SERVER_WORKERS")]
     pub workers: Option<usize>,
 

@@ -11,11 +11,25 @@ fn main() -> std::io::Result<()> {
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
         )
         .init();
-    let mut runtime = tokio::runtime::Builder::new_multi_thread();
-    if let Some(workers) = config.workers {
-        runtime.worker_threads(workers.max(1));
-    }
-    runtime.enable_all().build()?.block_on(serve(config))
+    runtime(config.workers)?.block_on(serve(config))
+}
+
+/// One core (`--workers 1`, or a process restricted to one CPU, as the benchmark pins it): a
+/// current-thread runtime, which skips the multi-thread scheduler's cross-thread queues and
+/// wake-ups that only cost time when there is no other core to steal work. Otherwise tokio's
+/// work-stealing runtime with one worker per core (`available_parallelism` respects CPU
+/// affinity) or the number asked for.
+fn runtime(workers: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let workers = workers.unwrap_or(cores).max(1);
+    let mut builder = if workers == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut builder = tokio::runtime::Builder::new_multi_thread();
+        builder.worker_threads(workers);
+        builder
+    };
+    builder.enable_all().build()
 }
 
 async fn serve(config: Config) -> std::io::Result<()> {
