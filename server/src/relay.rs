@@ -87,11 +87,11 @@ struct Probe<'a> {
 
 /// A session description with its SDP text kept raw: the text (the bulk of the frame) is scanned
 /// once, while the whole frame is parsed, and copied out as is.
-#[derive(Debug, Clone, Copy, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Deserialize)]
 struct Sdp<'a> {
     #[serde(rename = "type")]
     kind: SdpType,
-    #[serde(default, borrow, skip_serializing_if = "Option::is_none")]
+    #[serde(default, borrow)]
     sdp: Option<&'a RawValue>,
 }
 
@@ -145,33 +145,60 @@ fn validate(kind: RelayKind, probe: Probe<'_>) -> Result<Relay<'_>, Refusal> {
 
 impl Relay<'_> {
     /// The frame the target receives: `name` is the sender's, everything else as received.
+    ///
+    /// Written by hand into one buffer sized up front: the payload (most of the frame) is one
+    /// copy, and the short strings around it are copied without escaping when they need none.
     pub fn to_json(&self, name: &str, target: &str) -> String {
-        let out = Out {
-            kind: self.kind.type_name(),
-            name,
-            target,
-            sdp: self.sdp,
-            candidate: self.candidate,
-            reason: self.reason,
-        };
-        // Serialising strings and raw JSON into a String cannot fail.
-        serde_json::to_string(&out).unwrap_or_default()
+        let payload = self
+            .sdp
+            .and_then(|sdp| sdp.sdp)
+            .map_or(0, |raw| raw.get().len())
+            + self.candidate.map_or(0, |raw| raw.get().len());
+        let mut out = String::with_capacity(payload + 2 * (name.len() + target.len()) + 96);
+        out.push_str(r#"{"type":""#);
+        out.push_str(self.kind.type_name());
+        out.push_str(r#"","name":"#);
+        push_json_str(&mut out, name);
+        out.push_str(r#","target":"#);
+        push_json_str(&mut out, target);
+        if let Some(sdp) = self.sdp {
+            out.push_str(r#","sdp":{"type":"#);
+            push_serialized(&mut out, &sdp.kind);
+            if let Some(text) = sdp.sdp {
+                out.push_str(r#","sdp":"#);
+                out.push_str(text.get());
+            }
+            out.push('}');
+        }
+        if let Some(candidate) = self.candidate {
+            out.push_str(r#","candidate":"#);
+            out.push_str(candidate.get());
+        }
+        if let Some(reason) = self.reason {
+            out.push_str(r#","reason":"#);
+            push_serialized(&mut out, &reason);
+        }
+        out.push('}');
+        out
     }
 }
 
-/// The outgoing relay, in the field order of [`shared::FromServer`].
-#[derive(Serialize)]
-struct Out<'a> {
-    #[serde(rename = "type")]
-    kind: &'static str,
-    name: &'a str,
-    target: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    sdp: Option<Sdp<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    candidate: Option<&'a RawValue>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    reason: Option<HangUpReason>,
+/// Appends `text` as a JSON string.
+fn push_json_str(out: &mut String, text: &str) {
+    let plain = text.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+    if plain {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
+    } else {
+        push_serialized(out, text);
+    }
+}
+
+/// Appends `value` serialised by serde (small values only: one allocation).
+fn push_serialized<T: Serialize + ?Sized>(out: &mut String, value: &T) {
+    // Serialising strings and unit enum variants into a String cannot fail.
+    out.push_str(&serde_json::to_string(value).unwrap_or_default());
 }
 
 /// The shape of [`shared::IceCandidate`], checked without keeping the text. Other members
@@ -252,6 +279,18 @@ mod tests {
         assert_eq!(
             hang_up.to_json("alice", "bob"),
             r#"{"type":"hang-up","name":"alice","target":"bob"}"#
+        );
+        // Names that need escaping are escaped as serde would.
+        let text = json!({"type": "video-answer", "target": "b\\ob", "sdp": {"type": "answer", "sdp": "v=0"}})
+            .to_string();
+        let out = relay(&text).to_json("al\"ice\u{1}", "b\\ob");
+        assert_eq!(
+            out,
+            r#"{"type":"video-answer","name":"al\"ice\u0001","target":"b\\ob","sdp":{"type":"answer","sdp":"v=0"}}"#
+        );
+        assert_eq!(
+            serde_json::from_str::<Value>(&out).unwrap(),
+            serde_json::from_str::<Value>(&FromServer::from_json(&out).unwrap().to_json()).unwrap()
         );
         let text = r#"{"type":"hang-up","target":"bob","reason":"busy"}"#;
         assert_eq!(
