@@ -3,8 +3,9 @@
 //! connections in accept order and forwards every text frame verbatim to the partner, with the
 //! real server's shape: one tokio task per connection, a bounded channel to the partner's task,
 //! tungstenite with a 1 KiB read buffer and Nagle off. The throughput scenario's closed loop
-//! then runs against it. Its CPU per message is the part of the server's that tokio,
-//! tungstenite and the kernel's loopback TCP take; the rest is the server's own work.
+//! and the latency scenario's open loop then run against it. Its CPU per message is the part of
+//! the server's that tokio, tungstenite and the kernel's loopback TCP take; the rest is the
+//! server's own work.
 
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpListener;
@@ -17,6 +18,7 @@ use crate::client::{self, Buffer};
 use crate::error::Result;
 use crate::frames::PairFrames;
 use crate::harness::ServerProcess;
+use crate::latency;
 use crate::pairs::Pair;
 use crate::report::{Figure, Goal};
 use crate::throughput::{Config, measure};
@@ -82,17 +84,13 @@ async fn connection<S>(
     }
 }
 
-/// Runs the closed loop against the floor relay.
-pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>> {
-    println!(
-        "\n== floor: the same closed loop through a verbatim relay (tokio + tungstenite + loopback, no protocol) =="
-    );
-    let url = server.url();
-    let mut pairs = Vec::with_capacity(config.pairs);
-    for p in 0..config.pairs {
-        // One after the other: the relay pairs connections in accept order.
-        let caller = client::connect(&url, Buffer::Relay).await?;
-        let callee = client::connect(&url, Buffer::Relay).await?;
+/// Opens `n` raw pairs to the floor relay, one connection after the other (the relay pairs
+/// them in accept order).
+async fn raw_pairs(url: &str, n: usize) -> Result<Vec<Pair>> {
+    let mut pairs = Vec::with_capacity(n);
+    for p in 0..n {
+        let caller = client::connect(url, Buffer::Relay).await?;
+        let callee = client::connect(url, Buffer::Relay).await?;
         let frames = PairFrames::new(&format!("caller{p:03}"), &format!("callee{p:03}"));
         pairs.push(Pair {
             caller,
@@ -100,7 +98,23 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
             frames,
         });
     }
-    let m = measure(server, config, pairs, false).await?;
+    Ok(pairs)
+}
+
+/// Runs the closed loop, then the open loop, against the floor relay.
+pub async fn run(
+    server: &ServerProcess,
+    closed: &Config,
+    open: &latency::Config,
+) -> Result<Vec<Figure>> {
+    println!(
+        "\n== floor: the same loops through a verbatim relay (tokio + tungstenite + loopback, no protocol) =="
+    );
+    let url = server.url();
+    let m = measure(server, closed, raw_pairs(&url, closed.pairs).await?, false).await?;
+    println!("-- open loop at {} msg/s --", open.rate);
+    let pairs = raw_pairs(&url, open.pairs).await?;
+    let (latency, open_caveat) = latency::open_loop(server, open, pairs, false).await?;
     Ok(vec![
         Figure::new(
             "floor: relay CPU per message, no protocol",
@@ -116,5 +130,12 @@ pub async fn run(server: &ServerProcess, config: &Config) -> Result<Vec<Figure>>
             Goal::Info,
         )
         .with_caveat(m.caveat),
+        Figure::new(
+            &format!("floor: p99 at {} msg/s open loop, no protocol", open.rate),
+            latency.p99.as_secs_f64() * 1e3,
+            "ms",
+            Goal::Info,
+        )
+        .with_caveat(open_caveat),
     ])
 }

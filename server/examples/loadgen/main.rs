@@ -184,6 +184,11 @@ fn run(args: Args) -> Result<ExitCode> {
                 warmup: Duration::from_secs(1),
                 duration: Duration::from_secs(args.duration.min(3)),
             };
+            let open = latency::Config {
+                pairs: args.pairs,
+                rate: args.rate,
+                duration: Duration::from_secs(args.latency_secs.min(3)),
+            };
             let floor_spec = ServerSpec {
                 bin: floor_bin.clone(),
                 extra_args: vec!["--floor-server".to_owned()],
@@ -191,7 +196,7 @@ fn run(args: Args) -> Result<ExitCode> {
             };
             figures.extend(
                 scenario(&floor_spec, "floor", &[], async |s| {
-                    floor::run(s, &config).await
+                    floor::run(s, &config, &open).await
                 })
                 .await,
             );
