@@ -100,15 +100,18 @@ pub async fn open_loop(
                     pair == p && from_caller != is_caller
                 })
                 .count() as u64;
+            let schedule = Schedule {
+                start,
+                interval_ns,
+                pairs: pairs_n,
+                deadline: drain_deadline,
+                verify,
+            };
             readers.push(tokio::spawn(read_relays(
                 stream,
                 expected,
                 pair_frames.clone(),
-                start,
-                interval_ns,
-                pairs_n,
-                drain_deadline,
-                verify,
+                schedule,
             )));
         }
         sinks.push([caller_sink, callee_sink]);
@@ -188,17 +191,32 @@ pub async fn open_loop(
     Ok((latency, caveat))
 }
 
+/// What a reader needs to know about the schedule.
+#[derive(Debug, Clone, Copy)]
+struct Schedule {
+    start: Instant,
+    interval_ns: u64,
+    pairs: u64,
+    /// Readers stop waiting for stragglers here.
+    deadline: Instant,
+    /// Check a sample of relays against the protocol.
+    verify: bool,
+}
+
 /// Reads one client's relays until it has all it was sent or the deadline passes.
 async fn read_relays(
     mut stream: SplitStream<Ws>,
     expected: u64,
     frames: Arc<PairFrames>,
-    start: Instant,
-    interval_ns: u64,
-    pairs: u64,
-    deadline: Instant,
-    verify: bool,
+    schedule: Schedule,
 ) -> Result<ReaderResult> {
+    let Schedule {
+        start,
+        interval_ns,
+        pairs,
+        deadline,
+        verify,
+    } = schedule;
     let mut result = ReaderResult {
         samples: Vec::with_capacity(expected as usize),
         ..Default::default()
