@@ -1,9 +1,10 @@
 //! Load generator and benchmark for the signaling server (issue "Performance" targets).
 //!
 //! `cargo run --release -p server --example loadgen -- all` builds the release server, pins
-//! itself to CPU 1 and each server it starts to CPU 0, and runs four scenarios against a fresh
+//! itself to CPU 1 and each server it starts to CPU 0, and runs its scenarios against a fresh
 //! server on a free loopback port each:
 //! 1. throughput: 100 pairs relaying offer/answer/candidates, closed loop;
+//!    floor: the same loops through a verbatim relay, the machine's own cost of relaying;
 //! 2. latency: 200 clients open loop at 20,000 msg/s;
 //! 3. lobby: 1,000 simultaneous logins until every list is complete;
 //! 4. idle: server memory per idle logged-in connection (10,000 of them);
@@ -12,7 +13,8 @@
 //!
 //! Layout (`loadgen/`): `harness` (pinning, building, starting and measuring the server),
 //! `client` (one simulated browser and its user list), `frames` (realistic relay frames),
-//! `pairs` (logged-in caller/callee pairs), one file per scenario, `stats`, `report`, `error`.
+//! `pairs` (logged-in caller/callee pairs), one file per scenario (`throughput`, `floor`,
+//! `latency`, `lobby`, `idle`), `stats`, `report`, `error`.
 
 mod client;
 mod error;
