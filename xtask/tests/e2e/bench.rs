@@ -99,6 +99,10 @@ async fn call_setup() -> TestResult {
     println!(
         "\ncall setup over {calls} calls (two headless Chromiums, loopback, fake 640x480 camera):"
     );
+    // Other work on the machine slows the browsers; say how busy it was.
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let load: Vec<&str> = load.split_whitespace().take(3).collect();
+    println!("    (load average at the end: {})", load.join(" "));
     for (what, values, target) in [
         ("click → callee rings", &ring, Some(100.0)),
         ("Accept → both decoding", &accept_to_both, Some(300.0)),
