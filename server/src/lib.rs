@@ -9,6 +9,7 @@
 //! - [`session`]: one task per connection, one `select!` loop.
 //! - [`inbound`]: decoding client frames and naming what is wrong with bad ones.
 //! - [`relay`]: the relay hot path (parse borrowing, payload kept raw, serialise once).
+//! - [`scan`]: the strict partial JSON scanner behind the relay path's fast parse.
 //! - [`registry`]: who is online, call pairs, delivery into bounded outboxes.
 //! - [`outbox`]: one client's bounded queue of frames to write.
 //! - [`presence`]: coalesced user-list broadcasting.
@@ -27,6 +28,7 @@ pub mod presence;
 pub mod registry;
 pub mod relay;
 pub mod routes;
+pub mod scan;
 pub mod session;
 pub mod state;
 pub mod turn;

@@ -1,0 +1,309 @@
+//! A strict, partial JSON scanner for the envelope of relay frames: it finds the spans of the
+//! top-level members without decoding them, and skips the SDP text (the bulk of an offer) with
+//! `memchr` instead of serde_json's byte-group loop, which restarts at every `\r\n` escape (an
+//! SDP has hundreds; that loop was a quarter of the server's instructions per relayed message).
+//!
+//! It is only a fast path: it answers `None` for anything unusual (escapes in keys or short
+//! strings, `\u` escapes, duplicate members, non-string SDP text, …) and the caller then parses
+//! the frame with serde_json as before. Whatever it does accept is valid JSON that serde_json
+//! would parse to the same members.
+
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+/// Walks a top-level object member by member; a member's value is scanned by [`Scanner::value`]
+/// or entered with [`Scanner::enter_object`].
+pub struct Scanner<'a> {
+    text: &'a str,
+    pos: usize,
+    /// Objects entered and not yet closed (the top level included).
+    depth: usize,
+    /// No member read yet in the innermost open object (so no comma before the next).
+    first: bool,
+}
+
+/// One member's value, as the scanner found it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Value<'a> {
+    /// A string: its JSON text (quotes included), and whether it has escapes.
+    Str(&'a str, bool),
+    /// `null`.
+    Null,
+    /// Any other value, as JSON text (checked by the scanner or, for arrays and objects, by
+    /// serde_json).
+    Raw(&'a str),
+}
+
+impl<'a> Value<'a> {
+    /// The contents of a string without escapes.
+    pub fn plain(self) -> Option<&'a str> {
+        match self {
+            Value::Str(raw, false) => raw.get(1..raw.len() - 1),
+            _ => None,
+        }
+    }
+}
+
+impl<'a> Scanner<'a> {
+    /// Starts at the opening brace of a top-level object.
+    pub fn object(text: &'a str) -> Option<Self> {
+        let mut scanner = Self {
+            text,
+            pos: 0,
+            depth: 0,
+            first: true,
+        };
+        scanner.enter_object()?;
+        Some(scanner)
+    }
+
+    fn bytes(&self) -> &'a [u8] {
+        self.text.as_bytes()
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.bytes().get(self.pos).copied()
+    }
+
+    fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    fn skip_ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.peek() {
+            self.pos += 1;
+        }
+    }
+
+    /// Enters the object that is the next value.
+    pub fn enter_object(&mut self) -> Option<()> {
+        self.skip_ws();
+        self.eat(b'{')?;
+        self.depth += 1;
+        self.first = true;
+        Some(())
+    }
+
+    /// The next member's name, its colon consumed: `Some(None)` once the innermost object is
+    /// closed (for the top level: with nothing but whitespace after it), `None` when the
+    /// scanner gives up.
+    pub fn next_key(&mut self) -> Option<Option<&'a str>> {
+        self.skip_ws();
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            self.depth = self.depth.checked_sub(1)?;
+            self.first = false;
+            if self.depth == 0 {
+                self.skip_ws();
+                if self.pos != self.text.len() {
+                    return None;
+                }
+            }
+            return Some(None);
+        }
+        if !self.first {
+            self.eat(b',')?;
+            self.skip_ws();
+        }
+        self.first = false;
+        let key = self.string()?.plain()?;
+        self.skip_ws();
+        self.eat(b':')?;
+        Some(Some(key))
+    }
+
+    /// The next value (a member's, after [`Scanner::next_key`]).
+    pub fn value(&mut self) -> Option<Value<'a>> {
+        self.skip_ws();
+        self.scan_value()
+    }
+
+    fn string(&mut self) -> Option<Value<'a>> {
+        let start = self.pos;
+        if self.peek()? != b'"' {
+            return None;
+        }
+        let (end, escaped) = string_end(self.bytes(), start + 1)?;
+        self.pos = end + 1;
+        Some(Value::Str(&self.text[start..self.pos], escaped))
+    }
+
+    /// Scans one value starting at `pos`.
+    fn scan_value(&mut self) -> Option<Value<'a>> {
+        let start = self.pos;
+        match self.peek()? {
+            b'"' => self.string(),
+            b'n' => {
+                self.literal("null")?;
+                Some(Value::Null)
+            }
+            b't' => {
+                self.literal("true")?;
+                Some(Value::Raw(&self.text[start..self.pos]))
+            }
+            b'f' => {
+                self.literal("false")?;
+                Some(Value::Raw(&self.text[start..self.pos]))
+            }
+            b'{' | b'[' => {
+                // Small in relays (a candidate): serde_json checks it and says where it ends.
+                let mut de = serde_json::Deserializer::from_str(&self.text[start..]);
+                let raw = <&RawValue>::deserialize(&mut de).ok()?.get();
+                self.pos = start + raw.len();
+                // The raw value starts where we are (no leading whitespace was left).
+                Some(Value::Raw(&self.text[start..self.pos]))
+            }
+            b'-' | b'0'..=b'9' => {
+                self.number()?;
+                Some(Value::Raw(&self.text[start..self.pos]))
+            }
+            _ => None,
+        }
+    }
+
+    fn literal(&mut self, word: &str) -> Option<()> {
+        self.text[self.pos..]
+            .starts_with(word)
+            .then(|| self.pos += word.len())
+    }
+
+    /// A JSON number: `-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?`.
+    fn number(&mut self) -> Option<()> {
+        let digits = |s: &mut Self| {
+            let start = s.pos;
+            while let Some(b'0'..=b'9') = s.peek() {
+                s.pos += 1;
+            }
+            (s.pos > start).then_some(())
+        };
+        let _ = self.eat(b'-');
+        if self.eat(b'0').is_none() {
+            digits(self)?;
+        }
+        if self.eat(b'.').is_some() {
+            digits(self)?;
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.pos += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.pos += 1;
+            }
+            digits(self)?;
+        }
+        // What follows a number must end it (serde_json would refuse `1x`).
+        match self.peek() {
+            None | Some(b' ' | b'\t' | b'\n' | b'\r' | b',' | b'}' | b']') => Some(()),
+            _ => None,
+        }
+    }
+}
+
+/// The index of the quote closing the string whose contents start at `from`, and whether the
+/// string has escapes. `None` for an unterminated string, a raw control character, or an escape
+/// this scanner leaves to serde_json (`\u`, or an invalid one).
+fn string_end(bytes: &[u8], from: usize) -> Option<(usize, bool)> {
+    let rest = bytes.get(from..)?;
+    let mut at = 0;
+    let mut escaped = false;
+    loop {
+        let mut hit = at + memchr::memchr2(b'"', b'\\', rest.get(at..)?)?;
+        // Escapes come in runs (`\r\n` ends every SDP line): take a run here rather than with
+        // one more search per escape.
+        while rest[hit] == b'\\' {
+            match rest.get(hit + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                _ => return None,
+            }
+            escaped = true;
+            hit += 2;
+            if hit >= rest.len() {
+                return None;
+            }
+        }
+        if rest[hit] == b'"' {
+            // Raw control characters are not allowed in JSON strings. Checked over the whole
+            // string at once with `min`, which the compiler vectorises.
+            let control = rest[..hit].iter().copied().min().is_some_and(|b| b < 0x20);
+            return (!control).then_some((from + hit, escaped));
+        }
+        at = hit;
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    fn members(text: &str) -> Option<Vec<(&str, Value<'_>)>> {
+        let mut scanner = Scanner::object(text)?;
+        let mut out = Vec::new();
+        while let Some(key) = scanner.next_key()? {
+            if key == "nested" {
+                scanner.enter_object()?;
+                while let Some(key) = scanner.next_key()? {
+                    out.push((key, scanner.value()?));
+                }
+            } else {
+                out.push((key, scanner.value()?));
+            }
+        }
+        Some(out)
+    }
+
+    #[test]
+    fn finds_members_and_agrees_with_serde_json_on_what_it_accepts() {
+        let text = r#" { "type" : "video-offer", "n":-1.5e+3,"a":[1,{"b":null}], "t":true,
+            "f":false, "z":null, "nested": { "in" : "x" , "e":{} }, "sdp":"v=0\r\n\"x\"\\/" } "#;
+        let found = members(text).unwrap();
+        assert_eq!(
+            found,
+            vec![
+                ("type", Value::Str(r#""video-offer""#, false)),
+                ("n", Value::Raw("-1.5e+3")),
+                ("a", Value::Raw(r#"[1,{"b":null}]"#)),
+                ("t", Value::Raw("true")),
+                ("f", Value::Raw("false")),
+                ("z", Value::Null),
+                ("in", Value::Str(r#""x""#, false)),
+                ("e", Value::Raw("{}")),
+                ("sdp", Value::Str(r#""v=0\r\n\"x\"\\/""#, true)),
+            ]
+        );
+        assert!(serde_json::from_str::<serde_json::Value>(text).is_ok());
+        assert_eq!(members("{}").unwrap(), vec![]);
+    }
+
+    #[test]
+    fn gives_up_on_anything_invalid_or_unusual() {
+        for text in [
+            "",
+            "[]",
+            "{",
+            r#"{"a":1"#,
+            r#"{"a":1,}"#,
+            r#"{,"a":1}"#,
+            r#"{"a" 1}"#,
+            r#"{"a":1 "b":2}"#,
+            r#"{"a":1} x"#,
+            r#"{"a":01}"#,
+            r#"{"a":1.}"#,
+            r#"{"a":-}"#,
+            r#"{"a":1x}"#,
+            r#"{"a":nul}"#,
+            r#"{"a":"x"#,
+            "{\"a\":\"x\ny\"}",
+            r#"{"a":"\q"}"#,
+            r#"{"a":"\u0041"}"#,
+            r#"{"\"k":1}"#,
+            r#"{"a":[1,}"#,
+            r#"{"a":'x'}"#,
+            r#"{"nested":{"a":1,}}"#,
+            r#"{"nested":{"a":1}"#,
+            r#"{"nested":{"a":1}}}"#,
+            r#"{"nested":[]}"#,
+        ] {
+            assert!(members(text).is_none(), "{text}");
+        }
+    }
+}
