@@ -16,8 +16,23 @@ struct Times {
     click: f64,
     ring: f64,
     accept: f64,
+    /// The caller's page leaves `calling` (the answer arrived): signaling done.
+    caller_answered: f64,
+    /// The caller's page shows `in-call` (ICE and DTLS done).
+    caller_connected: f64,
     caller_frame: f64,
     callee_frame: f64,
+}
+
+/// When the page first showed `phase` (NaN if it never did).
+async fn phase_time(page: &Page, phase: &str) -> TestResult<f64> {
+    let at = page
+        .js(
+            "const p = window.__e2e.phases.find((p) => p[0] === arguments[0]); return p ? p[1] : null;",
+            vec![serde_json::json!(phase)],
+        )
+        .await?;
+    Ok(at.as_f64().unwrap_or(f64::NAN))
 }
 
 async fn read(page: &Page, script: &str) -> TestResult<f64> {
@@ -44,6 +59,8 @@ async fn one_call(caller: &Page, callee: &Page) -> TestResult<Times> {
         click: read(caller, "return window.__e2e.clickAt['user'];").await?,
         ring: read(callee, "const p = window.__e2e.phases.find((p) => p[0] === 'ringing'); return p ? p[1] : null;").await?,
         accept: read(callee, "return window.__e2e.clickAt['accept-call'];").await?,
+        caller_answered: phase_time(caller, "connecting").await?,
+        caller_connected: phase_time(caller, "in-call").await?,
         caller_frame: read(caller, frame).await?,
         callee_frame: read(callee, frame).await?,
     };
@@ -78,8 +95,12 @@ async fn call_setup() -> TestResult {
     let mut ring = Vec::new();
     let mut accept_to_both = Vec::new();
     let mut click_to_both = Vec::new();
+    let mut accept_to_answer = Vec::new();
+    let mut answer_to_connected = Vec::new();
+    let mut connected_to_frame = Vec::new();
     println!(
-        "call  ring(ms)  accept→caller(ms)  accept→callee(ms)  accept→both(ms)  click→both(ms)"
+        "call  ring  accept→answer  answer→connected  connected→frame  accept→caller  accept→callee  accept→both  click→both  (ms; \
+         the middle three are the caller's)"
     );
     for n in 1..=calls {
         let t = one_call(&alice, &bob).await?;
@@ -87,9 +108,15 @@ async fn call_setup() -> TestResult {
         ring.push(t.ring - t.click);
         accept_to_both.push(both - t.accept);
         click_to_both.push(both - t.click);
+        accept_to_answer.push(t.caller_answered - t.accept);
+        answer_to_connected.push(t.caller_connected - t.caller_answered);
+        connected_to_frame.push(t.caller_frame - t.caller_connected);
         println!(
-            "{n:>4}  {:>8.1}  {:>17.1}  {:>17.1}  {:>15.1}  {:>14.1}",
+            "{n:>4}  {:>4.0}  {:>13.0}  {:>16.0}  {:>15.0}  {:>13.0}  {:>13.0}  {:>11.0}  {:>10.0}",
             t.ring - t.click,
+            t.caller_answered - t.accept,
+            t.caller_connected - t.caller_answered,
+            t.caller_frame - t.caller_connected,
             t.caller_frame - t.accept,
             t.callee_frame - t.accept,
             both - t.accept,
@@ -107,6 +134,9 @@ async fn call_setup() -> TestResult {
         ("click → callee rings", &ring, Some(100.0)),
         ("Accept → both decoding", &accept_to_both, Some(300.0)),
         ("click → both decoding", &click_to_both, None),
+        ("  caller: Accept → answer", &accept_to_answer, None),
+        ("  caller: answer → in-call", &answer_to_connected, None),
+        ("  caller: in-call → frame", &connected_to_frame, None),
     ] {
         let median = quantile(values, 0.5);
         let target = target.map(|t: f64| {
@@ -116,7 +146,7 @@ async fn call_setup() -> TestResult {
             )
         });
         println!(
-            "    {what:<24} median {median:>7.1} ms   p90 {:>7.1} ms{}",
+            "    {what:<27} median {median:>7.1} ms   p90 {:>7.1} ms{}",
             quantile(values, 0.9),
             target.unwrap_or_default()
         );
