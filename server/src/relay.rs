@@ -84,6 +84,9 @@ struct Probe<'a> {
     candidate: Option<&'a str>,
     #[serde(default)]
     reason: Option<HangUpReason>,
+    /// The candidate's shape was already checked (by the scan).
+    #[serde(skip)]
+    candidate_checked: bool,
 }
 
 /// A session description with its SDP text kept raw (JSON text, quotes included): scanned once
@@ -124,14 +127,7 @@ fn scan_probe<'a>(text: &'a str) -> Option<Probe<'a>> {
             "type" => set_once(&mut kind, scanner.value()?.plain()?)?,
             "target" => set_once(&mut target, nullable(scanner.value()?, Value::plain)?)?,
             "sdp" => set_once(&mut sdp, scan_sdp(&mut scanner)?)?,
-            "candidate" => {
-                let object = |value: Value<'a>| match value {
-                    Value::Raw(raw) if raw.starts_with('{') => Some(raw),
-                    _ => None,
-                };
-                let value = scanner.value()?;
-                set_once(&mut candidate, nullable(value, object)?)?;
-            }
+            "candidate" => set_once(&mut candidate, scan_candidate(&mut scanner)?)?,
             "reason" => {
                 let value = scanner.value()?;
                 set_once(&mut reason, nullable(value, |v| from_plain(v.plain()?))?)?;
@@ -145,9 +141,44 @@ fn scan_probe<'a>(text: &'a str) -> Option<Probe<'a>> {
         kind: Cow::Borrowed(kind?),
         target: target.flatten().map(Cow::Borrowed),
         sdp: sdp.flatten(),
+        candidate_checked: candidate.is_some_and(|c| c.is_some()),
         candidate: candidate.flatten(),
         reason: reason.flatten(),
     })
+}
+
+/// The `candidate` member: `null`, or an object of the shape of [`shared::IceCandidate`]
+/// (`candidate` a string; `sdpMid` and `usernameFragment` strings or `null`; `sdpMLineIndex` a
+/// `u16` or `null`; other members accepted), as its JSON text.
+fn scan_candidate<'a>(scanner: &mut Scanner<'a>) -> Option<Option<&'a str>> {
+    let Some(start) = scanner.enter_object() else {
+        return (scanner.value()? == Value::Null).then_some(None);
+    };
+    let (mut candidate, mut mid, mut index, mut fragment) = (None, None, None, None);
+    let string = |value: Value<'a>| matches!(value, Value::Str(..)).then_some(());
+    while let Some(key) = scanner.next_key()? {
+        match key {
+            "candidate" => set_once(&mut candidate, string(scanner.value()?)?)?,
+            "sdpMid" => set_once(&mut mid, nullable(scanner.value()?, string)?)?,
+            "usernameFragment" => set_once(&mut fragment, nullable(scanner.value()?, string)?)?,
+            "sdpMLineIndex" => {
+                let index_value = |value: Value<'a>| match value {
+                    // A number the scanner checked: serde_json reads it as a u16 only if it is
+                    // all digits and in range.
+                    Value::Raw(raw) if raw.bytes().all(|b| b.is_ascii_digit()) => {
+                        raw.parse::<u16>().ok().map(drop)
+                    }
+                    _ => None,
+                };
+                set_once(&mut index, nullable(scanner.value()?, index_value)?)?;
+            }
+            _ => {
+                scanner.value()?;
+            }
+        }
+    }
+    candidate?;
+    Some(Some(scanner.since(start)))
 }
 
 /// The `sdp` member: `null`, or an object with `type` and, optionally, the SDP text.
@@ -218,8 +249,9 @@ fn validate(kind: RelayKind, probe: Probe<'_>) -> Result<Relay<'_>, Refusal> {
         }
         RelayKind::NewIceCandidate => {
             let raw = probe.candidate.ok_or_else(|| bad("missing `candidate`"))?;
-            // Small (~250 bytes): checking its shape with a second parse is cheap.
-            serde_json::from_str::<CandidateShape>(raw).map_err(|e| bad(&e.to_string()))?;
+            if !probe.candidate_checked {
+                serde_json::from_str::<CandidateShape>(raw).map_err(|e| bad(&e.to_string()))?;
+            }
             candidate = Some(raw);
         }
         RelayKind::HangUp => {}
@@ -398,15 +430,21 @@ mod tests {
             json!({"type": "video-offer", "target": "b", "sdp": {"type": "rollback", "sdp": null}}).to_string(),
             json!({"type": "new-ice-candidate", "target": "b", "candidate": {"candidate": "candidate:1 1 udp 1 192.0.2.1 9 typ host", "sdpMid": "0", "sdpMLineIndex": 0, "usernameFragment": null}}).to_string(),
             json!({"type": "new-ice-candidate", "target": "b", "candidate": null}).to_string(),
+            json!({"type": "new-ice-candidate", "target": "b", "candidate": {"candidate": "c\"\n", "sdpMLineIndex": 65535, "sdpMid": null, "x": {"y": [1, "z"]}}}).to_string(),
             json!({"type": "hang-up", "name": "a", "target": null}).to_string(),
             json!({"type": "hang-up", "target": "b", "reason": "media-error", "id": 7, "date": 1.5e3}).to_string(),
             json!({"type": "message", "text": "hi", "sdp": null, "reason": null}).to_string(),
             " {\"type\" : \"hang-up\" ,\n \"target\":\"b\"}\r\n".to_owned(),
         ];
         for text in &usual {
-            let scanned = scan_probe(text).unwrap_or_else(|| panic!("not scanned: {text}"));
+            let mut scanned = scan_probe(text).unwrap_or_else(|| panic!("not scanned: {text}"));
             let parsed: Probe<'_> = serde_json::from_str(text).unwrap();
+            assert_eq!(scanned.candidate_checked, scanned.candidate.is_some());
+            scanned.candidate_checked = false;
             assert_eq!(scanned, parsed, "{text}");
+            if let Some(candidate) = scanned.candidate {
+                serde_json::from_str::<CandidateShape>(candidate).unwrap();
+            }
         }
         // Frames the scan leaves to serde_json (which parses some, refuses others).
         for text in [
@@ -420,6 +458,14 @@ mod tests {
             r#"{"type":"hang-up","reason":"gone"}"#,
             r#"{"type":"hang-up","target":5}"#,
             r#"{"type":"new-ice-candidate","target":"b","candidate":"c"}"#,
+            r#"{"type":"new-ice-candidate","target":"b","candidate":{"sdpMid":"0"}}"#,
+            r#"{"type":"new-ice-candidate","target":"b","candidate":{"candidate":5}}"#,
+            r#"{"type":"new-ice-candidate","target":"b","candidate":{"candidate":"c","candidate":"d"}}"#,
+            r#"{"type":"new-ice-candidate","target":"b","candidate":{"candidate":"c","sdpMid":0}}"#,
+            r#"{"type":"new-ice-candidate","target":"b","candidate":{"candidate":"c","sdpMLineIndex":-1}}"#,
+            r#"{"type":"new-ice-candidate","target":"b","candidate":{"candidate":"c","sdpMLineIndex":1.0}}"#,
+            r#"{"type":"new-ice-candidate","target":"b","candidate":{"candidate":"c","sdpMLineIndex":65536}}"#,
+            r#"{"type":"new-ice-candidate","target":"b","candidate":{"candidate":"c","usernameFragment":{}}}"#,
             r#"{"type":"hang-up"} x"#,
         ] {
             assert!(scan_probe(text).is_none(), "{text}");
