@@ -239,6 +239,44 @@ fn notice(driver: &CallDriver) -> Option<String> {
     driver.view().notice
 }
 
+/// A fresh in-page network with Alice and Bob on it.
+fn alice_and_bob() -> (Rc<Net>, CallDriver, CallDriver) {
+    let net = Rc::new(Net::default());
+    let alice = net.join("alice");
+    let bob = net.join("bob");
+    (net, alice, bob)
+}
+
+/// `caller` clicks "call" on `peer`.
+fn call(caller: &CallDriver, peer: &str) {
+    caller.command(CallCommand::Call {
+        peer: peer.to_owned(),
+    });
+}
+
+/// Alice calls Bob and waits until his phone rings.
+async fn ring(alice: &CallDriver, bob: &CallDriver) {
+    call(alice, "bob");
+    wait_until("bob to ring", 5_000.0, || {
+        matches!(phase(bob), CallPhase::Ringing { .. })
+    })
+    .await;
+}
+
+/// Alice and Bob are in one call with each other.
+fn both_in_call(alice: &CallDriver, bob: &CallDriver) -> bool {
+    in_call_with(alice, "bob") && in_call_with(bob, "alice")
+}
+
+/// `pc.getConfiguration()` (not bound by web-sys).
+fn configuration(pc: &RtcPeerConnection) -> JsValue {
+    let get_config = Reflect::get(pc, &"getConfiguration".into()).unwrap();
+    get_config
+        .unchecked_into::<js_sys::Function>()
+        .call0(pc)
+        .unwrap()
+}
+
 #[wasm_bindgen_test]
 async fn get_user_media_gives_fake_camera_and_microphone() {
     let devices = web_sys::window()
@@ -262,13 +300,9 @@ async fn get_user_media_gives_fake_camera_and_microphone() {
 
 #[wasm_bindgen_test]
 async fn two_drivers_ring_connect_decode_video_and_hang_up() {
-    let net = Rc::new(Net::default());
-    let alice = net.join("alice");
-    let bob = net.join("bob");
+    let (net, alice, bob) = alice_and_bob();
 
-    alice.command(CallCommand::Call {
-        peer: "bob".to_owned(),
-    });
+    call(&alice, "bob");
     assert_eq!(
         phase(&alice),
         CallPhase::Calling {
@@ -294,10 +328,7 @@ async fn two_drivers_ring_connect_decode_video_and_hang_up() {
 
     bob.command(CallCommand::Accept);
     let (alice_ms, bob_ms) = wait_decoding(&alice, &bob, 10_000.0).await;
-    wait_until("both in the call", 5_000.0, || {
-        in_call_with(&alice, "bob") && in_call_with(&bob, "alice")
-    })
-    .await;
+    wait_until("both in the call", 5_000.0, || both_in_call(&alice, &bob)).await;
     console_log!(
         "click→ring {ring_ms:.0} ms; accept→decoding: caller {alice_ms:.0} ms, callee {bob_ms:.0} ms"
     );
@@ -363,18 +394,12 @@ async fn two_drivers_ring_connect_decode_video_and_hang_up() {
 
 #[wasm_bindgen_test]
 async fn glare_through_the_drivers_gives_exactly_one_call() {
-    let net = Rc::new(Net::default());
-    let alice = net.join("alice");
-    let bob = net.join("bob");
+    let (net, alice, bob) = alice_and_bob();
     // Both click in the same moment, before either offer arrives.
-    bob.command(CallCommand::Call {
-        peer: "alice".to_owned(),
-    });
-    alice.command(CallCommand::Call {
-        peer: "bob".to_owned(),
-    });
+    call(&bob, "alice");
+    call(&alice, "bob");
     wait_until("one call between them", 10_000.0, || {
-        in_call_with(&alice, "bob") && in_call_with(&bob, "alice")
+        both_in_call(&alice, &bob)
     })
     .await;
     wait_decoding(&alice, &bob, 10_000.0).await;
@@ -391,18 +416,10 @@ async fn glare_through_the_drivers_gives_exactly_one_call() {
 
 #[wasm_bindgen_test]
 async fn decline_and_busy_are_told_to_the_caller() {
-    let net = Rc::new(Net::default());
-    let alice = net.join("alice");
-    let bob = net.join("bob");
+    let (net, alice, bob) = alice_and_bob();
     let carol = net.join("carol");
 
-    alice.command(CallCommand::Call {
-        peer: "bob".to_owned(),
-    });
-    wait_until("bob to ring", 5_000.0, || {
-        matches!(phase(&bob), CallPhase::Ringing { .. })
-    })
-    .await;
+    ring(&alice, &bob).await;
     bob.command(CallCommand::Decline);
     wait_until("alice to hear", 5_000.0, || {
         phase(&alice) == CallPhase::Idle
@@ -411,27 +428,19 @@ async fn decline_and_busy_are_told_to_the_caller() {
     assert_eq!(notice(&alice).as_deref(), Some("bob declined."));
     assert!(bob.peer_connection().is_none() && alice.peer_connection().is_none());
 
-    alice.command(CallCommand::Call {
-        peer: "bob".to_owned(),
-    });
-    wait_until("bob to ring", 5_000.0, || {
-        matches!(phase(&bob), CallPhase::Ringing { .. })
-    })
-    .await;
+    ring(&alice, &bob).await;
     bob.command(CallCommand::Accept);
     wait_until("alice and bob in a call", 10_000.0, || {
-        in_call_with(&alice, "bob") && in_call_with(&bob, "alice")
+        both_in_call(&alice, &bob)
     })
     .await;
-    carol.command(CallCommand::Call {
-        peer: "bob".to_owned(),
-    });
+    call(&carol, "bob");
     wait_until("carol to hear busy", 5_000.0, || {
         phase(&carol) == CallPhase::Idle
     })
     .await;
     assert_eq!(notice(&carol).as_deref(), Some("bob is busy."));
-    assert!(in_call_with(&alice, "bob") && in_call_with(&bob, "alice"));
+    assert!(both_in_call(&alice, &bob));
     assert!(carol.local_stream().is_none());
     alice.command(CallCommand::HangUp);
     wait_until("bob idle", 5_000.0, || phase(&bob) == CallPhase::Idle).await;
@@ -439,16 +448,8 @@ async fn decline_and_busy_are_told_to_the_caller() {
 
 #[wasm_bindgen_test]
 async fn dropping_the_driver_releases_everything_and_tells_the_peer() {
-    let net = Rc::new(Net::default());
-    let alice = net.join("alice");
-    let bob = net.join("bob");
-    alice.command(CallCommand::Call {
-        peer: "bob".to_owned(),
-    });
-    wait_until("bob to ring", 5_000.0, || {
-        matches!(phase(&bob), CallPhase::Ringing { .. })
-    })
-    .await;
+    let (net, alice, bob) = alice_and_bob();
+    ring(&alice, &bob).await;
     bob.command(CallCommand::Accept);
     wait_until("in a call", 10_000.0, || in_call_with(&alice, "bob")).await;
     wait_until("alice's camera", 5_000.0, || alice.local_stream().is_some()).await;
@@ -477,16 +478,8 @@ async fn dropping_the_driver_releases_everything_and_tells_the_peer() {
 
 #[wasm_bindgen_test]
 async fn a_lost_socket_ends_the_call_locally() {
-    let net = Rc::new(Net::default());
-    let alice = net.join("alice");
-    let bob = net.join("bob");
-    alice.command(CallCommand::Call {
-        peer: "bob".to_owned(),
-    });
-    wait_until("bob to ring", 5_000.0, || {
-        matches!(phase(&bob), CallPhase::Ringing { .. })
-    })
-    .await;
+    let (_net, alice, bob) = alice_and_bob();
+    ring(&alice, &bob).await;
     wait_until("alice's camera", 5_000.0, || alice.local_stream().is_some()).await;
     let local = alice.local_stream().unwrap();
     alice.socket_lost();
@@ -497,16 +490,8 @@ async fn a_lost_socket_ends_the_call_locally() {
 
 #[wasm_bindgen_test]
 async fn pagehide_tells_the_peer_we_left() {
-    let net = Rc::new(Net::default());
-    let alice = net.join("alice");
-    let bob = net.join("bob");
-    alice.command(CallCommand::Call {
-        peer: "bob".to_owned(),
-    });
-    wait_until("bob to ring", 5_000.0, || {
-        matches!(phase(&bob), CallPhase::Ringing { .. })
-    })
-    .await;
+    let (net, alice, bob) = alice_and_bob();
+    ring(&alice, &bob).await;
     bob.command(CallCommand::Accept);
     wait_until("in a call", 10_000.0, || in_call_with(&bob, "alice")).await;
     let event = web_sys::Event::new("pagehide").unwrap();
@@ -520,9 +505,7 @@ async fn pagehide_tells_the_peer_we_left() {
 
 #[wasm_bindgen_test]
 async fn ice_servers_from_the_server_are_used_and_refreshed_before_expiry() {
-    let net = Rc::new(Net::default());
-    let alice = net.join("alice");
-    let _bob = net.join("bob");
+    let (net, alice, _bob) = alice_and_bob();
     let now_s = (js_sys::Date::now() / 1000.0) as u64;
     alice.on_server_message(&FromServer::IceServers {
         ice_servers: vec![shared::IceServer {
@@ -533,15 +516,8 @@ async fn ice_servers_from_the_server_are_used_and_refreshed_before_expiry() {
         // Already expired: fresh ones are asked for after the minimum delay.
         expires: Some(now_s),
     });
-    alice.command(CallCommand::Call {
-        peer: "bob".to_owned(),
-    });
-    let pc = alice.peer_connection().unwrap();
-    let get_config = Reflect::get(&pc, &"getConfiguration".into()).unwrap();
-    let config = get_config
-        .unchecked_into::<js_sys::Function>()
-        .call0(&pc)
-        .unwrap();
+    call(&alice, "bob");
+    let config = configuration(&alice.peer_connection().unwrap());
     let servers = js_sys::Array::from(&Reflect::get(&config, &"iceServers".into()).unwrap());
     assert_eq!(servers.length(), 1);
     let username = Reflect::get(&servers.get(0), &"username".into()).unwrap();
@@ -559,20 +535,11 @@ async fn ice_servers_from_the_server_are_used_and_refreshed_before_expiry() {
 async fn relay_only_without_a_relay_fails_at_once_and_clearly() {
     let original = web_sys::window().unwrap().location().href().unwrap();
     replace_url("?relay=1");
-    let net = Rc::new(Net::default());
-    let alice = net.join("alice");
-    let bob = net.join("bob");
+    let (_net, alice, bob) = alice_and_bob();
     replace_url(&original);
 
-    alice.command(CallCommand::Call {
-        peer: "bob".to_owned(),
-    });
-    let pc = alice.peer_connection().unwrap();
-    let get_config = Reflect::get(&pc, &"getConfiguration".into()).unwrap();
-    let config = get_config
-        .unchecked_into::<js_sys::Function>()
-        .call0(&pc)
-        .unwrap();
+    call(&alice, "bob");
+    let config = configuration(&alice.peer_connection().unwrap());
     let policy = Reflect::get(&config, &"iceTransportPolicy".into()).unwrap();
     assert_eq!(policy.as_string().as_deref(), Some("relay"));
     // No relay configured, so no candidate at all: the call ends without waiting for a timeout.
@@ -605,16 +572,8 @@ fn local_ufrag(pc: &RtcPeerConnection) -> String {
 
 #[wasm_bindgen_test]
 async fn renegotiation_from_both_sides_at_once_keeps_the_call() {
-    let net = Rc::new(Net::default());
-    let alice = net.join("alice");
-    let bob = net.join("bob");
-    alice.command(CallCommand::Call {
-        peer: "bob".to_owned(),
-    });
-    wait_until("bob to ring", 5_000.0, || {
-        matches!(phase(&bob), CallPhase::Ringing { .. })
-    })
-    .await;
+    let (net, alice, bob) = alice_and_bob();
+    ring(&alice, &bob).await;
     bob.command(CallCommand::Accept);
     wait_decoding(&alice, &bob, 10_000.0).await;
     let (pa, pb) = (
@@ -642,7 +601,7 @@ async fn renegotiation_from_both_sides_at_once_keeps_the_call() {
     )
     .await;
     assert!(net.count("alice", "video-offer") + net.count("bob", "video-offer") > offers_before);
-    assert!(in_call_with(&alice, "bob") && in_call_with(&bob, "alice"));
+    assert!(both_in_call(&alice, &bob));
     // Still the same peer connections, and video still decodes.
     assert!(alice.peer_connection().unwrap() == pa && bob.peer_connection().unwrap() == pb);
     let before = frames_decoded(&pa).await;
@@ -693,12 +652,8 @@ async fn camera_problems_are_explained_and_end_the_call_on_both_sides() {
         let failing = js_sys::Function::new_no_args(&body);
         Reflect::set(&devices, &"getUserMedia".into(), &failing).unwrap();
 
-        let net = Rc::new(Net::default());
-        let alice = net.join("alice");
-        let bob = net.join("bob");
-        alice.command(CallCommand::Call {
-            peer: "bob".to_owned(),
-        });
+        let (net, alice, bob) = alice_and_bob();
+        call(&alice, "bob");
         // No panics before the real getUserMedia is back: wait without asserting.
         let finished = wait_for(5_000.0, || matches!(phase(&bob), CallPhase::Ringing { .. })).await
             && wait_for(5_000.0, || phase(&alice) == CallPhase::Idle).await
