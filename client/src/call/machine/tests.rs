@@ -135,10 +135,7 @@ fn ringing_from_bob() -> Machine {
     m.handle(offer_from("bob"), STABLE);
     let pc = m.pc_id().unwrap();
     m.handle(
-        Input::RemoteDescriptionSet {
-            pc,
-            kind: SdpType::Offer,
-        },
+        remote_set(pc, SdpType::Offer),
         env(Signaling::HaveRemoteOffer),
     );
     m
@@ -162,14 +159,28 @@ fn connecting_with_bob() -> Machine {
 fn in_call_with_bob() -> Machine {
     let mut m = connecting_with_bob();
     let pc = m.pc_id().unwrap();
-    m.handle(
-        Input::ConnectionState {
-            pc,
-            state: PeerState::Connected,
-        },
-        STABLE,
-    );
+    m.handle(peer_state(pc, PeerState::Connected), STABLE);
     m
+}
+
+/// Alice called Bob, applied his answer and is connected; returns her peer connection too.
+fn caller_in_call_with_bob() -> (Machine, PcId) {
+    let mut m = calling_bob();
+    m.handle(answer_from("bob"), env(Signaling::HaveLocalOffer));
+    let pc = m.pc_id().unwrap();
+    m.handle(remote_set(pc, SdpType::Answer), STABLE);
+    m.handle(peer_state(pc, PeerState::Connected), STABLE);
+    (m, pc)
+}
+
+/// The browser reports `pc`'s connection state.
+fn peer_state(pc: PcId, state: PeerState) -> Input {
+    Input::ConnectionState { pc, state }
+}
+
+/// The browser finished applying the remote description of `kind` on `pc`.
+fn remote_set(pc: PcId, kind: SdpType) -> Input {
+    Input::RemoteDescriptionSet { pc, kind }
 }
 
 fn bob() -> String {
@@ -304,18 +315,9 @@ fn answer_moves_the_caller_to_connecting_then_connected_to_in_call() {
     );
     assert_eq!(m.view().phase, CallPhase::Connecting { peer: bob() });
     let pc = m.pc_id().unwrap();
-    m.handle(
-        Input::RemoteDescriptionSet {
-            pc,
-            kind: SdpType::Answer,
-        },
-        STABLE,
-    );
+    m.handle(remote_set(pc, SdpType::Answer), STABLE);
     let fx = m.handle(
-        Input::ConnectionState {
-            pc,
-            state: PeerState::Connected,
-        },
+        peer_state(pc, PeerState::Connected),
         Env {
             now_ms: 5000.0,
             signaling: Signaling::Stable,
@@ -390,10 +392,7 @@ fn an_offer_rings_and_is_applied_but_never_answered_by_itself() {
     assert_eq!(m.view().phase, CallPhase::Ringing { peer: bob() });
     // The offer applied: still nothing until the person accepts.
     let fx = m.handle(
-        Input::RemoteDescriptionSet {
-            pc,
-            kind: SdpType::Offer,
-        },
+        remote_set(pc, SdpType::Offer),
         env(Signaling::HaveRemoteOffer),
     );
     assert_eq!(fx, vec![]);
@@ -449,10 +448,7 @@ fn accept_before_the_offer_is_applied_answers_once_it_is() {
     let fx = m.handle(cmd(CallCommand::Accept), STABLE);
     assert!(!fx.contains(&Effect::SetLocalDescription));
     let fx = m.handle(
-        Input::RemoteDescriptionSet {
-            pc,
-            kind: SdpType::Offer,
-        },
+        remote_set(pc, SdpType::Offer),
         env(Signaling::HaveRemoteOffer),
     );
     assert_eq!(fx, vec![Effect::EnableSending, Effect::SetLocalDescription]);
@@ -561,13 +557,7 @@ fn hang_up_in_each_phase_sends_the_fitting_reason() {
     }
     let mut m = in_call_with_bob();
     let pc = m.pc_id().unwrap();
-    m.handle(
-        Input::ConnectionState {
-            pc,
-            state: PeerState::Disconnected,
-        },
-        STABLE,
-    );
+    m.handle(peer_state(pc, PeerState::Disconnected), STABLE);
     let fx = m.handle(cmd(CallCommand::HangUp), STABLE);
     assert_eq!(fx, ending(Some(hang_up("bob", HangUpReason::Ended))));
     assert_eq!(alice().handle(cmd(CallCommand::HangUp), STABLE), vec![]);
@@ -634,13 +624,7 @@ fn pagehide_says_we_left_and_a_lost_socket_ends_quietly() {
 fn ice_failure_ends_the_call_and_tells_the_peer() {
     for mut m in [connecting_with_bob(), in_call_with_bob()] {
         let pc = m.pc_id().unwrap();
-        let fx = m.handle(
-            Input::ConnectionState {
-                pc,
-                state: PeerState::Failed,
-            },
-            STABLE,
-        );
+        let fx = m.handle(peer_state(pc, PeerState::Failed), STABLE);
         assert_eq!(
             fx,
             ending(Some(hang_up("bob", HangUpReason::ConnectionFailed)))
@@ -656,13 +640,7 @@ fn ice_failure_ends_the_call_and_tells_the_peer() {
 fn ice_disconnected_waits_for_a_grace_period() {
     let mut m = in_call_with_bob();
     let pc = m.pc_id().unwrap();
-    let fx = m.handle(
-        Input::ConnectionState {
-            pc,
-            state: PeerState::Disconnected,
-        },
-        STABLE,
-    );
+    let fx = m.handle(peer_state(pc, PeerState::Disconnected), STABLE);
     assert_eq!(
         fx,
         vec![Effect::StartTimer {
@@ -682,13 +660,7 @@ fn ice_disconnected_waits_for_a_grace_period() {
         now_ms: 9000.0,
         signaling: Signaling::Stable,
     };
-    let fx = m.handle(
-        Input::ConnectionState {
-            pc,
-            state: PeerState::Connected,
-        },
-        later,
-    );
+    let fx = m.handle(peer_state(pc, PeerState::Connected), later);
     assert_eq!(
         fx,
         vec![Effect::CancelTimer(Timer::IceGrace), Effect::ProbeRoute]
@@ -701,13 +673,7 @@ fn ice_disconnected_waits_for_a_grace_period() {
         }
     );
     // It does not: the call ends after the grace period.
-    m.handle(
-        Input::ConnectionState {
-            pc,
-            state: PeerState::Disconnected,
-        },
-        STABLE,
-    );
+    m.handle(peer_state(pc, PeerState::Disconnected), STABLE);
     let fx = m.handle(Input::TimerFired(Timer::IceGrace), STABLE);
     assert_eq!(
         fx,
@@ -717,30 +683,8 @@ fn ice_disconnected_waits_for_a_grace_period() {
 
 #[test]
 fn the_caller_restarts_ice_when_disconnected_and_offers_again() {
-    let mut m = calling_bob();
-    m.handle(answer_from("bob"), env(Signaling::HaveLocalOffer));
-    let pc = m.pc_id().unwrap();
-    m.handle(
-        Input::RemoteDescriptionSet {
-            pc,
-            kind: SdpType::Answer,
-        },
-        STABLE,
-    );
-    m.handle(
-        Input::ConnectionState {
-            pc,
-            state: PeerState::Connected,
-        },
-        STABLE,
-    );
-    let fx = m.handle(
-        Input::ConnectionState {
-            pc,
-            state: PeerState::Disconnected,
-        },
-        STABLE,
-    );
+    let (mut m, pc) = caller_in_call_with_bob();
+    let fx = m.handle(peer_state(pc, PeerState::Disconnected), STABLE);
     assert_eq!(
         fx,
         vec![
@@ -1068,10 +1012,7 @@ fn polite_callee_rolls_back_its_own_offer_for_the_callers() {
         ]
     );
     let fx = m.handle(
-        Input::RemoteDescriptionSet {
-            pc,
-            kind: SdpType::Offer,
-        },
+        remote_set(pc, SdpType::Offer),
         env(Signaling::HaveRemoteOffer),
     );
     assert_eq!(fx, vec![Effect::EnableSending, Effect::SetLocalDescription]);
@@ -1079,23 +1020,7 @@ fn polite_callee_rolls_back_its_own_offer_for_the_callers() {
 
 #[test]
 fn impolite_caller_ignores_a_colliding_offer_and_answers_a_calm_one() {
-    let mut m = calling_bob();
-    m.handle(answer_from("bob"), env(Signaling::HaveLocalOffer));
-    let pc = m.pc_id().unwrap();
-    m.handle(
-        Input::RemoteDescriptionSet {
-            pc,
-            kind: SdpType::Answer,
-        },
-        STABLE,
-    );
-    m.handle(
-        Input::ConnectionState {
-            pc,
-            state: PeerState::Connected,
-        },
-        STABLE,
-    );
+    let (mut m, pc) = caller_in_call_with_bob();
     // We are making an offer: theirs collides and we are impolite.
     m.handle(Input::NegotiationNeeded { pc }, STABLE);
     assert_eq!(m.handle(offer_from("bob"), STABLE), vec![]);
@@ -1111,13 +1036,7 @@ fn impolite_caller_ignores_a_colliding_offer_and_answers_a_calm_one() {
         vec![]
     );
     m.handle(answer_from("bob"), env(Signaling::HaveLocalOffer));
-    m.handle(
-        Input::RemoteDescriptionSet {
-            pc,
-            kind: SdpType::Answer,
-        },
-        STABLE,
-    );
+    m.handle(remote_set(pc, SdpType::Answer), STABLE);
     // Calm: MDN's callee sends its own offer after answering; we answer it.
     let fx = m.handle(offer_from("bob"), STABLE);
     assert_eq!(
@@ -1128,10 +1047,7 @@ fn impolite_caller_ignores_a_colliding_offer_and_answers_a_calm_one() {
         ))]
     );
     let fx = m.handle(
-        Input::RemoteDescriptionSet {
-            pc,
-            kind: SdpType::Offer,
-        },
+        remote_set(pc, SdpType::Offer),
         env(Signaling::HaveRemoteOffer),
     );
     // (No camera yet in this test, so nothing to attach.)
@@ -1403,18 +1319,12 @@ impl World {
             Op::SetRemote(desc) => match (desc.kind, side.sig) {
                 (SdpType::Offer, Signaling::Stable | Signaling::HaveRemoteOffer) => {
                     side.sig = Signaling::HaveRemoteOffer;
-                    Input::RemoteDescriptionSet {
-                        pc,
-                        kind: SdpType::Offer,
-                    }
+                    remote_set(pc, SdpType::Offer)
                 }
                 (SdpType::Answer, Signaling::HaveLocalOffer) => {
                     side.sig = Signaling::Stable;
                     self.connect_later(who, pc);
-                    Input::RemoteDescriptionSet {
-                        pc,
-                        kind: SdpType::Answer,
-                    }
+                    remote_set(pc, SdpType::Answer)
                 }
                 _ => Input::RemoteDescriptionFailed {
                     pc,
@@ -1426,10 +1336,7 @@ impl World {
     }
 
     fn connect_later(&mut self, who: usize, pc: PcId) {
-        let input = Input::ConnectionState {
-            pc,
-            state: PeerState::Connected,
-        };
+        let input = peer_state(pc, PeerState::Connected);
         self.tasks.push_back((who, Task::Input(input)));
     }
 
