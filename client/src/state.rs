@@ -429,6 +429,21 @@ mod tests {
         })
     }
 
+    /// Alice's name went out on socket 1; then `replies` (the server's answer and what follows).
+    fn alice_sent_her_name(replies: impl IntoIterator<Item = Action>) -> AppState {
+        let mut s = AppState::default();
+        run(
+            &mut s,
+            [
+                Action::Server(FromServer::Id { id: 1 }),
+                Action::Login(name("alice")),
+                Action::LoginSent { id: 1 },
+            ],
+        );
+        run(&mut s, replies);
+        s
+    }
+
     /// A state logged in as `alice` on socket 7, with bob online.
     fn logged_in() -> AppState {
         let mut s = AppState::default();
@@ -505,19 +520,10 @@ mod tests {
 
     #[test]
     fn rejectusername_gives_the_name_actually_used() {
-        let mut s = AppState::default();
-        run(
-            &mut s,
-            [
-                Action::Server(FromServer::Id { id: 1 }),
-                Action::Login(name("alice")),
-                Action::LoginSent { id: 1 },
-                Action::Server(FromServer::RejectUsername {
-                    id: 1,
-                    name: "alice2".into(),
-                }),
-            ],
-        );
+        let mut s = alice_sent_her_name([Action::Server(FromServer::RejectUsername {
+            id: 1,
+            name: "alice2".into(),
+        })]);
         assert!(s.me.is_none(), "not in before the user list");
         s.apply(list(&["alice", "alice2"]));
         let me = s.me.clone().unwrap();
@@ -528,19 +534,10 @@ mod tests {
 
     #[test]
     fn a_refused_login_goes_back_to_the_form_with_the_reason() {
-        let mut s = AppState::default();
-        run(
-            &mut s,
-            [
-                Action::Server(FromServer::Id { id: 1 }),
-                Action::Login(name("alice")),
-                Action::LoginSent { id: 1 },
-                Action::Server(FromServer::Error {
-                    code: ErrorCode::BadName,
-                    message: "the name is empty".into(),
-                }),
-            ],
-        );
+        let s = alice_sent_her_name([Action::Server(FromServer::Error {
+            code: ErrorCode::BadName,
+            message: "the name is empty".into(),
+        })]);
         assert!(s.me.is_none());
         assert!(!s.joining());
         assert!(s.login_error.is_some());
@@ -549,19 +546,10 @@ mod tests {
 
     #[test]
     fn a_new_try_after_a_refused_login_clears_the_error() {
-        let mut s = AppState::default();
-        run(
-            &mut s,
-            [
-                Action::Server(FromServer::Id { id: 1 }),
-                Action::Login(name("alice")),
-                Action::LoginSent { id: 1 },
-                Action::Server(FromServer::Error {
-                    code: ErrorCode::BadName,
-                    message: "no".into(),
-                }),
-            ],
-        );
+        let mut s = alice_sent_her_name([Action::Server(FromServer::Error {
+            code: ErrorCode::BadName,
+            message: "no".into(),
+        })]);
         assert!(s.login_error.is_some());
         assert_eq!(s.login_frame(1), None, "nothing wanted any more");
         s.apply(Action::Login(name("bob")));
@@ -589,21 +577,14 @@ mod tests {
 
     #[test]
     fn a_lost_socket_keeps_the_lobby_and_retry_logs_in_again_with_the_given_name() {
-        let mut s = AppState::default();
-        run(
-            &mut s,
-            [
-                Action::Server(FromServer::Id { id: 1 }),
-                Action::Login(name("alice")),
-                Action::LoginSent { id: 1 },
-                Action::Server(FromServer::RejectUsername {
-                    id: 1,
-                    name: "alice2".into(),
-                }),
-                list(&["alice", "alice2"]),
-                Action::SocketLost,
-            ],
-        );
+        let mut s = alice_sent_her_name([
+            Action::Server(FromServer::RejectUsername {
+                id: 1,
+                name: "alice2".into(),
+            }),
+            list(&["alice", "alice2"]),
+            Action::SocketLost,
+        ]);
         assert_eq!(s.connection, Connection::Lost);
         assert!(s.me.is_some(), "the lobby stays visible");
         assert!(s.users.is_empty(), "the old list is stale");
