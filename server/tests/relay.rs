@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{TestServer, chat_text, sdp};
+use common::{Client, TestServer, chat_text, sdp};
 use serde_json::{Value, json};
 use shared::{ErrorCode, FromServer, HangUpReason};
 
@@ -17,6 +17,21 @@ fn candidate() -> Value {
         "sdpMLineIndex": 0,
         "usernameFragment": "sEMT"
     })
+}
+
+/// `caller` offers and `callee` answers (SDPs of `len` bytes), each reading the other's frame:
+/// the server then counts them as a call pair.
+async fn in_call(caller: &mut Client, callee: &mut Client, len: usize) {
+    caller
+        .send_json(json!({"type": "video-offer", "target": callee.name, "sdp": sdp("offer", len)}))
+        .await;
+    callee.next_non_presence().await;
+    callee
+        .send_json(
+            json!({"type": "video-answer", "target": caller.name, "sdp": sdp("answer", len)}),
+        )
+        .await;
+    caller.next_non_presence().await;
 }
 
 #[tokio::test]
@@ -92,13 +107,7 @@ async fn targetless_hang_up_goes_to_the_partner_only() {
         .await;
     alice.expect_error(ErrorCode::NotInCall).await;
 
-    alice
-        .send_json(json!({"type": "video-offer", "name": "alice", "target": "bob", "sdp": sdp("offer", 500)}))
-        .await;
-    bob.next_non_presence().await;
-    bob.send_json(json!({"type": "video-answer", "name": "bob", "target": "alice", "sdp": sdp("answer", 500)}))
-        .await;
-    alice.next_non_presence().await;
+    in_call(&mut alice, &mut bob, 500).await;
 
     // MDN's hang-up: `"target": null`.
     bob.send_json(json!({"type": "hang-up", "name": "bob", "target": null}))
@@ -149,13 +158,7 @@ async fn disconnect_mid_call_sends_hang_up_to_the_partner_and_a_new_list_to_all(
     let mut alice = server.login("alice").await;
     let mut bob = server.login("bob").await;
     let mut carol = server.login("carol").await;
-    alice
-        .send_json(json!({"type": "video-offer", "target": "bob", "sdp": sdp("offer", 500)}))
-        .await;
-    bob.next_non_presence().await;
-    bob.send_json(json!({"type": "video-answer", "target": "alice", "sdp": sdp("answer", 500)}))
-        .await;
-    alice.next_non_presence().await;
+    in_call(&mut alice, &mut bob, 500).await;
 
     drop(bob);
     assert_eq!(
@@ -179,13 +182,7 @@ async fn a_caller_leaving_while_ringing_ends_the_ringing_but_a_busy_callee_is_no
     let dave = server.login("dave").await;
 
     // alice and bob are in a call.
-    alice
-        .send_json(json!({"type": "video-offer", "target": "bob", "sdp": sdp("offer", 200)}))
-        .await;
-    bob.next_non_presence().await;
-    bob.send_json(json!({"type": "video-answer", "target": "alice", "sdp": sdp("answer", 200)}))
-        .await;
-    alice.next_non_presence().await;
+    in_call(&mut alice, &mut bob, 200).await;
 
     // dave calls bob (busy) and leaves: bob must not get a hang-up (his call is with alice).
     let mut dave = dave;
