@@ -114,6 +114,18 @@ fn attr(element: &Element, name: &str) -> Option<String> {
     element.get_attribute(name)
 }
 
+/// Waits until the element with `data-testid` equal to `testid` has the keyboard focus.
+async fn wait_for_focus(testid: &str) {
+    wait_for(&format!("{testid} to have the focus"), || {
+        gloo_utils_document()
+            .active_element()
+            .and_then(|e| attr(&e, "data-testid"))
+            .as_deref()
+            == Some(testid)
+    })
+    .await;
+}
+
 fn recorder<T: 'static>() -> (Rc<RefCell<Vec<T>>>, Callback<T>) {
     let seen = Rc::new(RefCell::new(Vec::new()));
     let callback = {
@@ -426,14 +438,7 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
     assert_eq!(attr(&call, "data-phase").as_deref(), Some("ringing"));
     assert_eq!(attr(&call, "data-peer").as_deref(), Some("bob"));
     assert_eq!(text(&get(root, "call-status")), "bob is calling you");
-    wait_for("Accept to have the focus", || {
-        gloo_utils_document()
-            .active_element()
-            .and_then(|e| attr(&e, "data-testid"))
-            .as_deref()
-            == Some("accept-call")
-    })
-    .await;
+    wait_for_focus("accept-call").await;
     assert!(
         get(root, "user-list")
             .query_selector("[data-name=bob]")
@@ -612,14 +617,7 @@ async fn the_incoming_call_prompt_works_from_the_keyboard() {
         },
     );
     let root = &page.root;
-    wait_for("Accept to have the focus", || {
-        gloo_utils_document()
-            .active_element()
-            .and_then(|e| attr(&e, "data-testid"))
-            .as_deref()
-            == Some("accept-call")
-    })
-    .await;
+    wait_for_focus("accept-call").await;
     assert!(text(root).contains(XSS), "the caller's name as text");
     assert!(all(root, "img").is_empty());
 
