@@ -6,10 +6,10 @@
 use serde_json::Value;
 
 use crate::TestResult;
-use crate::call::pair;
 use crate::harness::World;
 use crate::page::{Page, QUICK, SLOW};
 use crate::probes;
+use crate::scenario::{close_all, pair};
 
 /// In-page times (ms since the epoch, sub-millisecond precision) of one call.
 struct Times {
@@ -155,8 +155,7 @@ async fn call_setup() -> TestResult {
     if console.as_array().is_some_and(|c| !c.is_empty()) {
         println!("alice's console errors/warnings: {console}");
     }
-    alice.close().await;
-    bob.close().await;
+    close_all([alice, bob]).await;
     Ok(())
 }
 

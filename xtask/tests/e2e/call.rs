@@ -8,43 +8,9 @@ use serde_json::json;
 use crate::TestResult;
 use crate::harness::{World, root};
 use crate::page::{Page, QUICK, SLOW};
-
-/// Two pages logged in as `a` and `b` who see each other.
-pub async fn pair(world: &World, query: &str, a: &str, b: &str) -> TestResult<(Page, Page)> {
-    let first = world.page_with_query(a, query).await?;
-    let second = world.page_with_query(b, query).await?;
-    first.login(a).await?;
-    second.login(b).await?;
-    first.wait_for_user(b).await?;
-    second.wait_for_user(a).await?;
-    Ok((first, second))
-}
-
-/// `caller` calls `callee` (named `callee_name`), who accepts; returns once media flows both ways.
-pub async fn connect(
-    caller: &Page,
-    caller_name: &str,
-    callee: &Page,
-    callee_name: &str,
-) -> TestResult {
-    caller.call(callee_name).await?;
-    caller
-        .wait_phase_with("calling", callee_name, QUICK)
-        .await?;
-    callee
-        .wait_phase_with("ringing", caller_name, QUICK)
-        .await?;
-    callee.click_testid("accept-call").await?;
-    caller.wait_phase_with("in-call", callee_name, SLOW).await?;
-    callee.wait_phase_with("in-call", caller_name, SLOW).await?;
-    let (a, b) = tokio::join!(
-        caller.wait_media_flowing(SLOW),
-        callee.wait_media_flowing(SLOW)
-    );
-    a?;
-    b?;
-    Ok(())
-}
+use crate::scenario::{
+    assert_quiet_consoles, close_all, connect, pair, ring, still_in_call, wait_local_preview,
+};
 
 /// Hangs up from `who` and checks both pages are back in the lobby with everything stopped.
 async fn hang_up_and_check(who: &Page, other: &Page) -> TestResult {
@@ -117,12 +83,8 @@ async fn call_connects_with_media_both_ways_and_either_side_hangs_up() -> TestRe
         // Again, and this time the callee hangs up.
         connect(&alice, "alice", &bob, "bob").await?;
         hang_up_and_check(&bob, &alice).await?;
-        for page in [&alice, &bob] {
-            let console = page.console_messages().await?;
-            assert!(console.is_empty(), "{}: console errors or warnings: {console:?}", page.label);
-        }
-        alice.close().await;
-        bob.close().await;
+        assert_quiet_consoles(&[&alice, &bob]).await?;
+        close_all([alice, bob]).await;
         Ok(())
     })
     .await
@@ -133,16 +95,8 @@ async fn callee_declines_and_caller_is_told() -> TestResult {
     crate::wait::limit(async {
         let world = World::start("callee_declines_and_caller_is_told").await?;
         let (alice, bob) = pair(&world, "", "alice", "bob").await?;
-        alice.call("bob").await?;
-        bob.wait_phase_with("ringing", "alice", QUICK).await?;
-        alice
-            .wait_js(
-                "the local preview while calling",
-                "const l = document.querySelector('#local-video'); return !!l && !!l.srcObject && l.srcObject.getTracks().length > 0;",
-                vec![],
-                QUICK,
-            )
-            .await?;
+        ring(&alice, "alice", &bob, "bob").await?;
+        wait_local_preview(&alice, "the local preview while calling").await?;
         alice.capture_tracks().await?;
         bob.click_testid("decline-call").await?;
         bob.wait_phase("idle", QUICK).await?;
@@ -153,8 +107,7 @@ async fn callee_declines_and_caller_is_told() -> TestResult {
             !bob.phase_history().await?.iter().any(|p| p == "in-call"),
             "bob never joined a call"
         );
-        alice.close().await;
-        bob.close().await;
+        close_all([alice, bob]).await;
         Ok(())
     })
     .await
@@ -165,17 +118,8 @@ async fn caller_cancels_before_the_callee_answers() -> TestResult {
     crate::wait::limit(async {
         let world = World::start("caller_cancels_before_the_callee_answers").await?;
         let (alice, bob) = pair(&world, "", "alice", "bob").await?;
-        alice.call("bob").await?;
-        alice.wait_phase_with("calling", "bob", QUICK).await?;
-        bob.wait_phase_with("ringing", "alice", QUICK).await?;
-        alice
-            .wait_js(
-                "the local preview while calling",
-                "const l = document.querySelector('#local-video'); return !!l && !!l.srcObject && l.srcObject.getTracks().length > 0;",
-                vec![],
-                QUICK,
-            )
-            .await?;
+        ring(&alice, "alice", &bob, "bob").await?;
+        wait_local_preview(&alice, "the local preview while calling").await?;
         alice.capture_tracks().await?;
         alice.click_testid("cancel-call").await?;
         alice.wait_phase("idle", QUICK).await?;
@@ -189,8 +133,7 @@ async fn caller_cancels_before_the_callee_answers() -> TestResult {
             )
             .await?;
         assert_eq!(accept, json!(false), "bob's incoming-call prompt is gone");
-        alice.close().await;
-        bob.close().await;
+        close_all([alice, bob]).await;
         Ok(())
     })
     .await
@@ -217,8 +160,7 @@ async fn a_third_caller_gets_busy_and_the_call_goes_on() -> TestResult {
         carol.wait_phase("idle", QUICK).await?;
 
         // The call goes on: still in the call with bob, frames still arriving on both sides.
-        alice.wait_phase_with("in-call", "bob", QUICK).await?;
-        bob.wait_phase_with("in-call", "alice", QUICK).await?;
+        still_in_call(&alice, "alice", &bob, "bob").await?;
         let history = alice.phase_history().await?;
         assert_eq!(
             history,
@@ -229,9 +171,7 @@ async fn a_third_caller_gets_busy_and_the_call_goes_on() -> TestResult {
         assert!(after.frames_decoded > before.frames_decoded);
         assert_eq!(after.open_pcs, 1, "alice has one peer connection");
         bob.wait_media_flowing(QUICK).await?;
-        for page in [alice, bob, carol] {
-            page.close().await;
-        }
+        close_all([alice, bob, carol]).await;
         Ok(())
     })
     .await
@@ -256,8 +196,7 @@ async fn closing_the_tab_mid_call_ends_it_for_the_partner_within_3_s() -> TestRe
         );
         assert!(took <= Duration::from_secs(3), "took {took:?}");
         alice.wait_everything_stopped(QUICK).await?;
-        alice.close().await;
-        bob.close().await;
+        close_all([alice, bob]).await;
         Ok(())
     })
     .await
@@ -304,10 +243,8 @@ async fn calling_each_other_at_once_makes_exactly_one_call() -> TestResult {
         );
         assert_eq!(b.open_pcs, 1, "bob has exactly one peer connection: {b:?}");
         // And it stays one call.
-        alice.wait_phase_with("in-call", "bob", QUICK).await?;
-        bob.wait_phase_with("in-call", "alice", QUICK).await?;
-        alice.close().await;
-        bob.close().await;
+        still_in_call(&alice, "alice", &bob, "bob").await?;
+        close_all([alice, bob]).await;
         Ok(())
     })
     .await
@@ -330,6 +267,25 @@ const b = document.querySelector(`[data-testid="${arguments[0]}"]`);
 return !!b && b.getAttribute('aria-pressed') === arguments[1];
 "#;
 
+/// Waits until `page` sends `kind` media (or, with `want` false, does not).
+async fn wait_sending(page: &Page, kind: &str, want: bool, what: &str) -> TestResult {
+    page.wait_js(what, SENDING_IS, vec![json!(kind), json!(want)], QUICK)
+        .await?;
+    Ok(())
+}
+
+/// Waits until the toggle button `toggle` shows `aria-pressed` equal to `pressed`.
+async fn wait_pressed(page: &Page, toggle: &str, pressed: bool, what: &str) -> TestResult {
+    page.wait_js(
+        what,
+        PRESSED_IS,
+        vec![json!(toggle), json!(pressed.to_string())],
+        QUICK,
+    )
+    .await?;
+    Ok(())
+}
+
 /// The call duration when it reads `m:ss` and differs from `arguments[0]`.
 const DURATION_OTHER_THAN: &str = r#"
 const d = document.querySelector('[data-testid=call-duration]');
@@ -344,56 +300,14 @@ async fn mute_camera_off_duration_and_a_phone_sized_screen() -> TestResult {
         let (alice, bob) = pair(&world, "", "alice", "bob").await?;
         connect(&alice, "alice", &bob, "bob").await?;
         for (toggle, kind) in [("toggle-mic", "audio"), ("toggle-camera", "video")] {
-            alice
-                .wait_js(
-                    &format!("{kind} sent"),
-                    SENDING_IS,
-                    vec![json!(kind), json!(true)],
-                    QUICK,
-                )
-                .await?;
-            alice
-                .wait_js(
-                    &format!("{toggle} unpressed"),
-                    PRESSED_IS,
-                    vec![json!(toggle), json!("false")],
-                    QUICK,
-                )
-                .await?;
+            wait_sending(&alice, kind, true, &format!("{kind} sent")).await?;
+            wait_pressed(&alice, toggle, false, &format!("{toggle} unpressed")).await?;
             alice.click_testid(toggle).await?;
-            alice
-                .wait_js(
-                    &format!("{toggle} pressed"),
-                    PRESSED_IS,
-                    vec![json!(toggle), json!("true")],
-                    QUICK,
-                )
-                .await?;
-            alice
-                .wait_js(
-                    &format!("no {kind} sent"),
-                    SENDING_IS,
-                    vec![json!(kind), json!(false)],
-                    QUICK,
-                )
-                .await?;
+            wait_pressed(&alice, toggle, true, &format!("{toggle} pressed")).await?;
+            wait_sending(&alice, kind, false, &format!("no {kind} sent")).await?;
             alice.click_testid(toggle).await?;
-            alice
-                .wait_js(
-                    &format!("{toggle} unpressed again"),
-                    PRESSED_IS,
-                    vec![json!(toggle), json!("false")],
-                    QUICK,
-                )
-                .await?;
-            alice
-                .wait_js(
-                    &format!("{kind} sent again"),
-                    SENDING_IS,
-                    vec![json!(kind), json!(true)],
-                    QUICK,
-                )
-                .await?;
+            wait_pressed(&alice, toggle, false, &format!("{toggle} unpressed again")).await?;
+            wait_sending(&alice, kind, true, &format!("{kind} sent again")).await?;
         }
         let first = alice
             .wait_js(
@@ -427,11 +341,9 @@ async fn mute_camera_off_duration_and_a_phone_sized_screen() -> TestResult {
             .await?;
         alice.screenshot(&world.dir.join("call-phone.png")).await?;
         // The toggles never disturbed the call.
-        alice.wait_phase_with("in-call", "bob", QUICK).await?;
-        bob.wait_phase_with("in-call", "alice", QUICK).await?;
+        still_in_call(&alice, "alice", &bob, "bob").await?;
         bob.wait_media_flowing(QUICK).await?;
-        alice.close().await;
-        bob.close().await;
+        close_all([alice, bob]).await;
         Ok(())
     })
     .await

@@ -6,18 +6,16 @@ use serde_json::json;
 use crate::TestResult;
 use crate::harness::World;
 use crate::page::{QUICK, user_selector};
+use crate::scenario::{assert_quiet_consoles, close_all, pair};
 
 #[tokio::test]
 async fn log_in_see_each_other_and_chat_both_ways() -> TestResult {
     crate::wait::limit(async {
         let world = World::start("log_in_see_each_other_and_chat_both_ways").await?;
-        let alice = world.page("alice").await?;
-        let bob = world.page("bob").await?;
-        assert_eq!(alice.login("alice").await?, "alice");
-        assert_eq!(bob.login("bob").await?, "bob");
+        // Logged in under their own names, each sees the other.
+        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
 
         for (page, me, other) in [(&alice, "alice", "bob"), (&bob, "bob", "alice")] {
-            page.wait_for_user(other).await?;
             page.wait_js(
                 "own entry marked as self",
                 "const me = document.querySelector(arguments[0]); return !!me && me.getAttribute('data-self') === 'true';",
@@ -42,13 +40,9 @@ async fn log_in_see_each_other_and_chat_both_ways() -> TestResult {
         bob.send_chat("hi alice, über 🎉", false).await?;
         alice.wait_chat_line("bob", "hi alice, über 🎉").await?;
         bob.wait_chat_line("bob", "hi alice, über 🎉").await?;
-        for page in [&alice, &bob] {
-            let console = page.console_messages().await?;
-            assert!(console.is_empty(), "{}: console errors or warnings: {console:?}", page.label);
-        }
+        assert_quiet_consoles(&[&alice, &bob]).await?;
 
-        alice.close().await;
-        bob.close().await;
+        close_all([alice, bob]).await;
         Ok(())
     })
     .await
@@ -97,8 +91,7 @@ async fn a_second_alice_gets_another_name_and_is_told() -> TestResult {
                 QUICK,
             )
             .await?;
-        first.close().await;
-        second.close().await;
+        close_all([first, second]).await;
         Ok(())
     })
     .await
@@ -185,8 +178,7 @@ async fn markup_in_names_and_chat_is_shown_as_text() -> TestResult {
                 page.label
             );
         }
-        evil.close().await;
-        bob.close().await;
+        close_all([evil, bob]).await;
         Ok(())
     })
     .await
@@ -199,11 +191,7 @@ const STATE_IS: &str = "const s = document.querySelector('[data-testid=connectio
 async fn a_lost_connection_is_shown_and_retry_logs_in_again() -> TestResult {
     crate::wait::limit(async {
         let mut world = World::start("a_lost_connection_is_shown_and_retry_logs_in_again").await?;
-        let alice = world.page("alice").await?;
-        let bob = world.page("bob").await?;
-        alice.login("alice").await?;
-        bob.login("bob").await?;
-        alice.wait_for_user("bob").await?;
+        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
 
         world.stop_server();
         for page in [&alice, &bob] {
@@ -229,8 +217,7 @@ async fn a_lost_connection_is_shown_and_retry_logs_in_again() -> TestResult {
         assert_eq!(me, json!("alice"));
         alice.send_chat("back again", true).await?;
         bob.wait_chat_line("alice", "back again").await?;
-        alice.close().await;
-        bob.close().await;
+        close_all([alice, bob]).await;
         Ok(())
     })
     .await

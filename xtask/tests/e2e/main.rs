@@ -8,7 +8,7 @@
 //!
 //! Layout: [`harness`] starts and always stops the processes (server, chromedriver with its
 //! browsers, coturn); [`page`] is one browser tab with the app's actions and the in-page probes of
-//! [`probes`]; [`harness_check`] tests the harness itself; the scenarios are [`lobby`], [`call`], [`relay`] (TURN), and [`bench`] (the
+//! [`probes`]; [`harness_check`] tests the harness itself; the scenarios are [`lobby`], [`call`], [`relay`] (TURN), and [`bench`], with the steps they share in [`scenario`] (the
 //! ignored call-setup benchmark). The page is found only through the hooks of
 //! `docs/ui-contract.md`.
 //!
@@ -23,6 +23,7 @@ mod lobby;
 mod page;
 mod probes;
 mod relay;
+mod scenario;
 mod wait;
 
 /// Errors in tests carry a readable message; `?` works on every error type we meet.

@@ -4,9 +4,9 @@
 use serde_json::Value;
 
 use crate::TestResult;
-use crate::call::{connect, pair};
 use crate::harness::World;
 use crate::page::{QUICK, SLOW};
+use crate::scenario::{close_all, connect, pair};
 
 const SECRET: &str = "e2e-test-secret";
 
@@ -33,8 +33,7 @@ async fn relay_only_call_goes_through_coturn() -> TestResult {
             )
             .await?;
         }
-        alice.close().await;
-        bob.close().await;
+        close_all([alice, bob]).await;
         Ok(())
     })
     .await
@@ -72,8 +71,7 @@ async fn refused_turn_credentials_fail_clearly() -> TestResult {
             notices.iter().any(|n| n.to_lowercase().contains("relay")),
             "the notice says the relay is the problem: {notices:?}"
         );
-        alice.close().await;
-        bob.close().await;
+        close_all([alice, bob]).await;
         Ok(())
     })
     .await
