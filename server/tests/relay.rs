@@ -34,6 +34,23 @@ async fn in_call(caller: &mut Client, callee: &mut Client, len: usize) {
     caller.next_non_presence().await;
 }
 
+/// The `hang-up` Alice receives from `from`.
+fn hang_up_to_alice(from: &str, reason: Option<HangUpReason>) -> FromServer {
+    FromServer::HangUp {
+        name: from.into(),
+        target: "alice".into(),
+        reason,
+    }
+}
+
+/// MDN's target-less `hang-up` from `client`, who is in no call: refused.
+async fn hang_up_outside_a_call(client: &mut Client) {
+    client
+        .send_json(json!({"type": "hang-up", "name": client.name, "target": null}))
+        .await;
+    client.expect_error(ErrorCode::NotInCall).await;
+}
+
 #[tokio::test]
 async fn offer_answer_and_candidates_reach_only_the_target_with_the_real_name() {
     let server = TestServer::start().await;
@@ -102,10 +119,7 @@ async fn targetless_hang_up_goes_to_the_partner_only() {
     let mut carol = server.login("carol").await;
 
     // Not in a call yet: nothing to hang up.
-    alice
-        .send_json(json!({"type": "hang-up", "name": "alice", "target": null}))
-        .await;
-    alice.expect_error(ErrorCode::NotInCall).await;
+    hang_up_outside_a_call(&mut alice).await;
 
     in_call(&mut alice, &mut bob, 500).await;
 
@@ -114,19 +128,12 @@ async fn targetless_hang_up_goes_to_the_partner_only() {
         .await;
     assert_eq!(
         alice.next_non_presence().await,
-        FromServer::HangUp {
-            name: "bob".into(),
-            target: "alice".into(),
-            reason: None
-        }
+        hang_up_to_alice("bob", None)
     );
     bob.marker("carol", "after").await;
     assert_eq!(chat_text(&carol.next_non_presence().await), Some("after"));
     // The call is over for both.
-    alice
-        .send_json(json!({"type": "hang-up", "name": "alice", "target": null}))
-        .await;
-    alice.expect_error(ErrorCode::NotInCall).await;
+    hang_up_outside_a_call(&mut alice).await;
 }
 
 #[tokio::test]
@@ -144,11 +151,7 @@ async fn targeted_hang_up_with_a_reason_is_relayed() {
     .await;
     assert_eq!(
         alice.next_non_presence().await,
-        FromServer::HangUp {
-            name: "bob".into(),
-            target: "alice".into(),
-            reason: Some(HangUpReason::Declined)
-        }
+        hang_up_to_alice("bob", Some(HangUpReason::Declined))
     );
 }
 
@@ -163,11 +166,7 @@ async fn disconnect_mid_call_sends_hang_up_to_the_partner_and_a_new_list_to_all(
     drop(bob);
     assert_eq!(
         alice.next_non_presence().await,
-        FromServer::HangUp {
-            name: "bob".into(),
-            target: "alice".into(),
-            reason: Some(HangUpReason::Left)
-        }
+        hang_up_to_alice("bob", Some(HangUpReason::Left))
     );
     alice.wait_for_users(&["alice", "carol"]).await;
     carol.wait_for_users(&["alice", "carol"]).await;
@@ -217,10 +216,6 @@ async fn a_caller_leaving_while_ringing_ends_the_ringing_but_a_busy_callee_is_no
     drop(carol);
     assert_eq!(
         alice.next_non_presence().await,
-        FromServer::HangUp {
-            name: "carol".into(),
-            target: "alice".into(),
-            reason: Some(HangUpReason::Left)
-        }
+        hang_up_to_alice("carol", Some(HangUpReason::Left))
     );
 }
