@@ -8,6 +8,10 @@
 //! enums) and escaping it again on the way out cost ~18 µs per offer; copying the raw text costs
 //! a small fraction of that. The JSON on the wire is the same (the `shared` types still describe
 //! it, and the tests compare against them).
+//!
+//! Parsing: usual frames are read by [`crate::scan`] (which also checks a candidate's shape);
+//! anything it does not take is parsed by serde_json into the same `Probe`, so unusual frames
+//! get the same answer as before. The outgoing frame is written by hand into one buffer.
 
 use std::borrow::Cow;
 
