@@ -120,10 +120,7 @@ fn calling_bob() -> Machine {
     let pc = m.pc_id().unwrap();
     m.handle(Input::NegotiationNeeded { pc }, STABLE);
     m.handle(
-        Input::LocalDescriptionSet {
-            pc,
-            sdp: sdp(SdpType::Offer, "offer-alice"),
-        },
+        local_set(pc, sdp(SdpType::Offer, "offer-alice")),
         env(Signaling::HaveLocalOffer),
     );
     m
@@ -146,13 +143,7 @@ fn connecting_with_bob() -> Machine {
     let mut m = ringing_from_bob();
     m.handle(cmd(CallCommand::Accept), env(Signaling::HaveRemoteOffer));
     let pc = m.pc_id().unwrap();
-    m.handle(
-        Input::LocalDescriptionSet {
-            pc,
-            sdp: sdp(SdpType::Answer, "answer-alice"),
-        },
-        STABLE,
-    );
+    m.handle(local_set(pc, sdp(SdpType::Answer, "answer-alice")), STABLE);
     m
 }
 
@@ -176,6 +167,11 @@ fn caller_in_call_with_bob() -> (Machine, PcId) {
 /// The browser reports `pc`'s connection state.
 fn peer_state(pc: PcId, state: PeerState) -> Input {
     Input::ConnectionState { pc, state }
+}
+
+/// The browser finished making and applying our local description `desc` on `pc`.
+fn local_set(pc: PcId, desc: SessionDescription) -> Input {
+    Input::LocalDescriptionSet { pc, sdp: desc }
 }
 
 /// The browser finished applying the remote description of `kind` on `pc`.
@@ -224,10 +220,7 @@ fn the_offer_is_made_on_negotiationneeded_and_sent_with_our_name() {
     // A second event while the offer is being made does nothing (makingOffer).
     assert_eq!(m.handle(Input::NegotiationNeeded { pc }, STABLE), vec![]);
     let fx = m.handle(
-        Input::LocalDescriptionSet {
-            pc,
-            sdp: sdp(SdpType::Offer, "o"),
-        },
+        local_set(pc, sdp(SdpType::Offer, "o")),
         env(Signaling::HaveLocalOffer),
     );
     assert_eq!(
@@ -418,13 +411,7 @@ fn accept_answers_without_waiting_for_the_camera() {
     );
     assert_eq!(m.view().phase, CallPhase::Connecting { peer: bob() });
     let pc = m.pc_id().unwrap();
-    let fx = m.handle(
-        Input::LocalDescriptionSet {
-            pc,
-            sdp: sdp(SdpType::Answer, "a"),
-        },
-        STABLE,
-    );
+    let fx = m.handle(local_set(pc, sdp(SdpType::Answer, "a")), STABLE);
     assert_eq!(
         fx,
         vec![Effect::Send(ToServer::VideoAnswer {
@@ -1025,10 +1012,7 @@ fn impolite_caller_ignores_a_colliding_offer_and_answers_a_calm_one() {
     m.handle(Input::NegotiationNeeded { pc }, STABLE);
     assert_eq!(m.handle(offer_from("bob"), STABLE), vec![]);
     m.handle(
-        Input::LocalDescriptionSet {
-            pc,
-            sdp: sdp(SdpType::Offer, "o2"),
-        },
+        local_set(pc, sdp(SdpType::Offer, "o2")),
         env(Signaling::HaveLocalOffer),
     );
     assert_eq!(
