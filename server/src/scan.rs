@@ -243,13 +243,13 @@ fn string_end(bytes: &[u8], from: usize) -> Option<(usize, bool)> {
         return None;
     }
     // Quick check: every backslash (but a last one, which the even run before the quote makes
-    // the second half of `\\`) is followed by a byte that may follow a backslash. It checks
-    // every backslash, not only those starting an escape, so it never passes bad JSON, but fails
-    // good JSON with `\\` before such a byte: then walk the escapes one by one.
-    let suspect = tail
-        .iter()
-        .zip(&tail[1..])
-        .fold(false, |acc, (&a, &b)| acc | ((a == b'\\') & !escapable(b)));
+    // the second half of `\\`) is followed by a byte of the usual escapes. It checks every
+    // backslash, not only those starting an escape, so it never passes bad JSON, but fails good
+    // JSON with a rarer escape, or with `\\` before another byte: then walk the escapes one by
+    // one.
+    let suspect = tail.iter().zip(&tail[1..]).fold(false, |acc, (&a, &b)| {
+        acc | ((a == b'\\') & !usual_escape(b))
+    });
     (!suspect || escapes_valid(tail)).then_some((from + end, true))
 }
 
@@ -298,6 +298,12 @@ fn escapes_valid(body: &[u8]) -> bool {
         }
     }
     true
+}
+
+/// The escapes in SDPs and candidates as browsers' `JSON.stringify` writes them (`\r`, `\n`,
+/// `\"`, `\\`): fewer comparisons than [`escapable`] make the quick check cheaper.
+fn usual_escape(b: u8) -> bool {
+    (b == b'n') | (b == b'r') | (b == b'"') | (b == b'\\')
 }
 
 /// Bytes that may follow a backslash in a JSON string, but `u` (left to serde_json).
