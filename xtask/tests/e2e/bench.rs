@@ -6,10 +6,9 @@
 use serde_json::Value;
 
 use crate::TestResult;
-use crate::harness::World;
 use crate::page::{Page, QUICK, SLOW};
 use crate::probes;
-use crate::scenario::{close_all, pair};
+use crate::scenario::{alice_and_bob, close_all};
 
 /// In-page times (ms since the epoch, sub-millisecond precision) of one call.
 struct Times {
@@ -89,8 +88,7 @@ async fn call_setup() -> TestResult {
         .ok()
         .and_then(|n| n.parse().ok())
         .unwrap_or(20);
-    let world = World::start("bench_call_setup").await?;
-    let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+    let (_world, alice, bob) = alice_and_bob("bench_call_setup").await?;
 
     let mut ring = Vec::new();
     let mut accept_to_both = Vec::new();

@@ -6,11 +6,21 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 
 use crate::TestResult;
-use crate::harness::{World, root};
+use crate::harness::root;
 use crate::page::{Page, QUICK, SLOW};
 use crate::scenario::{
-    assert_quiet_consoles, close_all, connect, pair, ring, still_in_call, wait_local_preview,
+    alice_and_bob, assert_quiet_consoles, close_all, connect, ring, still_in_call,
+    wait_local_preview,
 };
+
+/// Alice calls Bob, whose phone rings, and her own camera shows in her preview (its tracks
+/// captured, so the test can check they are stopped later).
+async fn alice_rings_bob_with_her_camera_on(alice: &Page, bob: &Page) -> TestResult {
+    ring(alice, "alice", bob, "bob").await?;
+    wait_local_preview(alice, "the local preview while calling").await?;
+    alice.capture_tracks().await?;
+    Ok(())
+}
 
 /// Hangs up from `who` and checks both pages are back in the lobby with everything stopped.
 async fn hang_up_and_check(who: &Page, other: &Page) -> TestResult {
@@ -54,8 +64,7 @@ async fn hang_up_and_check(who: &Page, other: &Page) -> TestResult {
 #[tokio::test]
 async fn call_connects_with_media_both_ways_and_either_side_hangs_up() -> TestResult {
     crate::wait::limit(async {
-        let world = World::start("call_connects_with_media_both_ways_and_either_side_hangs_up").await?;
-        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        let (world, alice, bob) = alice_and_bob("call_connects_with_media_both_ways_and_either_side_hangs_up").await?;
         alice.send_chat("Hi Bob! Video call?", true).await?;
         bob.wait_chat_line("alice", "Hi Bob! Video call?").await?;
         bob.send_chat("Sure, call me!", true).await?;
@@ -93,11 +102,8 @@ async fn call_connects_with_media_both_ways_and_either_side_hangs_up() -> TestRe
 #[tokio::test]
 async fn callee_declines_and_caller_is_told() -> TestResult {
     crate::wait::limit(async {
-        let world = World::start("callee_declines_and_caller_is_told").await?;
-        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
-        ring(&alice, "alice", &bob, "bob").await?;
-        wait_local_preview(&alice, "the local preview while calling").await?;
-        alice.capture_tracks().await?;
+        let (_world, alice, bob) = alice_and_bob("callee_declines_and_caller_is_told").await?;
+        alice_rings_bob_with_her_camera_on(&alice, &bob).await?;
         bob.click_testid("decline-call").await?;
         bob.wait_phase("idle", QUICK).await?;
         alice.wait_phase("idle", QUICK).await?;
@@ -116,11 +122,9 @@ async fn callee_declines_and_caller_is_told() -> TestResult {
 #[tokio::test]
 async fn caller_cancels_before_the_callee_answers() -> TestResult {
     crate::wait::limit(async {
-        let world = World::start("caller_cancels_before_the_callee_answers").await?;
-        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
-        ring(&alice, "alice", &bob, "bob").await?;
-        wait_local_preview(&alice, "the local preview while calling").await?;
-        alice.capture_tracks().await?;
+        let (_world, alice, bob) =
+            alice_and_bob("caller_cancels_before_the_callee_answers").await?;
+        alice_rings_bob_with_her_camera_on(&alice, &bob).await?;
         alice.click_testid("cancel-call").await?;
         alice.wait_phase("idle", QUICK).await?;
         bob.wait_phase("idle", QUICK).await?;
@@ -142,8 +146,8 @@ async fn caller_cancels_before_the_callee_answers() -> TestResult {
 #[tokio::test]
 async fn a_third_caller_gets_busy_and_the_call_goes_on() -> TestResult {
     crate::wait::limit(async {
-        let world = World::start("a_third_caller_gets_busy_and_the_call_goes_on").await?;
-        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        let (world, alice, bob) =
+            alice_and_bob("a_third_caller_gets_busy_and_the_call_goes_on").await?;
         let carol = world.page("carol").await?;
         carol.login("carol").await?;
         connect(&alice, "alice", &bob, "bob").await?;
@@ -180,9 +184,8 @@ async fn a_third_caller_gets_busy_and_the_call_goes_on() -> TestResult {
 #[tokio::test]
 async fn closing_the_tab_mid_call_ends_it_for_the_partner_within_3_s() -> TestResult {
     crate::wait::limit(async {
-        let world =
-            World::start("closing_the_tab_mid_call_ends_it_for_the_partner_within_3_s").await?;
-        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        let (_world, alice, bob) =
+            alice_and_bob("closing_the_tab_mid_call_ends_it_for_the_partner_within_3_s").await?;
         connect(&alice, "alice", &bob, "bob").await?;
         alice.capture_tracks().await?;
 
@@ -205,8 +208,7 @@ async fn closing_the_tab_mid_call_ends_it_for_the_partner_within_3_s() -> TestRe
 #[tokio::test]
 async fn calling_each_other_at_once_makes_exactly_one_call() -> TestResult {
     crate::wait::limit(async {
-        let world = World::start("calling_each_other_at_once_makes_exactly_one_call").await?;
-        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        let (_world, alice, bob) = alice_and_bob("calling_each_other_at_once_makes_exactly_one_call").await?;
         // Both click at the same wall-clock instant, scheduled in-page so WebDriver latency can't
         // separate them.
         let at = std::time::SystemTime::now()
@@ -296,8 +298,7 @@ return /^\d+:\d\d$/.test(text) && text !== arguments[0] ? text : null;
 #[tokio::test]
 async fn mute_camera_off_duration_and_a_phone_sized_screen() -> TestResult {
     crate::wait::limit(async {
-        let world = World::start("mute_camera_off_duration_and_a_phone_sized_screen").await?;
-        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        let (world, alice, bob) = alice_and_bob("mute_camera_off_duration_and_a_phone_sized_screen").await?;
         connect(&alice, "alice", &bob, "bob").await?;
         for (toggle, kind) in [("toggle-mic", "audio"), ("toggle-camera", "video")] {
             wait_sending(&alice, kind, true, &format!("{kind} sent")).await?;

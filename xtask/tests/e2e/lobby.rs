@@ -6,14 +6,13 @@ use serde_json::json;
 use crate::TestResult;
 use crate::harness::World;
 use crate::page::{QUICK, user_selector};
-use crate::scenario::{assert_quiet_consoles, close_all, pair};
+use crate::scenario::{alice_and_bob, assert_quiet_consoles, close_all};
 
 #[tokio::test]
 async fn log_in_see_each_other_and_chat_both_ways() -> TestResult {
     crate::wait::limit(async {
-        let world = World::start("log_in_see_each_other_and_chat_both_ways").await?;
         // Logged in under their own names, each sees the other.
-        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        let (_world, alice, bob) = alice_and_bob("log_in_see_each_other_and_chat_both_ways").await?;
 
         for (page, me, other) in [(&alice, "alice", "bob"), (&bob, "bob", "alice")] {
             page.wait_js(
@@ -190,8 +189,7 @@ const STATE_IS: &str = "const s = document.querySelector('[data-testid=connectio
 #[tokio::test]
 async fn a_lost_connection_is_shown_and_retry_logs_in_again() -> TestResult {
     crate::wait::limit(async {
-        let mut world = World::start("a_lost_connection_is_shown_and_retry_logs_in_again").await?;
-        let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+        let (mut world, alice, bob) = alice_and_bob("a_lost_connection_is_shown_and_retry_logs_in_again").await?;
 
         world.stop_server();
         for page in [&alice, &bob] {

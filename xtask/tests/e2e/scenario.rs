@@ -20,6 +20,13 @@ pub async fn pair(world: &World, query: &str, a: &str, b: &str) -> TestResult<(P
     Ok((first, second))
 }
 
+/// A fresh world for the test `name` with Alice and Bob logged in and seeing each other.
+pub async fn alice_and_bob(name: &str) -> TestResult<(World, Page, Page)> {
+    let world = World::start(name).await?;
+    let (alice, bob) = pair(&world, "", "alice", "bob").await?;
+    Ok((world, alice, bob))
+}
+
 /// `caller` calls `callee` (named `callee_name`); returns once the caller is calling and the
 /// callee's phone rings.
 pub async fn ring(
