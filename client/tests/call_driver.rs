@@ -263,6 +263,25 @@ async fn ring(alice: &CallDriver, bob: &CallDriver) {
     .await;
 }
 
+/// Alice calls Bob, he accepts, and both are in the call with each other.
+async fn accepted_call(alice: &CallDriver, bob: &CallDriver) {
+    ring(alice, bob).await;
+    bob.command(CallCommand::Accept);
+    wait_until("alice and bob in a call", 10_000.0, || {
+        both_in_call(alice, bob)
+    })
+    .await;
+}
+
+/// Waits for `driver`'s local camera and microphone stream.
+async fn camera_of(driver: &CallDriver) -> MediaStream {
+    wait_until("the local camera", 5_000.0, || {
+        driver.local_stream().is_some()
+    })
+    .await;
+    driver.local_stream().unwrap()
+}
+
 /// Alice and Bob are in one call with each other.
 fn both_in_call(alice: &CallDriver, bob: &CallDriver) -> bool {
     in_call_with(alice, "bob") && in_call_with(bob, "alice")
@@ -428,12 +447,7 @@ async fn decline_and_busy_are_told_to_the_caller() {
     assert_eq!(notice(&alice).as_deref(), Some("bob declined."));
     assert!(bob.peer_connection().is_none() && alice.peer_connection().is_none());
 
-    ring(&alice, &bob).await;
-    bob.command(CallCommand::Accept);
-    wait_until("alice and bob in a call", 10_000.0, || {
-        both_in_call(&alice, &bob)
-    })
-    .await;
+    accepted_call(&alice, &bob).await;
     call(&carol, "bob");
     wait_until("carol to hear busy", 5_000.0, || {
         phase(&carol) == CallPhase::Idle
@@ -449,11 +463,8 @@ async fn decline_and_busy_are_told_to_the_caller() {
 #[wasm_bindgen_test]
 async fn dropping_the_driver_releases_everything_and_tells_the_peer() {
     let (net, alice, bob) = alice_and_bob();
-    ring(&alice, &bob).await;
-    bob.command(CallCommand::Accept);
-    wait_until("in a call", 10_000.0, || in_call_with(&alice, "bob")).await;
-    wait_until("alice's camera", 5_000.0, || alice.local_stream().is_some()).await;
-    let local = alice.local_stream().unwrap();
+    accepted_call(&alice, &bob).await;
+    let local = camera_of(&alice).await;
     let pc = alice.peer_connection().unwrap();
 
     // Only the test's own handles keep it now; the page forgets it without logging out.
@@ -480,8 +491,7 @@ async fn dropping_the_driver_releases_everything_and_tells_the_peer() {
 async fn a_lost_socket_ends_the_call_locally() {
     let (_net, alice, bob) = alice_and_bob();
     ring(&alice, &bob).await;
-    wait_until("alice's camera", 5_000.0, || alice.local_stream().is_some()).await;
-    let local = alice.local_stream().unwrap();
+    let local = camera_of(&alice).await;
     alice.socket_lost();
     assert_eq!(phase(&alice), CallPhase::Idle);
     assert!(tracks(&local).iter().all(ended));
@@ -491,9 +501,7 @@ async fn a_lost_socket_ends_the_call_locally() {
 #[wasm_bindgen_test]
 async fn pagehide_tells_the_peer_we_left() {
     let (net, alice, bob) = alice_and_bob();
-    ring(&alice, &bob).await;
-    bob.command(CallCommand::Accept);
-    wait_until("in a call", 10_000.0, || in_call_with(&bob, "alice")).await;
+    accepted_call(&alice, &bob).await;
     let event = web_sys::Event::new("pagehide").unwrap();
     web_sys::window().unwrap().dispatch_event(&event).unwrap();
     assert_eq!(phase(&alice), CallPhase::Idle);
