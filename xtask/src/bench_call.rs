@@ -4,7 +4,7 @@
 //! client bundle size.
 
 use crate::shell::{self, Error, step};
-use crate::test::browser_env;
+use crate::test::{build_e2e_tests, e2e_tests};
 use crate::tools::{self, Needs};
 use crate::{bundle, netns, run};
 
@@ -25,26 +25,19 @@ pub fn bench_call(args: &[String]) -> Result<(), Error> {
     tools::ensure(Needs::Browsers)?;
     run::build_release()?;
     step("Building the end-to-end harness");
-    shell::run(shell::cargo().args(["test", "-p", "xtask", "--test", "e2e", "--no-run"]))?;
+    shell::run(&mut build_e2e_tests())?;
 
     step(&format!(
         "Call-setup benchmark: {calls} calls between two headless Chromiums"
     ));
-    let mut bench = browser_env(shell::cargo_with(&[
-        "test",
-        "-p",
-        "xtask",
-        "--test",
-        "e2e",
-        "--offline",
-        "--",
+    let mut bench = e2e_tests(&[
         "--ignored",
         "--exact",
         "bench::call_setup",
         "--nocapture",
         "--test-threads",
         "1",
-    ]));
+    ]);
     bench.env("E2E_BENCH_CALLS", calls.to_string());
     shell::run(&mut netns::loopback_only(&bench)?)?;
 

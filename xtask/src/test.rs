@@ -66,24 +66,10 @@ pub fn test(args: &[String]) -> Result<(), Error> {
             "server release build",
             shell::cargo().args(["build", "--release", "-p", "server"]),
         );
-        let e2e = suites.step(
-            "build e2e tests",
-            shell::cargo().args(["test", "-p", "xtask", "--test", "e2e", "--no-run"]),
-        );
+        let e2e = suites.step("build e2e tests", &mut build_e2e_tests());
         if dist && server && e2e {
             let threads = std::env::var("E2E_TEST_THREADS").unwrap_or_else(|_| "1".to_owned());
-            let mut run = browser_env(shell::cargo());
-            run.args([
-                "test",
-                "-p",
-                "xtask",
-                "--test",
-                "e2e",
-                "--offline",
-                "--",
-                "--test-threads",
-            ])
-            .arg(threads);
+            let run = e2e_tests(&["--test-threads", &threads]);
             suites.tests("end-to-end (two browsers)", run, true);
         } else {
             suites.skip("end-to-end (two browsers)", "not run: a build above failed");
@@ -104,6 +90,27 @@ pub fn test(args: &[String]) -> Result<(), Error> {
             failed_suites: failed,
         })
     }
+}
+
+/// `cargo test -p xtask --test e2e --no-run`: builds the end-to-end tests (outside the namespace,
+/// which has no network for cargo).
+pub fn build_e2e_tests() -> Command {
+    shell::cargo_with(&["test", "-p", "xtask", "--test", "e2e", "--no-run"])
+}
+
+/// The end-to-end tests, already built, with the browser environment and these libtest arguments.
+pub fn e2e_tests(libtest_args: &[&str]) -> Command {
+    let mut cmd = browser_env(shell::cargo_with(&[
+        "test",
+        "-p",
+        "xtask",
+        "--test",
+        "e2e",
+        "--offline",
+        "--",
+    ]));
+    cmd.args(libtest_args);
+    cmd
 }
 
 /// The environment browser suites share: chromedriver for wasm-bindgen-test-runner, and a TMPDIR
