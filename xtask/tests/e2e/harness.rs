@@ -12,7 +12,7 @@ mod server;
 use std::path::PathBuf;
 
 pub use coturn::Coturn;
-pub use process::live_members;
+pub use process::{Group, live_members};
 pub use server::ServerOptions;
 
 use crate::TestResult;
@@ -78,7 +78,14 @@ impl World {
     pub async fn start_with(test: &str, options: ServerOptions) -> TestResult<Self> {
         namespace::require_loopback_only()?;
         let dir = Self::fresh_dir(test)?;
-        Self::launch(test, dir, options, None).await
+        Self::launch(test, dir, options, None, None).await
+    }
+
+    /// A world whose server listens on exactly `port` (`trunk serve` proxies to a fixed one).
+    pub async fn start_on_port(test: &str, port: u16) -> TestResult<Self> {
+        namespace::require_loopback_only()?;
+        let dir = Self::fresh_dir(test)?;
+        Self::launch(test, dir, ServerOptions::default(), None, Some(port)).await
     }
 
     /// A world with coturn (knowing `turn_secret`) whose server mints credentials with
@@ -92,7 +99,7 @@ impl World {
         let dir = Self::fresh_dir(test)?;
         let turn = Coturn::start(&dir, turn_secret).await?;
         let options = ServerOptions::turn(&turn.url, server_secret);
-        Self::launch(test, dir, options, Some(turn)).await
+        Self::launch(test, dir, options, Some(turn), None).await
     }
 
     async fn launch(
@@ -100,9 +107,13 @@ impl World {
         dir: PathBuf,
         options: ServerOptions,
         turn: Option<Coturn>,
+        port: Option<u16>,
     ) -> TestResult<Self> {
         let tmp = tmp_dir(test);
-        let server = server::Server::start(&dir, &options).await?;
+        let server = match port {
+            Some(port) => server::Server::start_on(&dir, &options, port).await?,
+            None => server::Server::start(&dir, &options).await?,
+        };
         let (url, port) = (server.url.clone(), server.port);
         let driver = chromedriver::Chromedriver::start(&dir, &tmp).await?;
         Ok(Self {
@@ -153,7 +164,12 @@ impl World {
 
     /// Like [`World::page`], with a URL query such as `?relay=1`.
     pub async fn page_with_query(&self, label: &str, query: &str) -> TestResult<Page> {
+        self.page_at(label, &format!("{}/{query}", self.url)).await
+    }
+
+    /// A new browser (own profile) showing `url`, which another server may serve.
+    pub async fn page_at(&self, label: &str, url: &str) -> TestResult<Page> {
         let client = self.driver.session(label).await?;
-        Page::open(client, label, &format!("{}/{query}", self.url)).await
+        Page::open(client, label, url).await
     }
 }

@@ -24,6 +24,7 @@ mod page;
 mod probes;
 mod relay;
 mod scenario;
+mod trunk_serve;
 mod wait;
 
 /// Errors in tests carry a readable message; `?` works on every error type we meet.
