@@ -14,7 +14,8 @@
 //! Layout (`loadgen/`): `harness` (pinning, building, starting and measuring the server),
 //! `client` (one simulated browser and its user list), `frames` (realistic relay frames),
 //! `pairs` (logged-in caller/callee pairs), one file per scenario (`throughput`, `floor`,
-//! `latency`, `lobby`, `idle`), `stats`, `report`, `error`.
+//! `latency`, `lobby`, `idle`), `pacer` (when open-loop messages are due), `stats`, `report`,
+//! `error`.
 
 mod client;
 mod error;
@@ -24,6 +25,7 @@ mod harness;
 mod idle;
 mod latency;
 mod lobby;
+mod pacer;
 mod pairs;
 mod report;
 mod stats;
@@ -76,6 +78,9 @@ struct Args {
     /// Total rate of the open-loop latency scenario, messages/s.
     #[arg(long, default_value_t = 20_000)]
     rate: u64,
+    /// How the open-loop sender waits for each message's due time (see `pacer.rs`).
+    #[arg(long, value_enum, default_value = "spin")]
+    pacing: pacer::Pacing,
     /// Seconds of the latency scenario.
     #[arg(long, default_value_t = 4)]
     latency_secs: u64,
@@ -190,6 +195,7 @@ fn run(args: Args) -> Result<ExitCode> {
                 pairs: args.pairs,
                 rate: args.rate,
                 duration: Duration::from_secs(args.latency_secs.min(3)),
+                pacing: args.pacing,
             };
             let floor_spec = ServerSpec {
                 bin: floor_bin.clone(),
@@ -208,6 +214,7 @@ fn run(args: Args) -> Result<ExitCode> {
                 pairs: args.pairs,
                 rate: args.rate,
                 duration: Duration::from_secs(args.latency_secs),
+                pacing: args.pacing,
             };
             figures.extend(
                 scenario(&spec, "latency", &[], async |s| {
