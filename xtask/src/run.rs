@@ -61,14 +61,7 @@ pub fn run(args: &[String]) -> Result<(), Error> {
         what: "waiting for the server".to_owned(),
         source,
     })?;
-    if status.success() {
-        Ok(())
-    } else {
-        Err(Error::Failed {
-            command: "server".to_owned(),
-            status,
-        })
-    }
+    shell::succeeded(status, "server".to_owned())
 }
 
 /// Builds `dist/` and `target/release/server`.

@@ -127,13 +127,15 @@ pub fn run(cmd: &mut Command) -> Result<(), Error> {
         program: cmd.get_program().to_string_lossy().into_owned(),
         source,
     })?;
+    succeeded(status, line)
+}
+
+/// `Ok` when `status` is a success, else the error that names `command`.
+pub fn succeeded(status: std::process::ExitStatus, command: String) -> Result<(), Error> {
     if status.success() {
         Ok(())
     } else {
-        Err(Error::Failed {
-            command: line,
-            status,
-        })
+        Err(Error::Failed { command, status })
     }
 }
 

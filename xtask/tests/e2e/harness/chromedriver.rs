@@ -4,7 +4,6 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
 use fantoccini::{Client, ClientBuilder};
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -12,7 +11,6 @@ use serde_json::json;
 
 use super::process::Group;
 use crate::TestResult;
-use crate::wait;
 
 /// Desktop size for every browser (and the committed screenshot).
 pub const WINDOW: (u32, u32) = (1280, 800);
@@ -38,15 +36,7 @@ impl Chromedriver {
             .env("TMPDIR", tmp);
         let mut process = Group::spawn("chromedriver", &mut cmd, &log)?;
         let addr = format!("127.0.0.1:{port}");
-        wait::until("chromedriver to listen", Duration::from_secs(15), || {
-            let running = process.check_running(&log);
-            let addr = addr.clone();
-            async move {
-                running?;
-                Ok(tokio::net::TcpStream::connect(&addr).await.ok().map(|_| ()))
-            }
-        })
-        .await?;
+        process.wait_listening(&addr, &log).await?;
         Ok(Self {
             url: format!("http://{addr}"),
             dir: dir.to_path_buf(),

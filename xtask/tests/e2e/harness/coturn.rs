@@ -3,11 +3,9 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
 use super::process::Group;
 use crate::TestResult;
-use crate::wait;
 
 pub struct Coturn {
     /// `turn:127.0.0.1:<port>` (UDP and TCP).
@@ -44,15 +42,7 @@ impl Coturn {
         .arg(format!("--userdb={}", dir.join("turndb").display()));
         let mut process = Group::spawn("coturn", &mut cmd, &log)?;
         let addr = format!("127.0.0.1:{port}");
-        wait::until("coturn to listen", Duration::from_secs(15), || {
-            let running = process.check_running(&log);
-            let addr = addr.clone();
-            async move {
-                running?;
-                Ok(tokio::net::TcpStream::connect(&addr).await.ok().map(|_| ()))
-            }
-        })
-        .await?;
+        process.wait_listening(&addr, &log).await?;
         Ok(Self {
             url: format!("turn:{addr}"),
             _process: process,

@@ -54,6 +54,21 @@ impl Group {
 }
 
 impl Group {
+    /// Waits (15 s at most) until something accepts TCP connections on `addr`, failing early with
+    /// the log's tail when the process exits first.
+    pub async fn wait_listening(&mut self, addr: &str, log: &Path) -> TestResult {
+        let what = format!("{} to listen on {addr}", self.name);
+        crate::wait::until(&what, std::time::Duration::from_secs(15), || {
+            let running = self.check_running(log);
+            let addr = addr.to_owned();
+            async move {
+                running?;
+                Ok(tokio::net::TcpStream::connect(&addr).await.ok().map(|_| ()))
+            }
+        })
+        .await
+    }
+
     /// The process group id (the leader's pid).
     pub fn group_id(&self) -> u32 {
         self.child.id()
