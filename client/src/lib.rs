@@ -1,7 +1,9 @@
 //! The browser client: a Yew app for lobby chat and WebRTC video calls.
 //!
 //! Layout (a functional core with a thin browser shell):
-//! - [`state`]: the page's UI state as one pure reducer; [`text`]: the words and numbers it shows.
+//! - [`state`]: the page's UI state as one pure reducer, holding facts (codes, enums, names);
+//!   [`roster`]: who is online, owned by the state and read by the call machine;
+//!   [`text`]: the words and numbers the page shows, made from those facts when drawing.
 //! - [`call`]: the call state machine (pure) and its browser driver.
 //! - [`error`]: the error type of the browser glue (`From<JsValue>`).
 //! - [`net`]: the WebSocket's address (pure) and, in the browser, the socket itself.
@@ -15,6 +17,7 @@
 pub mod call;
 pub mod error;
 pub mod net;
+pub mod roster;
 pub mod state;
 pub mod text;
 

@@ -1,16 +1,21 @@
-//! Words and numbers the page computes: sentences for server errors and refused input, call
+//! Words and numbers the page shows, made from the facts the state holds when the page is
+//! drawn: sentences for server errors, call notices, camera problems and refused input, call
 //! durations, clock times and the `data-*` values of the UI contract. Pure, so host-tested.
+//!
+//! This is the one place of the page's wording. It reads the state's types (`crate::state`,
+//! `crate::call`); they never read it.
 
 use shared::limits::{MAX_CHAT_CHARS, MAX_NAME_CHARS};
 use shared::{ErrorCode, NameError};
 
-use crate::call::{CallPhase, Route};
-use crate::state::ChatError;
+use crate::call::{CallNotice, CallPhase, MediaError, Route};
+use crate::state::{ChatError, ServerError};
 
 /// A polite sentence for an `error` frame. The server's own message is shown only where it
 /// adds something the code does not say.
-pub fn server_error_sentence(code: ErrorCode, message: &str) -> String {
-    match code {
+pub fn server_error_sentence(error: &ServerError) -> String {
+    let message = &error.message;
+    match error.code {
         ErrorCode::TextTooLong => {
             format!("That message was too long to send (at most {MAX_CHAT_CHARS} characters).")
         }
@@ -51,6 +56,62 @@ pub fn chat_error_sentence(error: ChatError) -> Option<String> {
             "Messages are limited to {MAX_CHAT_CHARS} characters."
         )),
         ChatError::Offline => Some("Not connected: the message was not sent.".into()),
+    }
+}
+
+/// The sentence for a call notice.
+pub fn call_notice(notice: &CallNotice) -> String {
+    match notice {
+        CallNotice::Declined { peer } => format!("{peer} declined."),
+        CallNotice::Busy { peer } => format!("{peer} is busy."),
+        CallNotice::PeerMediaFailed { peer } => {
+            format!("{peer}'s camera or microphone could not be used.")
+        }
+        CallNotice::Left { peer } => format!("{peer} left."),
+        CallNotice::Missed { peer } => format!("Missed call from {peer}."),
+        CallNotice::HungUp { peer } => format!("{peer} hung up."),
+        CallNotice::NoAnswer { peer } => format!("{peer} did not answer."),
+        CallNotice::SetupFailed { peer } => format!("The call with {peer} could not be set up."),
+        CallNotice::ConnectionFailed {
+            peer,
+            relay_refused: true,
+        } => {
+            format!("The relay server refused our credentials, so the connection to {peer} failed.")
+        }
+        CallNotice::ConnectionFailed {
+            peer,
+            relay_refused: false,
+        } => format!("The connection to {peer} failed."),
+        CallNotice::NoPath {
+            peer,
+            relay_refused: true,
+        } => format!("The relay server refused our credentials, so {peer} cannot be reached."),
+        CallNotice::NoPath {
+            peer,
+            relay_refused: false,
+        } => format!("No network path to {peer} could be found."),
+        CallNotice::ServerLost => "The connection to the server was lost; the call ended.".into(),
+        CallNotice::Media(error) => media_error_sentence(error),
+    }
+}
+
+/// Why our camera or microphone could not be opened.
+pub fn media_error_sentence(error: &MediaError) -> String {
+    match error {
+        MediaError::NotFound => "No camera or microphone was found.".into(),
+        MediaError::NotAllowed => "Permission to use the camera and microphone was denied.".into(),
+        MediaError::NotReadable => {
+            "The camera or microphone is in use by another application.".into()
+        }
+        MediaError::Overconstrained => {
+            "The camera or microphone does not support the requested settings.".into()
+        }
+        MediaError::Insecure => {
+            "The camera and microphone can only be used on a secure (https) page.".into()
+        }
+        MediaError::Other(what) => {
+            format!("The camera or microphone could not be started ({what}).")
+        }
     }
 }
 
@@ -158,6 +219,90 @@ mod tests {
         assert_eq!(route_name(Route::Relayed).0, "relayed");
     }
 
+    /// The exact words of every call notice: the browser tests of the driver, the end-to-end
+    /// tests and docs/ui-contract.md rely on them ("bob declined.", "bob is busy." …).
+    #[test]
+    fn call_notices_keep_their_words() {
+        let peer = || "bob".to_string();
+        let cases = [
+            (CallNotice::Declined { peer: peer() }, "bob declined."),
+            (CallNotice::Busy { peer: peer() }, "bob is busy."),
+            (
+                CallNotice::PeerMediaFailed { peer: peer() },
+                "bob's camera or microphone could not be used.",
+            ),
+            (CallNotice::Left { peer: peer() }, "bob left."),
+            (CallNotice::Missed { peer: peer() }, "Missed call from bob."),
+            (CallNotice::HungUp { peer: peer() }, "bob hung up."),
+            (CallNotice::NoAnswer { peer: peer() }, "bob did not answer."),
+            (
+                CallNotice::SetupFailed { peer: peer() },
+                "The call with bob could not be set up.",
+            ),
+            (
+                CallNotice::ConnectionFailed {
+                    peer: peer(),
+                    relay_refused: false,
+                },
+                "The connection to bob failed.",
+            ),
+            (
+                CallNotice::ConnectionFailed {
+                    peer: peer(),
+                    relay_refused: true,
+                },
+                "The relay server refused our credentials, so the connection to bob failed.",
+            ),
+            (
+                CallNotice::NoPath {
+                    peer: peer(),
+                    relay_refused: false,
+                },
+                "No network path to bob could be found.",
+            ),
+            (
+                CallNotice::NoPath {
+                    peer: peer(),
+                    relay_refused: true,
+                },
+                "The relay server refused our credentials, so bob cannot be reached.",
+            ),
+            (
+                CallNotice::ServerLost,
+                "The connection to the server was lost; the call ended.",
+            ),
+            (
+                CallNotice::Media(MediaError::NotAllowed),
+                "Permission to use the camera and microphone was denied.",
+            ),
+        ];
+        for (notice, words) in cases {
+            assert_eq!(call_notice(&notice), words, "{notice:?}");
+        }
+    }
+
+    #[test]
+    fn media_errors_keep_their_words() {
+        let cases = [
+            (MediaError::NotFound, "No camera or microphone was found."),
+            (
+                MediaError::NotAllowed,
+                "Permission to use the camera and microphone was denied.",
+            ),
+            (
+                MediaError::NotReadable,
+                "The camera or microphone is in use by another application.",
+            ),
+            (
+                MediaError::Other("TypeError: bad".into()),
+                "The camera or microphone could not be started (TypeError: bad).",
+            ),
+        ];
+        for (error, words) in cases {
+            assert_eq!(media_error_sentence(&error), words);
+        }
+    }
+
     #[test]
     fn sentences_say_why() {
         assert_eq!(
@@ -171,6 +316,18 @@ mod tests {
                 .unwrap()
                 .contains("2000")
         );
-        assert!(server_error_sentence(ErrorCode::BadId, "bad id").contains("bad id"));
+        let bad_id = ServerError {
+            code: ErrorCode::BadId,
+            message: "bad id".into(),
+        };
+        assert!(server_error_sentence(&bad_id).contains("bad id"));
+        let too_fast = ServerError {
+            code: ErrorCode::RateLimited,
+            message: "slow down".into(),
+        };
+        assert_eq!(
+            server_error_sentence(&too_fast),
+            "You are sending too fast; the last message was dropped."
+        );
     }
 }

@@ -235,8 +235,9 @@ fn replace_url(url: &str) {
         .unwrap();
 }
 
+/// The call notice as the page words it.
 fn notice(driver: &CallDriver) -> Option<String> {
-    driver.view().notice
+    driver.view().notice.as_ref().map(client::text::call_notice)
 }
 
 /// A fresh in-page network with Alice and Bob on it.

@@ -13,7 +13,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use client::app::{App, AppProps};
-use client::call::{CallCommand, CallPhase, CallView, Route};
+use client::call::{CallCommand, CallNotice, CallPhase, CallView, Route};
 use client::components::{Chat, Lobby, LoginForm, Page};
 use client::context::{AppContext, StateProvider};
 use client::state::{Action, AppState, ChatLine};
@@ -242,7 +242,7 @@ async fn markup_in_names_and_chat_is_rendered_as_text() {
     }]);
     let page = mount::<Lobby>(client::components::lobby::LobbyProps {
         me: "bob".into(),
-        users: vec![XSS.to_owned(), "bob".to_owned()],
+        users: [XSS, "bob"].into_iter().collect(),
         can_call: true,
         chat,
         chat_enabled: true,
@@ -506,7 +506,7 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
 
     // Back in the lobby with a notice; dismissing it goes to the call layer.
     dispatch(Action::Call(CallView {
-        notice: Some("bob hung up.".into()),
+        notice: Some(CallNotice::HungUp { peer: "bob".into() }),
         ..CallView::default()
     }));
     wait_for("the lobby again", || find(root, "hang-up").is_none()).await;

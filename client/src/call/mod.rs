@@ -4,6 +4,8 @@
 //!   unit-tested on the host. It owns every decision: phases, ringing, busy/decline/cancel,
 //!   perfect negotiation (polite/impolite, makingOffer, ignoreOffer, rollback), candidate
 //!   queueing, ICE grace periods, what to tell the other side and the person.
+//! - [`notice`]: what the person is told when a call ends without their doing, as facts
+//!   ([`CallNotice`], [`MediaError`]); `crate::text` words them.
 //! - [`ice`]: when to refresh TURN credentials and the `?relay=1` switch (pure, host-tested).
 //! - `driver` (wasm only): the one owner of the browser objects (RTCPeerConnection, the local
 //!   MediaStream, listeners). It executes the machine's effects and feeds browser events back in.
@@ -15,6 +17,9 @@
 pub mod driver;
 pub mod ice;
 pub mod machine;
+pub mod notice;
+
+pub use notice::{CallNotice, MediaError};
 
 /// What the person asks of the call (from buttons and the user list).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,9 +89,10 @@ pub struct CallView {
     pub mic_enabled: bool,
     pub camera_enabled: bool,
     pub route: Option<Route>,
-    /// A sentence for the person about the last thing that happened and was not their own doing:
-    /// "Alice declined.", "Alice is busy.", "Camera permission was denied.", "Bob hung up." …
-    pub notice: Option<String>,
+    /// The last thing that happened and was not the person's own doing (Alice declined, is
+    /// busy, hung up, the camera was refused …), until dismissed. `crate::text::call_notice`
+    /// words it.
+    pub notice: Option<CallNotice>,
 }
 
 impl Default for CallView {

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::call::{CallCommand, CallPhase, CallView};
 use crate::components::call_controls::EndButton;
 use crate::components::{CallControls, CallDuration, IncomingCall, Notice, RouteBadge, Video};
-use crate::text::{phase_name, phase_sentence};
+use crate::text::{call_notice, phase_name, phase_sentence};
 
 #[derive(Properties, PartialEq)]
 pub struct CallPanelProps {
@@ -25,7 +25,8 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     let view = &props.view;
     let phase = &view.phase;
     let peer = phase.peer().map(str::to_owned);
-    let notice = view.notice.clone().map(|text| {
+    let notice = view.notice.as_ref().map(|notice| {
+        let text = call_notice(notice);
         let on_dismiss = props.on_command.reform(|_| CallCommand::DismissNotice);
         html! { <Notice text={text} testid="notice" on_dismiss={on_dismiss} /> }
     });

@@ -8,12 +8,13 @@ use yew::prelude::*;
 
 use crate::call::{CallCommand, CallView};
 use crate::components::{CallPanel, Chat, UserList};
+use crate::roster::Roster;
 use crate::state::ChatLine;
 
 #[derive(Properties, PartialEq)]
 pub struct LobbyProps {
     pub me: AttrValue,
-    pub users: Vec<String>,
+    pub users: Roster,
     /// Calls can be placed now (logged in, no call going on).
     pub can_call: bool,
     pub chat: Rc<Vec<ChatLine>>,

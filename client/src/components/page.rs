@@ -12,6 +12,7 @@ use crate::call::CallCommand;
 use crate::components::{ConnectionStatus, Identity, Lobby, LoginForm, Notice};
 use crate::context::AppContext;
 use crate::state::Action;
+use crate::text::server_error_sentence;
 
 #[derive(Properties, PartialEq)]
 pub struct PageProps {
@@ -35,7 +36,8 @@ pub fn Page(props: &PageProps) -> Html {
         let dispatcher = dispatcher.clone();
         Callback::from(move |()| dispatcher.dispatch(Action::Reconnect))
     };
-    let server_notice = state.server_notice.clone().map(|text| {
+    let server_notice = state.server_notice.as_ref().map(|error| {
+        let text = server_error_sentence(error);
         let dispatcher = dispatcher.clone();
         let on_dismiss = Callback::from(move |()| dispatcher.dispatch(Action::DismissServerNotice));
         html! { <Notice text={text} testid="server-notice" on_dismiss={on_dismiss} /> }
@@ -45,14 +47,14 @@ pub fn Page(props: &PageProps) -> Html {
         None => html! {
             <LoginForm
                 joining={state.joining() && state.connection != crate::state::Connection::Lost}
-                error={state.login_error.clone().map(AttrValue::from)}
+                error={state.login_error.as_ref().map(|e| AttrValue::from(server_error_sentence(e)))}
                 on_login={props.on_login.clone()}
             />
         },
         Some(me) => html! {
             <Lobby
                 me={me.name.clone()}
-                users={state.users.clone()}
+                users={state.roster.clone()}
                 can_call={state.can_place_calls()}
                 chat={state.chat.clone()}
                 chat_enabled={state.logged_in()}

@@ -3,9 +3,11 @@
 
 use yew::prelude::*;
 
+use crate::roster::Roster;
+
 #[derive(Properties, PartialEq)]
 pub struct UserListProps {
-    pub users: Vec<String>,
+    pub users: Roster,
     /// Our own name (as the server gave it).
     pub me: AttrValue,
     /// Calls can be placed now (logged in, no call going on).

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use shared::{FromServer, HangUpReason, IceCandidate, SdpType, SessionDescription, ToServer};
 
 use super::*;
-use crate::call::{CallCommand, CallPhase, Route};
+use crate::call::{CallCommand, CallNotice, CallPhase, Route};
 
 fn sdp(kind: SdpType, text: &str) -> SessionDescription {
     SessionDescription {
@@ -183,6 +183,11 @@ fn bob() -> String {
     "bob".to_owned()
 }
 
+/// The notice the machine shows now.
+fn notice(m: &Machine) -> Option<&CallNotice> {
+    m.view().notice.as_ref()
+}
+
 // ---- calling ----
 
 #[test]
@@ -256,7 +261,7 @@ fn media_is_attached_to_a_callers_senders_when_it_arrives() {
 }
 
 #[test]
-fn cannot_call_oneself_someone_offline_or_while_in_a_call() {
+fn cannot_call_oneself_or_while_in_a_call() {
     let mut m = alice();
     assert_eq!(
         m.handle(
@@ -268,16 +273,6 @@ fn cannot_call_oneself_someone_offline_or_while_in_a_call() {
         vec![]
     );
     assert_eq!(m.view().phase, CallPhase::Idle);
-    assert_eq!(
-        m.handle(
-            cmd(CallCommand::Call {
-                peer: "zed".to_owned()
-            }),
-            STABLE
-        ),
-        vec![]
-    );
-    assert_eq!(m.view().notice.as_deref(), Some("zed is not online."));
     let mut m = calling_bob();
     assert_eq!(
         m.handle(
@@ -461,20 +456,30 @@ fn decline_tells_the_caller_and_cleans_up() {
 
 #[test]
 fn the_caller_hears_declined_busy_and_silence() {
-    for (reason, notice) in [
-        (Some(HangUpReason::Declined), "bob declined."),
-        (Some(HangUpReason::Busy), "bob is busy."),
+    for (reason, told) in [
+        (
+            Some(HangUpReason::Declined),
+            CallNotice::Declined { peer: bob() },
+        ),
+        (Some(HangUpReason::Busy), CallNotice::Busy { peer: bob() }),
         (
             Some(HangUpReason::MediaError),
-            "bob's camera or microphone could not be used.",
+            CallNotice::PeerMediaFailed { peer: bob() },
         ),
-        (None, "bob hung up."),
+        (
+            Some(HangUpReason::ConnectionFailed),
+            CallNotice::ConnectionFailed {
+                peer: bob(),
+                relay_refused: false,
+            },
+        ),
+        (None, CallNotice::HungUp { peer: bob() }),
     ] {
         let mut m = calling_bob();
         let fx = m.handle(hang_up_from("bob", reason), STABLE);
         assert_eq!(fx, ending(None));
         assert_eq!(m.view().phase, CallPhase::Idle);
-        assert_eq!(m.view().notice.as_deref(), Some(notice));
+        assert_eq!(notice(&m), Some(&told));
     }
 }
 
@@ -488,7 +493,7 @@ fn cancel_tells_the_callee_who_sees_a_missed_call() {
     let mut m = ringing_from_bob();
     m.handle(hang_up_from("bob", Some(HangUpReason::Cancelled)), STABLE);
     assert_eq!(m.view().phase, CallPhase::Idle);
-    assert_eq!(m.view().notice.as_deref(), Some("Missed call from bob."));
+    assert_eq!(notice(&m), Some(&CallNotice::Missed { peer: bob() }));
 }
 
 #[test]
@@ -496,7 +501,7 @@ fn an_unanswered_call_gives_up() {
     let mut m = calling_bob();
     let fx = m.handle(Input::TimerFired(Timer::Ring), STABLE);
     assert_eq!(fx, ending(Some(hang_up("bob", HangUpReason::Cancelled))));
-    assert_eq!(m.view().notice.as_deref(), Some("bob did not answer."));
+    assert_eq!(notice(&m), Some(&CallNotice::NoAnswer { peer: bob() }));
 }
 
 // ---- busy ----
@@ -565,7 +570,7 @@ fn the_peer_hanging_up_or_leaving_ends_every_phase() {
             m.handle(hang_up_from("bob", Some(HangUpReason::Left)), STABLE),
             ending(None)
         );
-        assert_eq!(m.view().notice.as_deref(), Some("bob left."));
+        assert_eq!(notice(&m), Some(&CallNotice::Left { peer: bob() }));
     }
     for mut m in phases() {
         let fx = m.handle(
@@ -575,7 +580,7 @@ fn the_peer_hanging_up_or_leaving_ends_every_phase() {
             STABLE,
         );
         assert_eq!(fx, ending(None));
-        assert_eq!(m.view().notice.as_deref(), Some("bob left."));
+        assert_eq!(notice(&m), Some(&CallNotice::Left { peer: bob() }));
     }
     for mut m in phases() {
         let fx = m.handle(
@@ -586,10 +591,29 @@ fn the_peer_hanging_up_or_leaving_ends_every_phase() {
             STABLE,
         );
         assert_eq!(fx, ending(None));
+        assert_eq!(notice(&m), Some(&CallNotice::Left { peer: bob() }));
+    }
+    // Someone else leaving, or bob leaving and coming back in one delta, changes nothing.
+    for mut m in phases() {
+        let before = m.view().clone();
+        for users in [
+            (vec![], vec!["carol".to_owned()]),
+            (vec![bob()], vec![bob()]),
+        ] {
+            let fx = m.handle(
+                Input::Server(FromServer::UserListDelta {
+                    joined: users.0,
+                    left: users.1,
+                }),
+                STABLE,
+            );
+            assert_eq!(fx, vec![]);
+        }
+        assert_eq!(*m.view(), before);
     }
     let mut m = in_call_with_bob();
     m.handle(hang_up_from("bob", Some(HangUpReason::Ended)), STABLE);
-    assert_eq!(m.view().notice.as_deref(), Some("bob hung up."));
+    assert_eq!(notice(&m), Some(&CallNotice::HungUp { peer: bob() }));
 }
 
 #[test]
@@ -601,7 +625,7 @@ fn pagehide_says_we_left_and_a_lost_socket_ends_quietly() {
     );
     let mut m = in_call_with_bob();
     assert_eq!(m.handle(Input::SocketLost, STABLE), ending(None));
-    assert!(m.view().notice.is_some());
+    assert_eq!(notice(&m), Some(&CallNotice::ServerLost));
     assert_eq!(alice().handle(Input::PageHide, STABLE), vec![]);
 }
 
@@ -617,8 +641,11 @@ fn ice_failure_ends_the_call_and_tells_the_peer() {
             ending(Some(hang_up("bob", HangUpReason::ConnectionFailed)))
         );
         assert_eq!(
-            m.view().notice.as_deref(),
-            Some("The connection to bob failed.")
+            notice(&m),
+            Some(&CallNotice::ConnectionFailed {
+                peer: bob(),
+                relay_refused: false
+            })
         );
     }
 }
@@ -724,12 +751,12 @@ fn no_local_candidates_ends_at_once_and_names_a_refusing_relay() {
         fx,
         ending(Some(hang_up("bob", HangUpReason::ConnectionFailed)))
     );
-    assert!(
-        m.view()
-            .notice
-            .as_deref()
-            .unwrap()
-            .contains("relay server refused")
+    assert_eq!(
+        notice(&m),
+        Some(&CallNotice::NoPath {
+            peer: bob(),
+            relay_refused: true
+        })
     );
     // With candidates, the end of gathering is nothing special.
     let mut m = calling_bob();
@@ -821,10 +848,7 @@ fn a_media_error_is_explained_and_ends_both_sides() {
             STABLE,
         );
         assert_eq!(fx, ending(Some(hang_up("bob", HangUpReason::MediaError))));
-        assert_eq!(
-            m.view().notice.as_deref(),
-            Some("Permission to use the camera and microphone was denied.")
-        );
+        assert_eq!(notice(&m), Some(&CallNotice::Media(MediaError::NotAllowed)));
     }
     // A late failure of an attempt that is over changes nothing.
     let mut m = calling_bob();
@@ -845,24 +869,25 @@ fn a_media_error_is_explained_and_ends_both_sides() {
 }
 
 #[test]
-fn dom_exception_names_map_to_clear_sentences() {
+fn dom_exception_names_map_to_media_errors() {
     let cases = [
-        ("NotFoundError", "No camera or microphone was found."),
-        (
-            "NotAllowedError",
-            "Permission to use the camera and microphone was denied.",
-        ),
-        (
-            "NotReadableError",
-            "The camera or microphone is in use by another application.",
-        ),
+        ("NotFoundError", MediaError::NotFound),
+        ("NotAllowedError", MediaError::NotAllowed),
+        ("SecurityError", MediaError::NotAllowed),
+        ("NotReadableError", MediaError::NotReadable),
+        ("AbortError", MediaError::NotReadable),
+        ("OverconstrainedError", MediaError::Overconstrained),
     ];
-    for (name, sentence) in cases {
-        assert_eq!(MediaError::from_dom_name(name, "x").sentence(), sentence);
+    for (name, error) in cases {
+        assert_eq!(MediaError::from_dom_name(name, "x"), error);
     }
     assert_eq!(
-        MediaError::from_dom_name("TypeError", "bad").sentence(),
-        "The camera or microphone could not be started (TypeError: bad)."
+        MediaError::from_dom_name("TypeError", "bad"),
+        MediaError::Other("TypeError: bad".into())
+    );
+    assert_eq!(
+        MediaError::from_dom_name("TypeError", ""),
+        MediaError::Other("TypeError".into())
     );
 }
 
@@ -1351,7 +1376,10 @@ fn a_whole_call_rings_connects_and_hangs_up_on_both_sides() {
     w.run();
     assert_eq!(*w.phase(0), CallPhase::Idle);
     assert_eq!(*w.phase(1), CallPhase::Idle);
-    assert_eq!(w.sides[0].m.view().notice.as_deref(), Some("bob hung up."));
+    assert_eq!(
+        notice(&w.sides[0].m),
+        Some(&CallNotice::HungUp { peer: bob() })
+    );
     assert_eq!(w.sides[1].m.view().notice, None);
     assert_eq!((w.sides[0].pc, w.sides[1].pc), (None, None));
 }
@@ -1393,7 +1421,10 @@ fn a_declined_call_leaves_both_idle_with_the_callers_notice() {
     w.run();
     assert_eq!(*w.phase(0), CallPhase::Idle);
     assert_eq!(*w.phase(1), CallPhase::Idle);
-    assert_eq!(w.sides[0].m.view().notice.as_deref(), Some("bob declined."));
+    assert_eq!(
+        notice(&w.sides[0].m),
+        Some(&CallNotice::Declined { peer: bob() })
+    );
 }
 
 #[test]

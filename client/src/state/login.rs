@@ -1,0 +1,151 @@
+//! The connection and the login as the page sees them: the socket's state, where the login
+//! stands on the current socket, who we are once the server confirmed it, and the `username`
+//! frame that is due.
+//!
+//! The server only sends user lists to logged-in clients, after a possible `rejectusername`, so
+//! the first list after our `username` confirms the login ([`AppState::confirm_login`]). After a
+//! reconnect the page logs in again with the name it had.
+
+use shared::{Feature, ToServer};
+
+use super::AppState;
+
+/// The features this client understands, announced in `username`.
+pub const FEATURES: [Feature; 3] = [
+    Feature::UserlistDelta,
+    Feature::PlainText,
+    Feature::IceServers,
+];
+
+/// The WebSocket's state as the person sees it (`data-state` of the connection indicator).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Online,
+    Lost,
+}
+
+impl Connection {
+    /// The `data-state` value of the UI contract.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Connection::Connecting => "connecting",
+            Connection::Online => "online",
+            Connection::Lost => "lost",
+        }
+    }
+}
+
+/// Who we are, once the server confirmed the login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Me {
+    /// The name the server gave (after `rejectusername`, the one it chose).
+    pub name: String,
+    /// The name the person asked for.
+    pub asked: String,
+}
+
+impl Me {
+    /// The server gave another name than the one asked for.
+    pub fn name_changed(&self) -> bool {
+        self.name != self.asked
+    }
+}
+
+/// Where the login stands on the current socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Login {
+    /// Nothing sent on this socket yet.
+    NotSent,
+    /// `username` sent; `given` is the name from `rejectusername`, if one came.
+    Sent { given: Option<String> },
+    /// The first user list after `username` arrived: we are in.
+    Done,
+}
+
+/// A `username` frame to send on the socket with this id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoginDue {
+    pub id: u64,
+    pub name: String,
+}
+
+impl LoginDue {
+    /// The frame, dated `now_ms`, announcing the features this client understands.
+    pub fn frame(&self, now_ms: u64) -> ToServer {
+        ToServer::Username {
+            id: Some(self.id),
+            name: self.name.clone(),
+            date: Some(now_ms),
+            features: FEATURES.to_vec(),
+        }
+    }
+}
+
+impl AppState {
+    /// A user list arrived: if it answers our `username`, we are in (under the name the server
+    /// gave, if it gave one).
+    pub(super) fn confirm_login(&mut self) {
+        let Login::Sent { given } = &self.login else {
+            return;
+        };
+        let Some(name) = given.clone().or_else(|| self.login_name()) else {
+            return;
+        };
+        let asked = match (&self.me, &self.wanted) {
+            (Some(me), _) => me.asked.clone(),
+            (None, Some(wanted)) => wanted.clone(),
+            (None, None) => name.clone(),
+        };
+        self.me = Some(Me { name, asked });
+        self.login = Login::Done;
+    }
+
+    /// `rejectusername`: the server gives us another name than the one we sent.
+    pub(super) fn renamed(&mut self, name: String) {
+        match &mut self.login {
+            Login::Sent { given } => *given = Some(name),
+            Login::Done => {
+                if let Some(me) = &mut self.me {
+                    me.name = name;
+                }
+            }
+            Login::NotSent => {}
+        }
+    }
+
+    /// The name to log in with: after a reconnect the one we had, else the one asked for.
+    fn login_name(&self) -> Option<String> {
+        self.me
+            .as_ref()
+            .map(|me| me.name.clone())
+            .or_else(|| self.wanted.clone())
+    }
+
+    /// The login that is due now, if any: the socket has its id, a name is wanted and nothing
+    /// was sent on this socket yet.
+    pub fn login_due(&self) -> Option<LoginDue> {
+        if self.login != Login::NotSent {
+            return None;
+        }
+        Some(LoginDue {
+            id: self.conn_id?,
+            name: self.login_name()?,
+        })
+    }
+
+    /// The `username` frame to send now, if one is due (`now_ms` is the clock for `date`).
+    pub fn login_frame(&self, now_ms: u64) -> Option<ToServer> {
+        self.login_due().map(|due| due.frame(now_ms))
+    }
+
+    /// Logged in on the current socket.
+    pub fn logged_in(&self) -> bool {
+        self.login == Login::Done && self.conn_id.is_some()
+    }
+
+    /// A login is under way (the form shows "Joining…").
+    pub fn joining(&self) -> bool {
+        self.me.is_none() && self.wanted.is_some()
+    }
+}
