@@ -1146,6 +1146,16 @@ struct Side {
     sig: Signaling,
     peers_created: u32,
     attached: bool,
+    /// The browser's negotiation-needed flag: something changed that only an offer of ours
+    /// carries (a new track, `restartIce`). Cleared when our offer is answered.
+    wants_offer: bool,
+    /// The descriptions both sides agreed on last (`currentLocalDescription`,
+    /// `currentRemoteDescription`).
+    current_local: Option<SessionDescription>,
+    current_remote: Option<SessionDescription>,
+    /// An offer of ours, or the peer's, that is applied but not answered yet.
+    pending_local: Option<SessionDescription>,
+    pending_remote: Option<SessionDescription>,
 }
 
 /// A simulated world: two sides, a server that stamps names and relays, and a browser that
@@ -1155,6 +1165,10 @@ struct World {
     tasks: VecDeque<(usize, Task)>,
     offers_sent: u32,
     sdp_counter: u32,
+    /// Every effect either machine asked for, in order, with the side that asked.
+    log: Vec<(usize, Effect)>,
+    /// Browser operations that failed (a description in the wrong signaling state).
+    failures: u32,
 }
 
 enum Task {
@@ -1183,12 +1197,19 @@ impl World {
             sig: Signaling::Stable,
             peers_created: 0,
             attached: false,
+            wants_offer: false,
+            current_local: None,
+            current_remote: None,
+            pending_local: None,
+            pending_remote: None,
         };
         Self {
             sides: [side("alice"), side("bob")],
             tasks: VecDeque::new(),
             offers_sent: 0,
             sdp_counter: 0,
+            log: Vec::new(),
+            failures: 0,
         }
     }
 
@@ -1200,7 +1221,19 @@ impl World {
         };
         let fx = side.m.handle(input, env);
         for effect in fx {
+            self.log.push((who, effect.clone()));
             self.execute(who, effect);
+        }
+    }
+
+    /// The browser of `who` needs a new offer (as after `restartIce()` or a new track): it
+    /// raises its flag and fires `negotiationneeded` when stable, as a task.
+    fn needs_renegotiation(&mut self, who: usize) {
+        let side = &mut self.sides[who];
+        side.wants_offer = true;
+        if let (Some(pc), Signaling::Stable) = (side.pc, side.sig) {
+            self.tasks
+                .push_back((who, Task::Input(Input::NegotiationNeeded { pc })));
         }
     }
 
@@ -1245,6 +1278,11 @@ impl World {
                 side.sig = Signaling::Stable;
                 side.peers_created += 1;
                 side.attached = false;
+                side.wants_offer = false;
+                side.current_local = None;
+                side.current_remote = None;
+                side.pending_local = None;
+                side.pending_remote = None;
                 if role == Role::Caller {
                     self.tasks
                         .push_back((who, Task::Input(Input::NegotiationNeeded { pc })));
@@ -1305,40 +1343,62 @@ impl World {
                     self.sdp_counter += 1;
                     let sdp = sdp(
                         SdpType::Offer,
-                        &format!("{}-{}", side.name, self.sdp_counter),
+                        &format!("{}-offer-{}", side.name, self.sdp_counter),
                     );
+                    side.pending_local = Some(sdp.clone());
                     Input::LocalDescriptionSet { pc, sdp }
                 }
                 Signaling::HaveRemoteOffer => {
                     side.sig = Signaling::Stable;
-                    let sdp = sdp(SdpType::Answer, side.name);
+                    self.sdp_counter += 1;
+                    let sdp = sdp(
+                        SdpType::Answer,
+                        &format!("{}-answer-{}", side.name, self.sdp_counter),
+                    );
+                    side.current_local = Some(sdp.clone());
+                    side.current_remote = side.pending_remote.take();
                     // Both descriptions are in place on this side: its ICE connects.
                     self.connect_later(who, pc);
+                    self.stable_again(who, pc);
                     Input::LocalDescriptionSet { pc, sdp }
                 }
-                _ => Input::LocalDescriptionFailed {
-                    pc,
-                    error: "wrong state".into(),
-                },
+                _ => {
+                    self.failures += 1;
+                    Input::LocalDescriptionFailed {
+                        pc,
+                        error: "wrong state".into(),
+                    }
+                }
             },
             Op::Rollback => {
                 side.sig = Signaling::Stable;
+                side.pending_local = None;
+                side.pending_remote = None;
                 return;
             }
             Op::SetRemote(desc) => match (desc.kind, side.sig) {
                 (SdpType::Offer, Signaling::Stable | Signaling::HaveRemoteOffer) => {
                     side.sig = Signaling::HaveRemoteOffer;
+                    side.pending_remote = Some(desc);
                     remote_set(pc, SdpType::Offer)
                 }
                 (SdpType::Answer, Signaling::HaveLocalOffer) => {
                     side.sig = Signaling::Stable;
+                    side.current_local = side.pending_local.take();
+                    side.current_remote = Some(desc);
+                    // Our offer went through: what it carried is negotiated.
+                    side.wants_offer = false;
                     self.connect_later(who, pc);
+                    self.stable_again(who, pc);
                     remote_set(pc, SdpType::Answer)
                 }
-                _ => Input::RemoteDescriptionFailed {
-                    pc,
-                    error: "wrong state".into(),
-                },
+                _ => {
+                    self.failures += 1;
+                    Input::RemoteDescriptionFailed {
+                        pc,
+                        error: "wrong state".into(),
+                    }
+                }
             },
         };
         self.input(who, result);
@@ -1349,9 +1409,71 @@ impl World {
         self.tasks.push_back((who, Task::Input(input)));
     }
 
+    /// Back to stable after a negotiation: a browser whose flag is still up fires
+    /// `negotiationneeded` again.
+    fn stable_again(&mut self, who: usize, pc: PcId) {
+        if self.sides[who].wants_offer {
+            self.tasks
+                .push_back((who, Task::Input(Input::NegotiationNeeded { pc })));
+        }
+    }
+
     fn phase(&self, who: usize) -> &CallPhase {
         &self.sides[who].m.view().phase
     }
+
+    /// The effects `who` asked for since the log was last cleared.
+    fn effects_of(&self, who: usize) -> Vec<&Effect> {
+        self.log
+            .iter()
+            .filter(|(side, _)| *side == who)
+            .map(|(_, effect)| effect)
+            .collect()
+    }
+
+    /// Both sides stable, nothing pending, each side's descriptions the other's, both in the
+    /// call on their first peer connection, and no operation failed.
+    fn assert_settled_in_call(&self) {
+        let [a, b] = &self.sides;
+        for side in [a, b] {
+            assert_eq!(side.sig, Signaling::Stable, "{} not stable", side.name);
+            assert!(
+                side.pending_local.is_none() && side.pending_remote.is_none(),
+                "{} has a description pending",
+                side.name
+            );
+            assert!(!side.wants_offer, "{} still needs an offer", side.name);
+            assert_eq!(side.peers_created, 1, "{} replaced its peer", side.name);
+            assert!(side.current_local.is_some() && side.current_remote.is_some());
+        }
+        assert_eq!(a.current_local, b.current_remote, "alice's side is bob's");
+        assert_eq!(a.current_remote, b.current_local, "bob's side is alice's");
+        assert!(matches!(self.phase(0), CallPhase::InCall { peer, .. } if peer == "bob"));
+        assert!(matches!(self.phase(1), CallPhase::InCall { peer, .. } if peer == "alice"));
+        assert_eq!(
+            self.failures, 0,
+            "a description was applied in the wrong state"
+        );
+    }
+}
+
+/// Alice called Bob, he accepted, and the call is up on both sides.
+fn world_in_call() -> World {
+    let mut w = World::new();
+    w.input(0, cmd(CallCommand::Call { peer: bob() }));
+    w.run();
+    w.input(1, cmd(CallCommand::Accept));
+    w.run();
+    w.assert_settled_in_call();
+    w
+}
+
+fn is_offer(effect: &Effect) -> bool {
+    matches!(effect, Effect::Send(ToServer::VideoOffer { .. }))
+}
+
+fn is_answer(effect: &Effect) -> bool {
+    matches!(effect, Effect::Send(ToServer::VideoAnswer { .. }))
 }
 
 #[test]
@@ -1429,18 +1551,100 @@ fn a_declined_call_leaves_both_idle_with_the_callers_notice() {
 
 #[test]
 fn renegotiation_from_either_side_mid_call_settles() {
-    let mut w = World::new();
-    w.input(0, cmd(CallCommand::Call { peer: bob() }));
+    // One side at a time (Alice impolite, Bob polite): one offer, one answer, no rollback.
+    for who in [0, 1] {
+        let mut w = world_in_call();
+        let (offers, before) = (w.offers_sent, w.sides[who].current_local.clone());
+        w.log.clear();
+        w.needs_renegotiation(who);
+        w.run();
+        w.assert_settled_in_call();
+        assert_eq!(w.offers_sent, offers + 1, "side {who}: one new offer");
+        assert_ne!(
+            w.sides[who].current_local, before,
+            "side {who}: renegotiated"
+        );
+        let (mine, theirs) = (w.effects_of(who), w.effects_of(1 - who));
+        assert_eq!(mine.iter().filter(|e| is_offer(e)).count(), 1);
+        assert!(
+            matches!(
+                mine[..],
+                [
+                    Effect::SetLocalDescription,
+                    Effect::Send(ToServer::VideoOffer { .. }),
+                    Effect::SetRemoteDescription(SessionDescription {
+                        kind: SdpType::Answer,
+                        ..
+                    })
+                ]
+            ),
+            "side {who} offers and applies the answer: {mine:?}"
+        );
+        assert!(
+            matches!(
+                theirs[..],
+                [
+                    Effect::SetRemoteDescription(SessionDescription {
+                        kind: SdpType::Offer,
+                        ..
+                    }),
+                    Effect::EnableSending,
+                    Effect::AttachMedia,
+                    Effect::SetLocalDescription,
+                    Effect::Send(ToServer::VideoAnswer { .. })
+                ]
+            ),
+            "the other side applies the offer and answers: {theirs:?}"
+        );
+    }
+
+    // Both at once (e.g. both restart ICE): the offers collide. Bob, polite, rolls back and
+    // answers Alice's; Alice ignores Bob's; then Bob, still needing his, offers again.
+    let mut w = world_in_call();
+    let offers = w.offers_sent;
+    w.log.clear();
+    w.needs_renegotiation(0);
+    w.needs_renegotiation(1);
     w.run();
-    w.input(1, cmd(CallCommand::Accept));
-    w.run();
-    // Both want to renegotiate at once (e.g. MDN's callee offering after its answer).
-    let (pa, pb) = (w.sides[0].pc.unwrap(), w.sides[1].pc.unwrap());
-    w.input(0, Input::NegotiationNeeded { pc: pa });
-    w.input(1, Input::NegotiationNeeded { pc: pb });
-    w.run();
-    assert_eq!(w.sides[0].sig, Signaling::Stable);
-    assert_eq!(w.sides[1].sig, Signaling::Stable);
-    assert!(matches!(w.phase(0), CallPhase::InCall { .. }));
-    assert!(matches!(w.phase(1), CallPhase::InCall { .. }));
+    w.assert_settled_in_call();
+    assert_eq!(
+        w.offers_sent,
+        offers + 3,
+        "Alice's, Bob's ignored one, Bob's again"
+    );
+    let (alice, bob) = (w.effects_of(0), w.effects_of(1));
+    assert!(
+        !alice.contains(&&Effect::Rollback),
+        "the impolite side never rolls back"
+    );
+    assert_eq!(bob.iter().filter(|e| ***e == Effect::Rollback).count(), 1);
+    // Bob's rollback comes right before he applies Alice's offer.
+    let rollback = bob.iter().position(|e| **e == Effect::Rollback).unwrap();
+    assert!(matches!(
+        bob[rollback + 1],
+        Effect::SetRemoteDescription(SessionDescription {
+            kind: SdpType::Offer,
+            ..
+        })
+    ));
+    // Alice applied exactly one offer (Bob's second) and one answer; Bob the reverse.
+    let applied = |effects: &[&Effect], kind: SdpType| {
+        effects
+            .iter()
+            .filter(|e| matches!(e, Effect::SetRemoteDescription(d) if d.kind == kind))
+            .count()
+    };
+    assert_eq!(applied(&alice, SdpType::Offer), 1);
+    assert_eq!(applied(&alice, SdpType::Answer), 1);
+    assert_eq!(applied(&bob, SdpType::Offer), 1);
+    assert_eq!(applied(&bob, SdpType::Answer), 1);
+    assert_eq!(alice.iter().filter(|e| is_answer(e)).count(), 1);
+    assert_eq!(bob.iter().filter(|e| is_answer(e)).count(), 1);
+    // The last word was Bob's offer: Alice's remote description is it.
+    assert!(
+        w.sides[0]
+            .current_remote
+            .as_ref()
+            .is_some_and(|d| d.kind == SdpType::Offer && d.sdp.starts_with("bob-offer"))
+    );
 }
