@@ -366,11 +366,28 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
     click(&get(root, "login-submit"));
     wait_for("the login to be submitted", || !logins.borrow().is_empty()).await;
 
-    // What the socket and the server would make of it: the server renames us.
+    // What the socket and the server would make of it: first a refusal, worded under the field
+    // from the code and the server's own words the state keeps.
     let name = logins.borrow()[0].clone();
-    dispatch(Action::Login(name));
+    dispatch(Action::Login(name.clone()));
     dispatch(Action::SocketOpened);
     dispatch(Action::Server(FromServer::Id { id: 1 }));
+    dispatch(Action::LoginSent { id: 1 });
+    dispatch(Action::Server(FromServer::Error {
+        code: shared::ErrorCode::BadName,
+        message: "that name is reserved".into(),
+    }));
+    wait_for("the refusal under the name field", || {
+        find(root, "login-error").is_some()
+    })
+    .await;
+    assert_eq!(
+        text(&get(root, "login-error")),
+        "The server refused that name: that name is reserved."
+    );
+
+    // The next try goes through, and the server renames us.
+    dispatch(Action::Login(name));
     dispatch(Action::LoginSent { id: 1 });
     dispatch(Action::Server(FromServer::RejectUsername {
         id: 1,

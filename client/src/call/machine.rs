@@ -16,9 +16,9 @@
 //!   camera: one negotiation instead of MDN's two.
 //!
 //! # Layout
-//! This file holds the call, the commands, server frames and the one ending. [`negotiation`]
+//! This file holds the call, the commands, server frames and the one ending. `negotiation`
 //! holds perfect negotiation (the callee polite, the caller impolite), glare and the queue of
-//! early remote candidates; [`connection`] what the peer connection and the timers report;
+//! early remote candidates; `connection` what the peer connection and the timers report;
 //! `io` the inputs and effects.
 //!
 //! # Trouble on the way

@@ -11,8 +11,8 @@
 //! computed by pure functions too ([`AppState::login_frame`], [`AppState::chat_frame`]); the app
 //! sends them from effects and callbacks.
 //!
-//! Layout: this file is the reducer (the state, its actions, what a frame does); [`login`]
-//! holds the connection and login, [`chat`] the chat log and its frames, [`notice`] the facts
+//! Layout: this file is the reducer (the state, its actions, what a frame does); `login`
+//! holds the connection and login, `chat` the chat log and its frames, `notice` the facts
 //! about server errors. Who is online is a [`Roster`] (`crate::roster`), which the page owns.
 
 mod chat;
