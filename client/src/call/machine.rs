@@ -49,7 +49,7 @@ use shared::{FromServer, HangUpReason, ToServer};
 pub use io::{CallId, Effect, Env, Input, PcId, PeerState, Role, Signaling, Timer, TrackKind};
 pub use negotiation::MAX_QUEUED_CANDIDATES;
 
-/// Where `MediaError` used to live; the driver names it through the machine.
+/// A fact of `crate::call::notice`; the driver names it through the machine, as before.
 pub use crate::call::notice::MediaError;
 
 use self::negotiation::Negotiation;

@@ -15,6 +15,7 @@ use crate::call::CallPhase;
 use crate::call::notice::CallNotice;
 
 impl Machine {
+    /// A call timer ran out: give up ringing or connecting, or probe the route again.
     pub(super) fn on_timer(&mut self, timer: Timer, fx: &mut Vec<Effect>) {
         let Some(call) = &self.call else {
             return;

@@ -4,7 +4,7 @@
 
 use shared::{FromServer, IceCandidate, SdpType, SessionDescription, ToServer};
 
-use super::MediaError;
+use crate::call::notice::MediaError;
 use crate::call::{CallCommand, Route};
 
 /// Names one peer connection, so results from a closed one are recognised and dropped.
