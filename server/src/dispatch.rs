@@ -43,6 +43,13 @@ pub struct Replies {
     pub ice_servers: bool,
 }
 
+impl Replies {
+    /// Nothing to send back.
+    pub fn is_empty(&self) -> bool {
+        self.renamed.is_none() && !self.ice_servers
+    }
+}
+
 /// Applies `frame` from the connection `conn`.
 pub fn dispatch(
     conn: &mut ConnState,

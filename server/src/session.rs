@@ -248,7 +248,7 @@ where
         }
         let registry = &self.state.registry;
         match decode(&text).and_then(|frame| dispatch(&mut self.conn, registry, frame)) {
-            Ok(replies) if replies == Replies::default() => Ok(()),
+            Ok(replies) if replies.is_empty() => Ok(()),
             Ok(replies) => Box::pin(self.write_replies(replies)).await,
             Err(refusal) => Box::pin(self.write_error(refusal)).await,
         }
