@@ -94,9 +94,7 @@ pub fn decode(text: &str) -> Result<Inbound<'_>, Refusal> {
             Ok(Inbound::Login {
                 id: fields.optional(Key::Id, envelope.id)?,
                 name: fields.required(Key::Name, envelope.name)?,
-                features: fields
-                    .optional(Key::Features, envelope.features)?
-                    .unwrap_or_default(),
+                features: fields.defaulted(Key::Features, envelope.features)?,
             })
         }
         "message" => Ok(Inbound::Chat {
@@ -149,6 +147,18 @@ impl<'a> Fields<'_, 'a> {
             return Ok(None);
         };
         serde_json::from_str(raw.get()).map_err(|e| self.mistyped(key, &e))
+    }
+
+    /// A member that may be absent, but not `null` (a list).
+    fn defaulted<T: DeserializeOwned + Default>(
+        &self,
+        key: Key,
+        raw: Option<&'a RawValue>,
+    ) -> Result<T, Refusal> {
+        match self.raw(key, raw)? {
+            Some(_) => self.required(key, raw),
+            None => Ok(T::default()),
+        }
     }
 
     fn required<T: DeserializeOwned>(

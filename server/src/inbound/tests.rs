@@ -223,3 +223,75 @@ fn relays_borrow_their_payload_from_the_frame() {
     assert_eq!(sdp, r#""v=0\r\n""#);
     assert!(text.as_ptr() <= sdp.as_ptr() && sdp.as_ptr() < text[text.len()..].as_ptr());
 }
+
+#[test]
+fn refuses_exactly_what_the_shared_types_refuse_member_by_member() {
+    let values = [
+        None,
+        Some(json!(null)),
+        Some(json!(5)),
+        Some(json!(-1)),
+        Some(json!(1.5)),
+        Some(json!("x")),
+        Some(json!("offer")),
+        Some(json!("busy")),
+        Some(json!(true)),
+        Some(json!([])),
+        Some(json!(["userlist-delta"])),
+        Some(json!({})),
+        Some(json!({"type": "offer"})),
+        Some(json!({"type": "answer", "sdp": "v=0"})),
+        Some(json!({"candidate": "c", "sdpMLineIndex": 1})),
+    ];
+    let keys = [
+        "type",
+        "id",
+        "name",
+        "date",
+        "features",
+        "text",
+        "target",
+        "reason",
+        "candidate",
+        "sdp",
+    ];
+    let mut checked = 0;
+    for frame in good_frames() {
+        let Ok(serde_json::Value::Object(members)) = serde_json::from_str(&frame) else {
+            continue;
+        };
+        // A `null` SDP text is taken as a missing one (as the relay path always did).
+        if members
+            .get("sdp")
+            .and_then(|sdp| sdp.get("sdp"))
+            .is_some_and(serde_json::Value::is_null)
+        {
+            continue;
+        }
+        let kind = members["type"].as_str().unwrap_or_default().to_owned();
+        for key in keys {
+            // Relays ignore `name` (the server writes the sender's own), as they always did;
+            // `shared::ToServer` checks that it is a string.
+            if key == "name" && RelayKind::from_type(&kind).is_some() {
+                continue;
+            }
+            for value in &values {
+                let mut members = members.clone();
+                match value {
+                    Some(value) => members.insert(key.to_owned(), value.clone()),
+                    None => members.remove(key),
+                };
+                let text = serde_json::Value::Object(members).to_string();
+                let ours = decode(&text);
+                let shared = ToServer::from_json(&text);
+                assert_eq!(
+                    ours.is_ok(),
+                    shared.is_ok(),
+                    "{text}: {ours:?} vs {shared:?}"
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}
