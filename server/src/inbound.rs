@@ -1,11 +1,21 @@
-//! Decoding a client's text frame, and the precise reason when it cannot be used.
+//! Decoding a client's text frame, once, into what the server acts on, and the precise reason
+//! when it cannot be used.
 //!
-//! The happy path parses once into [`ToServer`]. Only when that fails is the frame looked at
-//! again to tell the sender which rule it broke (not JSON, a type only the server sends, a type
-//! nobody knows, or fields missing or mistyped).
+//! One pass of serde_json reads the frame's members as raw text ([`Envelope`]); then the members
+//! the frame's type uses are checked and typed into an [`Inbound`], whose relays keep their
+//! payload raw. The rules are those of [`shared::ToServer`] (required members, their types;
+//! members a type does not use are ignored), and a refused frame is named: not JSON, a type only
+//! the server sends, a type nobody knows, or a member missing or mistyped.
+
+use std::borrow::Cow;
 
 use serde::Deserialize;
-use shared::{ErrorCode, ToServer};
+use serde::de::{self, DeserializeOwned, Visitor};
+use serde_json::value::RawValue;
+use shared::{ErrorCode, Feature};
+
+use crate::envelope::{Envelope, Key, SdpField};
+use crate::relay::{Relay, RelayKind};
 
 /// Why a frame was refused: the `error` frame's code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,16 +33,25 @@ impl Refusal {
     }
 }
 
-/// Types a client may send.
-const CLIENT_TYPES: &[&str] = &[
-    "username",
-    "message",
-    "video-offer",
-    "video-answer",
-    "new-ice-candidate",
-    "hang-up",
-    "get-ice-servers",
-];
+/// A client frame the server can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inbound<'a> {
+    /// `username`: log in or rename.
+    Login {
+        id: Option<u64>,
+        name: String,
+        features: Vec<Feature>,
+    },
+    /// `message`: chat.
+    Chat {
+        id: Option<u64>,
+        text: String,
+        date: Option<u64>,
+        target: Option<String>,
+    },
+    Relay(Relay<'a>),
+    GetIceServers,
+}
 
 /// Types only the server sends.
 const SERVER_ONLY_TYPES: &[&str] = &[
@@ -44,71 +63,209 @@ const SERVER_ONLY_TYPES: &[&str] = &[
     "error",
 ];
 
-#[derive(Deserialize)]
-struct TypeOnly<'a> {
-    #[serde(rename = "type", borrow)]
-    kind: std::borrow::Cow<'a, str>,
+/// Parses one text frame from a client.
+pub fn decode(text: &str) -> Result<Inbound<'_>, Refusal> {
+    let envelope = Envelope::parse(text).map_err(|e| {
+        let what = if e.is_syntax() || e.is_eof() {
+            "not valid JSON"
+        } else {
+            "no string `type` field"
+        };
+        Refusal::new(ErrorCode::BadMessage, what)
+    })?;
+    let kind = match envelope.kind {
+        Some(raw) if !envelope.duplicated(Key::Kind) => string(raw).ok(),
+        _ => None,
+    };
+    let Some(kind) = kind else {
+        return Err(Refusal::new(
+            ErrorCode::BadMessage,
+            "no string `type` field",
+        ));
+    };
+    let fields = Fields {
+        kind: &kind,
+        envelope: &envelope,
+    };
+    match kind.as_ref() {
+        "username" => {
+            // Checked as `shared::ToServer` would, though a login's date is not used.
+            fields.optional::<u64>(Key::Date, envelope.date)?;
+            Ok(Inbound::Login {
+                id: fields.optional(Key::Id, envelope.id)?,
+                name: fields.required(Key::Name, envelope.name)?,
+                features: fields.defaulted(Key::Features, envelope.features)?,
+            })
+        }
+        "message" => Ok(Inbound::Chat {
+            id: fields.optional(Key::Id, envelope.id)?,
+            text: fields.required(Key::Text, envelope.text)?,
+            date: fields.optional(Key::Date, envelope.date)?,
+            target: fields.optional(Key::Target, envelope.target)?,
+        }),
+        "get-ice-servers" => Ok(Inbound::GetIceServers),
+        other => match RelayKind::from_type(other) {
+            Some(relay) => fields.relay(relay).map(Inbound::Relay),
+            None if SERVER_ONLY_TYPES.contains(&other) => Err(Refusal::new(
+                ErrorCode::ServerOnlyType,
+                format!("only the server sends `{other}`"),
+            )),
+            None => Err(Refusal::new(ErrorCode::UnknownType, "unknown type")),
+        },
+    }
 }
 
-/// Parses one text frame from a client.
-pub fn decode(text: &str) -> Result<ToServer, Refusal> {
-    let parse_error = match ToServer::from_json(text) {
-        Ok(message) => return Ok(message),
-        Err(e) => e,
-    };
-    let kind = match serde_json::from_str::<TypeOnly<'_>>(text) {
-        Ok(probe) => probe.kind,
-        Err(_) if parse_error.is_syntax() || parse_error.is_eof() => {
-            return Err(Refusal::new(ErrorCode::BadMessage, "not valid JSON"));
-        }
-        Err(_) => {
-            return Err(Refusal::new(
-                ErrorCode::BadMessage,
-                "no string `type` field",
-            ));
-        }
-    };
-    if SERVER_ONLY_TYPES.contains(&kind.as_ref()) {
-        Err(Refusal::new(
-            ErrorCode::ServerOnlyType,
-            format!("only the server sends `{kind}`"),
-        ))
-    } else if CLIENT_TYPES.contains(&kind.as_ref()) {
-        Err(Refusal::new(
+/// The envelope of a frame whose type is known, read member by member.
+struct Fields<'e, 'a> {
+    kind: &'e str,
+    envelope: &'e Envelope<'a>,
+}
+
+impl<'a> Fields<'_, 'a> {
+    fn bad(&self, what: impl std::fmt::Display) -> Refusal {
+        Refusal::new(
             ErrorCode::BadMessage,
-            format!("bad `{kind}`: {parse_error}"),
-        ))
-    } else {
-        Err(Refusal::new(ErrorCode::UnknownType, "unknown type"))
+            format!("bad `{}`: {what}", self.kind),
+        )
+    }
+
+    /// The member's raw text; `None` when absent. A member the type uses may be given once.
+    fn raw(&self, key: Key, raw: Option<&'a RawValue>) -> Result<Option<&'a RawValue>, Refusal> {
+        if self.envelope.duplicated(key) {
+            return Err(self.bad(format_args!("duplicate `{}`", key.as_str())));
+        }
+        Ok(raw)
+    }
+
+    /// A member that may be absent (or `null`).
+    fn optional<T: DeserializeOwned>(
+        &self,
+        key: Key,
+        raw: Option<&'a RawValue>,
+    ) -> Result<Option<T>, Refusal> {
+        let Some(raw) = self.raw(key, raw)? else {
+            return Ok(None);
+        };
+        serde_json::from_str(raw.get()).map_err(|e| self.mistyped(key, &e))
+    }
+
+    /// A member that may be absent, but not `null` (a list).
+    fn defaulted<T: DeserializeOwned + Default>(
+        &self,
+        key: Key,
+        raw: Option<&'a RawValue>,
+    ) -> Result<T, Refusal> {
+        match self.raw(key, raw)? {
+            Some(_) => self.required(key, raw),
+            None => Ok(T::default()),
+        }
+    }
+
+    fn required<T: DeserializeOwned>(
+        &self,
+        key: Key,
+        raw: Option<&'a RawValue>,
+    ) -> Result<T, Refusal> {
+        let Some(raw) = self.raw(key, raw)? else {
+            return Err(self.bad(format_args!("missing `{}`", key.as_str())));
+        };
+        serde_json::from_str(raw.get()).map_err(|e| self.mistyped(key, &e))
+    }
+
+    fn mistyped(&self, key: Key, error: &serde_json::Error) -> Refusal {
+        // The position is within the member's own text: of no use to the sender.
+        let error = error.to_string();
+        let error = error.rsplit_once(" at line ").map_or(&*error, |(e, _)| e);
+        self.bad(format_args!("`{}`: {error}", key.as_str()))
+    }
+
+    fn relay(&self, kind: RelayKind) -> Result<Relay<'a>, Refusal> {
+        let envelope = self.envelope;
+        let target = match self.raw(Key::Target, envelope.target)? {
+            Some(raw) if raw.get() != "null" => {
+                Some(string(raw).map_err(|e| self.mistyped(Key::Target, &e))?)
+            }
+            _ => None,
+        };
+        if kind != RelayKind::HangUp && target.is_none() {
+            return Err(self.bad("missing `target`"));
+        }
+        let mut relay = Relay {
+            kind,
+            target,
+            sdp: None,
+            candidate: None,
+            reason: None,
+        };
+        match kind {
+            RelayKind::VideoOffer | RelayKind::VideoAnswer => {
+                if envelope.duplicated(Key::Sdp) {
+                    return Err(self.bad("duplicate `sdp`"));
+                }
+                match envelope.sdp {
+                    None | Some(SdpField::Null) => return Err(self.bad("missing `sdp`")),
+                    Some(SdpField::Bad(why)) => return Err(self.bad(why)),
+                    Some(SdpField::Description(sdp)) => relay.sdp = Some(sdp),
+                }
+            }
+            RelayKind::NewIceCandidate => {
+                let raw = self
+                    .raw(Key::Candidate, envelope.candidate)?
+                    .filter(|raw| raw.get() != "null")
+                    .ok_or_else(|| self.bad("missing `candidate`"))?;
+                serde_json::from_str::<CandidateShape>(raw.get())
+                    .map_err(|e| self.mistyped(Key::Candidate, &e))?;
+                relay.candidate = Some(raw.get());
+            }
+            RelayKind::HangUp => relay.reason = self.optional(Key::Reason, envelope.reason)?,
+        }
+        Ok(relay)
+    }
+}
+
+/// A JSON string, borrowed when it has no escapes.
+fn string(raw: &RawValue) -> Result<Cow<'_, str>, serde_json::Error> {
+    let text = raw.get();
+    // RawValue guarantees valid JSON: a string without a backslash is its text between quotes.
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) if !inner.contains('\\') => Ok(Cow::Borrowed(inner)),
+        _ => serde_json::from_str::<String>(text).map(Cow::Owned),
+    }
+}
+
+/// The shape of [`shared::IceCandidate`], checked without keeping the text. Other members
+/// (browsers may add some) are accepted and forwarded.
+#[derive(Deserialize)]
+#[allow(dead_code)]
+#[serde(rename_all = "camelCase")]
+struct CandidateShape {
+    candidate: AnyString,
+    #[serde(default)]
+    sdp_mid: Option<AnyString>,
+    #[serde(default, rename = "sdpMLineIndex")]
+    sdp_m_line_index: Option<u16>,
+    #[serde(default)]
+    username_fragment: Option<AnyString>,
+}
+
+/// A JSON string, checked but not kept.
+struct AnyString;
+
+impl<'de> Deserialize<'de> for AnyString {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StringVisitor;
+        impl Visitor<'_> for StringVisitor {
+            type Value = AnyString;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E: de::Error>(self, _: &str) -> Result<AnyString, E> {
+                Ok(AnyString)
+            }
+        }
+        deserializer.deserialize_str(StringVisitor)
     }
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn classifies_every_kind_of_bad_frame() {
-        let code = |text: &str| decode(text).unwrap_err().code;
-        assert_eq!(code("{not json"), ErrorCode::BadMessage);
-        assert_eq!(code("[1,2]"), ErrorCode::BadMessage);
-        assert_eq!(code(r#"{"name":"x"}"#), ErrorCode::BadMessage);
-        assert_eq!(code(r#"{"type":5}"#), ErrorCode::BadMessage);
-        assert_eq!(
-            code(r#"{"type":"userlist","users":[]}"#),
-            ErrorCode::ServerOnlyType
-        );
-        assert_eq!(code(r#"{"type":"id","id":1}"#), ErrorCode::ServerOnlyType);
-        assert_eq!(code(r#"{"type":"teleport"}"#), ErrorCode::UnknownType);
-        assert_eq!(
-            code(r#"{"type":"video-offer","target":"b"}"#),
-            ErrorCode::BadMessage
-        );
-        assert_eq!(
-            code(r#"{"type":"message","text":7}"#),
-            ErrorCode::BadMessage
-        );
-        assert!(decode(r#"{"type":"username","name":"a","extra":1}"#).is_ok());
-    }
-}
+mod tests;

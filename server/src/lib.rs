@@ -6,29 +6,40 @@
 //! - [`limits`]: operating limits and the per-connection token bucket.
 //! - [`state`]: [`AppState`], shared by handlers and sessions (registry, settings, shutdown).
 //! - [`routes`]: `fn app(state) -> Router`: `/ws`, `/healthz`, the client files.
-//! - [`session`]: one task per connection, one `select!` loop.
-//! - [`inbound`]: decoding client frames and naming what is wrong with bad ones.
-//! - [`relay`]: the relay hot path (parse borrowing, payload kept raw, serialise once).
-//! - [`scan`]: the strict partial JSON scanner behind the relay path's fast parse.
-//! - [`registry`]: who is online, call pairs, delivery into bounded outboxes.
+//! - [`session`]: one task per connection, one `select!` loop over the socket, the outbox, the
+//!   timer and shutdown; writing frames.
+//! - [`envelope`]: one pass over a client frame, every member kept as raw JSON text.
+//! - [`inbound`]: decoding client frames (once) into [`inbound::Inbound`], and naming what is
+//!   wrong with bad ones.
+//! - [`dispatch`]: one decoded frame applied to the registry, synchronously (no socket).
+//! - [`relay`]: relays with their payload kept raw, and the outgoing frame serialised once.
+//! - [`chat`]: the chat length rule and a chat line in its raw and HTML-escaped forms.
+//! - [`registry`]: members and call pairs under one lock; delivery into bounded outboxes.
+//! - [`members`]: membership: who is logged in, unique names, login order, features, the log
+//!   of presence changes.
+//! - [`calls`]: call pairing: who is in a call with whom, and the offer/answer/hang-up rules.
 //! - [`outbox`]: one client's bounded queue of frames to write.
-//! - [`presence`]: coalesced user-list broadcasting.
+//! - [`presence`]: the user-list broadcast policy, coalesced, serialised outside the lock.
 //! - [`escape`]: HTML escaping of chat for legacy clients.
 //! - [`turn`]: ICE servers and ephemeral TURN credentials.
 //!
 //! [`run`] serves until its `shutdown` future resolves, then closes every session and waits
 //! for them.
 
+pub mod calls;
+pub mod chat;
 pub mod config;
+pub mod dispatch;
+pub mod envelope;
 pub mod escape;
 pub mod inbound;
 pub mod limits;
+pub mod members;
 pub mod outbox;
 pub mod presence;
 pub mod registry;
 pub mod relay;
 pub mod routes;
-pub mod scan;
 pub mod session;
 pub mod state;
 pub mod turn;

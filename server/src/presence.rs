@@ -1,17 +1,23 @@
-//! Presence broadcasting: who joined and left since the last broadcast, and the task that
-//! broadcasts it, coalesced.
+//! Presence broadcasting policy: which clients get the whole user list and which a delta, the
+//! frames for each, and the task that broadcasts them, coalesced.
 //!
 //! MDN's server re-sends the whole list to everyone on every login, which is quadratic: 1,000
-//! logins cost a million list frames. Here changes accumulate in [`PresenceChanges`] (under the
-//! registry's lock), and [`run`] flushes them at most once per `presence_interval`: the full
-//! `userlist` is serialised once and its bytes shared by every legacy client, and clients with
-//! the `userlist-delta` feature get one small shared `userlist-delta` frame instead.
+//! logins cost a million list frames. Here the registry keeps the changes (see
+//! [`crate::members::PresenceChanges`]) and [`run`] broadcasts them at most once per
+//! `presence_interval`: the full `userlist` is serialised once and its bytes shared by every
+//! legacy client, and clients with the `userlist-delta` feature get one small shared
+//! `userlist-delta` frame instead.
+//!
+//! [`flush`] takes the batch from the registry under its lock (names and outbox handles only),
+//! then builds the JSON and delivers it after the lock is released, so sessions relaying meanwhile
+//! never wait for a list to be serialised. Clients found too slow are then disconnected through
+//! the registry.
 //!
 //! Consistency: a client that logged in since the last flush gets the full list of the state at
 //! that flush, and from then on every delta is exactly the change from one flushed state to the
-//! next. Applying a delta means: remove every name in `left`, then append every name in
-//! `joined` (in order). [`PresenceChanges`] keeps its lists so that this rule is exact even when
-//! a name comes and goes several times within one batch.
+//! next (applying a delta: remove every name in `left`, then append every name in `joined`).
+//! Only the presence task flushes, one batch after the other, so batches reach every outbox in
+//! order.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,51 +26,114 @@ use axum::extract::ws::Utf8Bytes;
 use shared::FromServer;
 use tokio_util::sync::CancellationToken;
 
-use crate::registry::Registry;
+use crate::outbox::PushError;
+use crate::registry::{PresenceBatch, Recipient, Registry};
 
-/// Name changes since the last broadcast.
-#[derive(Debug, Default)]
-pub struct PresenceChanges {
-    joined: Vec<String>,
-    left: Vec<String>,
-    /// Something must be broadcast (changes, or a client waiting for its first full list).
-    dirty: bool,
+/// Broadcasts presence changes until `shutdown`: the first change after a quiet period goes out
+/// at once, later ones are batched for `interval`.
+pub async fn run(registry: Arc<Registry>, interval: Duration, shutdown: CancellationToken) {
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = registry.presence_changed() => {}
+        }
+        flush(&registry);
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(interval) => {}
+        }
+    }
 }
 
-impl PresenceChanges {
-    pub fn joined(&mut self, name: &str) {
-        self.joined.push(name.to_owned());
-        self.dirty = true;
-    }
-
-    pub fn left(&mut self, name: &str) {
-        // A name that joined within this batch was never seen by anyone: forget it instead of
-        // announcing a departure (which, applied before `joined`, would be wrong).
-        match self.joined.iter().position(|n| n == name) {
-            Some(pos) => {
-                self.joined.remove(pos);
+/// Broadcasts the pending presence changes, if any: the full `userlist` (serialised once) to
+/// newcomers and legacy clients, one shared `userlist-delta` to the others.
+pub fn flush(registry: &Registry) {
+    let Some(batch) = registry.take_presence() else {
+        return;
+    };
+    let frames = Frames::for_batch(&batch);
+    let mut slow = Vec::new();
+    for recipient in &batch.recipients {
+        for frame in frames.for_recipient(recipient) {
+            match recipient.outbox.push(frame.clone()) {
+                Ok(()) => {}
+                Err(PushError::Full) => {
+                    tracing::debug!(
+                        conn = recipient.id,
+                        "outbox full: disconnecting a client that does not read"
+                    );
+                    slow.push(recipient.id);
+                    break;
+                }
+                // The session has ended and is about to unregister.
+                Err(PushError::Closed) => break,
             }
-            None => self.left.push(name.to_owned()),
         }
-        self.dirty = true;
+    }
+    if !slow.is_empty() {
+        registry.disconnect(&slow);
+    }
+}
+
+/// The frames of one batch, each serialised once and shared by all who get it.
+struct Frames {
+    changed: bool,
+    /// The whole list in one `userlist`, for clients without `userlist-delta`: MDN's client only
+    /// knows the whole list in one frame.
+    legacy_full: Option<Utf8Bytes>,
+    /// The whole list in small frames (see [`full_list_frames`]) for delta clients' first list.
+    newcomer_full: Vec<Utf8Bytes>,
+    /// The change, for every other client.
+    deltas: Vec<Utf8Bytes>,
+}
+
+impl Frames {
+    fn for_batch(batch: &PresenceBatch) -> Self {
+        let changed = !batch.joined.is_empty() || !batch.left.is_empty();
+        let mut frames = Self {
+            changed,
+            legacy_full: None,
+            newcomer_full: Vec::new(),
+            deltas: Vec::new(),
+        };
+        let (any_legacy, any_newcomer) = batch.recipients.iter().fold((false, false), |acc, r| {
+            (
+                acc.0 || frames.legacy_wants(r),
+                acc.1 || frames.newcomer_wants(r),
+            )
+        });
+        let names = batch.names.as_deref().unwrap_or_default();
+        if any_legacy {
+            let list = FromServer::UserList {
+                users: names.to_vec(),
+            };
+            frames.legacy_full = Some(list.to_json().into());
+        }
+        if any_newcomer {
+            frames.newcomer_full = full_list_frames(names);
+        }
+        if changed {
+            frames.deltas = delta_frames(&batch.joined, &batch.left);
+        }
+        frames
     }
 
-    /// A client needs its first full list even if no name changed.
-    pub fn mark(&mut self) {
-        self.dirty = true;
+    fn legacy_wants(&self, r: &Recipient) -> bool {
+        !r.userlist_delta && (r.first_list || self.changed)
     }
 
-    /// Takes the batch: `None` when there is nothing to broadcast, else `(joined, left)`
-    /// (both empty when only a newcomer waits for its list).
-    pub fn take(&mut self) -> Option<(Vec<String>, Vec<String>)> {
-        if !self.dirty {
-            return None;
+    fn newcomer_wants(&self, r: &Recipient) -> bool {
+        r.userlist_delta && r.first_list
+    }
+
+    fn for_recipient(&self, r: &Recipient) -> &[Utf8Bytes] {
+        if self.legacy_wants(r) {
+            self.legacy_full.as_slice()
+        } else if self.newcomer_wants(r) {
+            &self.newcomer_full
+        } else {
+            &self.deltas
         }
-        self.dirty = false;
-        Some((
-            std::mem::take(&mut self.joined),
-            std::mem::take(&mut self.left),
-        ))
     }
 }
 
@@ -153,94 +222,5 @@ pub fn delta_frames(joined: &[String], left: &[String]) -> Vec<Utf8Bytes> {
         .collect()
 }
 
-/// Broadcasts presence changes until `shutdown`: the first change after a quiet period goes out
-/// at once, later ones are batched for `interval`.
-pub async fn run(registry: Arc<Registry>, interval: Duration, shutdown: CancellationToken) {
-    loop {
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            () = registry.presence_changed() => {}
-        }
-        registry.flush_presence();
-        tokio::select! {
-            () = shutdown.cancelled() => return,
-            () = tokio::time::sleep(interval) => {}
-        }
-    }
-}
-
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    /// Applies a delta the way the protocol says clients must.
-    fn apply(list: &mut Vec<String>, joined: &[String], left: &[String]) {
-        list.retain(|n| !left.contains(n));
-        list.extend(joined.iter().cloned());
-    }
-
-    #[test]
-    fn delta_rule_is_exact_when_names_come_and_go_within_a_batch() {
-        let mut list = vec!["a".to_string(), "x".to_string()];
-        let mut changes = PresenceChanges::default();
-        // x leaves and comes back; y comes and goes; z comes; a leaves.
-        changes.left("x");
-        changes.joined("x");
-        changes.joined("y");
-        changes.left("y");
-        changes.joined("z");
-        changes.left("a");
-        let (joined, left) = changes.take().unwrap();
-        apply(&mut list, &joined, &left);
-        assert_eq!(list, vec!["x", "z"]);
-        assert!(changes.take().is_none());
-    }
-
-    /// Applies a sequence of list frames the way a delta client does.
-    fn apply_frames(list: &mut Vec<String>, frames: &[Utf8Bytes]) {
-        for frame in frames {
-            match FromServer::from_json(frame).unwrap() {
-                FromServer::UserList { users } => *list = users,
-                FromServer::UserListDelta { joined, left } => apply(list, &joined, &left),
-                other => panic!("{other:?}"),
-            }
-        }
-    }
-
-    #[test]
-    fn big_lists_and_deltas_are_split_into_small_frames_that_add_up() {
-        let names: Vec<String> = (0..5000).map(|i| format!("user{i:05}")).collect();
-        let frames = full_list_frames(&names);
-        assert!(
-            frames.len() > 1 && frames.len() <= MAX_CHUNKS + 1,
-            "{}",
-            frames.len()
-        );
-        assert!(frames.iter().all(|f| f.len() <= 2 * CHUNK_BYTES));
-        let mut list = vec!["stale".to_string()];
-        apply_frames(&mut list, &frames);
-        assert_eq!(list, names);
-
-        let left: Vec<String> = names[..1000].to_vec();
-        let joined: Vec<String> = (0..1000).map(|i| format!("new{i:04}")).collect();
-        let frames = delta_frames(&joined, &left);
-        assert!(frames.len() > 2);
-        apply_frames(&mut list, &frames);
-        let expected: Vec<String> = names[1000..].iter().chain(&joined).cloned().collect();
-        assert_eq!(list, expected);
-
-        // Small ones stay one frame; an empty list is still a list.
-        assert_eq!(full_list_frames(&names[..3]).len(), 1);
-        assert_eq!(full_list_frames(&[]).len(), 1);
-        assert_eq!(delta_frames(&names[..2], &[]).len(), 1);
-    }
-
-    #[test]
-    fn mark_alone_gives_an_empty_batch() {
-        let mut changes = PresenceChanges::default();
-        assert!(changes.take().is_none());
-        changes.mark();
-        assert_eq!(changes.take(), Some((vec![], vec![])));
-    }
-}
+mod tests;

@@ -3,29 +3,31 @@
 //!
 //! The session owns the socket: frames for this client from anywhere else arrive through the
 //! bounded outbox the registry delivers to; replies that concern only this client (its `id`,
-//! `rejectusername`, `ice-servers`, `error` frames) are written directly. A drop guard takes the
-//! client out of the registry on every way out of the loop.
+//! `rejectusername`, `ice-servers`, `error` frames) are written directly. Each text frame is
+//! decoded once ([`crate::inbound`]) and applied by [`crate::dispatch`], synchronously; this file
+//! only does the I/O around it (rate limiting, size limits, writes with a timeout, closing). A
+//! drop guard takes the client out of the registry on every way out of the loop.
 //!
 //! The session is generic over the socket (`Stream` + `Sink` of axum messages) so it does not
 //! depend on a real network connection.
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use shared::limits::{MAX_CHAT_CHARS, MAX_FRAME_BYTES};
-use shared::{ErrorCode, FromServer, ToServer, UserName};
+use shared::limits::MAX_FRAME_BYTES;
+use shared::{ErrorCode, FromServer};
 use std::sync::Arc;
 use tokio::time::{Instant, sleep_until, timeout};
 
-use crate::escape::html_escape;
+use crate::dispatch::{ConnState, Replies, dispatch};
 use crate::inbound::{Refusal, decode};
 use crate::limits::TokenBucket;
+use crate::members::ConnId;
 use crate::outbox::Outbox;
-use crate::registry::{ChatFrames, ConnId, Features, Registry};
-use crate::relay::{self, Relay};
+use crate::registry::Registry;
 use crate::state::AppState;
 
 /// Close codes (RFC 6455 §7.4.1).
@@ -100,15 +102,13 @@ where
     let mut session = Session {
         bucket: TokenBucket::new(limits.rate_per_sec, limits.rate_burst, now),
         socket,
-        id,
+        conn: ConnState::new(id),
         state: &state,
-        name: None,
-        outbox: None,
         told_rate_limited: false,
         awaiting_pong: false,
     };
     let end = session.drive().await;
-    match &session.name {
+    match &session.conn.name {
         Some(name) => tracing::info!(conn = id, %name, reason = %end, "disconnected"),
         None => tracing::info!(conn = id, reason = %end, "disconnected"),
     }
@@ -116,12 +116,9 @@ where
 
 struct Session<'a, S> {
     socket: S,
-    id: ConnId,
+    /// Who this connection is, as far as dispatch is concerned.
+    conn: ConnState,
     state: &'a AppState,
-    /// The name given at login; `None` until then.
-    name: Option<UserName>,
-    /// Frames for this client from other sessions; created at login.
-    outbox: Option<Arc<Outbox>>,
     bucket: TokenBucket,
     /// The client was already told it is being rate limited (told once per episode, so a
     /// flood does not double its own traffic with errors).
@@ -150,7 +147,7 @@ where
     async fn drive(&mut self) -> End {
         let limits = &self.state.settings.limits;
         let (login_timeout, ping_interval) = (limits.login_timeout, limits.ping_interval);
-        if let Err(end) = Box::pin(self.write_frame(&FromServer::Id { id: self.id })).await {
+        if let Err(end) = Box::pin(self.write_frame(&FromServer::Id { id: self.conn.id })).await {
             return end;
         }
         let shutdown = self.state.shutdown.clone();
@@ -168,7 +165,7 @@ where
                     Box::pin(self.close(CLOSE_GOING_AWAY, "server shutting down")).await;
                     return End::Shutdown;
                 }
-                frame = next_outbox(&self.outbox) => match frame {
+                frame = next_outbox(&self.conn.outbox) => match frame {
                     Some(frame) => Box::pin(self.write_outbox(frame)).await,
                     // The registry closed our outbox: we were too slow.
                     None => {
@@ -184,13 +181,13 @@ where
                     }
                     Some(Err(e)) if is_too_large(&e) => return Box::pin(self.too_large()).await,
                     Some(Err(e)) => {
-                        tracing::debug!(conn = self.id, error = %e, "socket error");
+                        tracing::debug!(conn = self.conn.id, error = %e, "socket error");
                         return End::SocketError;
                     }
                 },
                 () = &mut timer => {
                     let now = Instant::now();
-                    if self.name.is_none() && now >= login_deadline {
+                    if self.conn.name.is_none() && now >= login_deadline {
                         let refusal = Refusal::new(ErrorCode::LoginTimeout, "no login in time; closing");
                         let _ = Box::pin(self.write_error(refusal)).await;
                         Box::pin(self.close(CLOSE_POLICY, "login timeout")).await;
@@ -211,7 +208,7 @@ where
             if let Err(end) = step {
                 return end;
             }
-            let next = if self.name.is_none() {
+            let next = if self.conn.name.is_none() {
                 login_deadline.min(next_ping)
             } else {
                 next_ping
@@ -249,9 +246,10 @@ where
         if !self.take_token().await? {
             return Ok(());
         }
-        match self.on_text(&text) {
-            Ok(Some(reply)) => Box::pin(self.write_replies(reply)).await,
-            Ok(None) => Ok(()),
+        let registry = &self.state.registry;
+        match decode(&text).and_then(|frame| dispatch(&mut self.conn, registry, frame)) {
+            Ok(replies) if replies.is_empty() => Ok(()),
+            Ok(replies) => Box::pin(self.write_replies(replies)).await,
             Err(refusal) => Box::pin(self.write_error(refusal)).await,
         }
     }
@@ -270,124 +268,19 @@ where
         Ok(false)
     }
 
-    /// Handles one decoded frame synchronously; returns the frames to send back to this client.
-    fn on_text(&mut self, text: &str) -> Result<Option<Replies>, Refusal> {
-        if let Some(relay) = relay::parse(text) {
-            return self.on_relay(relay?).map(|()| None);
-        }
-        let message = decode(text)?;
-        if let ToServer::Username {
-            id, name, features, ..
-        } = message
-        {
-            self.check_id(id)?;
-            return self.login(&name, Features::from_list(&features)).map(Some);
-        }
-        let Some(me) = self.name.clone() else {
-            return Err(Refusal::new(
-                ErrorCode::NotLoggedIn,
-                "log in with `username` first",
-            ));
-        };
-        let registry = &self.state.registry;
-        match message {
-            ToServer::Username { .. } => Ok(None),
-            ToServer::Message {
-                id,
-                text,
-                date,
-                target,
-            } => {
-                self.check_id(id)?;
-                if text.chars().count() > MAX_CHAT_CHARS {
-                    return Err(Refusal::new(
-                        ErrorCode::TextTooLong,
-                        format!("chat text is limited to {MAX_CHAT_CHARS} characters"),
-                    ));
-                }
-                let frames = chat_frames(self.id, &me, text, date, target.clone());
-                registry
-                    .chat(self.id, target.as_deref(), &frames)
-                    .map_err(refuse_target)?;
-                Ok(None)
-            }
-            // Relays take the fast path (`relay::parse`) before this; one that only the general
-            // decoder accepts has a shape the fast path refused.
-            ToServer::VideoOffer { .. }
-            | ToServer::VideoAnswer { .. }
-            | ToServer::NewIceCandidate { .. }
-            | ToServer::HangUp { .. } => {
-                Err(Refusal::new(ErrorCode::BadMessage, "malformed relay"))
-            }
-            ToServer::GetIceServers => Ok(Some(Replies::ice(self.ice_servers()))),
-        }
-    }
-
-    /// The hot path: a relay serialised once, straight from the received text.
-    fn on_relay(&mut self, relay: Relay<'_>) -> Result<(), Refusal> {
-        let Some(me) = self.name.as_ref() else {
-            return Err(Refusal::new(
-                ErrorCode::NotLoggedIn,
-                "log in with `username` first",
-            ));
-        };
-        let registry = &self.state.registry;
-        match &relay.target {
-            Some(target) => {
-                let frame: Utf8Bytes = relay.to_json(me.as_str(), target).into();
-                registry
-                    .relay(self.id, target, frame, relay.kind.call_event())
-                    .map_err(refuse_target)
-            }
-            // MDN's hang-up: to the call partner, whose name the registry knows.
-            None => registry
-                .hang_up_partner(self.id, relay.reason)
-                .map_err(|code| {
-                    Refusal::new(code, "`hang-up` without a target, and no call to end")
-                }),
-        }
-    }
-
-    fn check_id(&self, id: Option<u64>) -> Result<(), Refusal> {
-        match id {
-            Some(id) if id != self.id => Err(Refusal::new(
-                ErrorCode::BadId,
-                format!("this connection's id is {}", self.id),
-            )),
-            _ => Ok(()),
-        }
-    }
-
-    fn login(&mut self, raw: &str, features: Features) -> Result<Replies, Refusal> {
-        let requested =
-            UserName::parse(raw).map_err(|e| Refusal::new(ErrorCode::BadName, e.to_string()))?;
-        let outcome = self.state.registry.login(self.id, &requested, features);
-        if let Some(outbox) = outcome.outbox {
-            self.outbox = Some(outbox);
-        }
-        let renamed = (outcome.name.as_str() != raw).then(|| FromServer::RejectUsername {
-            id: self.id,
-            name: outcome.name.to_string(),
-        });
-        let first_login = self.name.is_none();
-        self.name = Some(outcome.name);
-        let ice = (features.ice_servers && first_login).then(|| self.ice_servers());
-        Ok(Replies { renamed, ice })
-    }
-
     fn ice_servers(&self) -> FromServer {
         self.state
             .settings
             .ice
-            .frame_for(&self.id.to_string(), SystemTime::now())
+            .frame_for(&self.conn.id.to_string(), SystemTime::now())
     }
 
     async fn write_replies(&mut self, replies: Replies) -> Step {
         if let Some(frame) = replies.renamed {
             self.write_frame(&frame).await?;
         }
-        if let Some(frame) = replies.ice {
-            self.write_frame(&frame).await?;
+        if replies.ice_servers {
+            self.write_frame(&self.ice_servers()).await?;
         }
         Ok(())
     }
@@ -395,7 +288,7 @@ where
     /// Writes an outbox frame and whatever else is already waiting, with one flush.
     async fn write_outbox(&mut self, first: Utf8Bytes) -> Step {
         let write_timeout = self.state.settings.limits.write_timeout;
-        let Some(outbox) = self.outbox.as_ref() else {
+        let Some(outbox) = self.conn.outbox.as_ref() else {
             return Ok(());
         };
         let socket = &mut self.socket;
@@ -417,7 +310,7 @@ where
     }
 
     async fn write_error(&mut self, refusal: Refusal) -> Step {
-        tracing::debug!(conn = self.id, code = ?refusal.code, message = %refusal.message, "refused a frame");
+        tracing::debug!(conn = self.conn.id, code = ?refusal.code, message = %refusal.message, "refused a frame");
         self.write_frame(&FromServer::Error {
             code: refusal.code,
             message: refusal.message,
@@ -467,74 +360,6 @@ where
             let _ = timeout(CLOSE_LINGER, drain).await;
         }
     }
-}
-
-/// Frames that answer a `username` or `get-ice-servers` to this client only.
-struct Replies {
-    renamed: Option<FromServer>,
-    ice: Option<FromServer>,
-}
-
-impl Replies {
-    fn ice(frame: FromServer) -> Self {
-        Self {
-            renamed: None,
-            ice: Some(frame),
-        }
-    }
-}
-
-fn refuse_target(code: ErrorCode) -> Refusal {
-    let message = match code {
-        ErrorCode::UnknownTarget => "the target is not online",
-        ErrorCode::SelfTarget => "the target is yourself",
-        _ => "refused",
-    };
-    Refusal::new(code, message)
-}
-
-/// The chat line serialised for plain-text clients and, HTML-escaped, for legacy ones.
-fn chat_frames(
-    id: ConnId,
-    name: &UserName,
-    text: String,
-    date: Option<u64>,
-    target: Option<String>,
-) -> ChatFrames {
-    let date = date.unwrap_or_else(now_millis);
-    let escaped_name = html_escape(name.as_str());
-    let escaped_text = html_escape(&text);
-    let unchanged = matches!(
-        (&escaped_name, &escaped_text),
-        (std::borrow::Cow::Borrowed(_), std::borrow::Cow::Borrowed(_))
-    );
-    let escaped = (!unchanged).then(|| {
-        FromServer::Message {
-            id,
-            name: escaped_name.into_owned(),
-            text: escaped_text.into_owned(),
-            date,
-            target: target.clone(),
-        }
-        .to_json()
-    });
-    let raw: Utf8Bytes = FromServer::Message {
-        id,
-        name: name.to_string(),
-        text,
-        date,
-        target,
-    }
-    .to_json()
-    .into();
-    let escaped = escaped.map_or_else(|| raw.clone(), Utf8Bytes::from);
-    ChatFrames { raw, escaped }
-}
-
-fn now_millis() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as u64)
 }
 
 /// Whether a socket error is tungstenite refusing a frame or message over the size limit.

@@ -8,7 +8,8 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::Settings;
-use crate::registry::{ConnId, Registry};
+use crate::members::ConnId;
+use crate::registry::Registry;
 
 /// Cheap to clone: every field is a handle.
 #[derive(Clone)]

@@ -1,0 +1,162 @@
+//! Dispatch: one decoded client frame applied to the registry, synchronously, with what to send
+//! back to that client alone. No socket and no waiting: the session writes the replies, and
+//! frames for others go through the registry into their outboxes.
+
+use std::sync::Arc;
+
+use axum::extract::ws::Utf8Bytes;
+use shared::{ErrorCode, FromServer, UserName};
+
+use crate::chat::{chat_frames, check_text};
+use crate::inbound::{Inbound, Refusal};
+use crate::members::{ConnId, Features};
+use crate::outbox::Outbox;
+use crate::registry::Registry;
+use crate::relay::Relay;
+
+/// What dispatch knows of one connection.
+#[derive(Debug)]
+pub struct ConnState {
+    pub id: ConnId,
+    /// The name given at login; `None` until then.
+    pub name: Option<UserName>,
+    /// Frames for this client from other sessions; given at the first login.
+    pub outbox: Option<Arc<Outbox>>,
+}
+
+impl ConnState {
+    pub fn new(id: ConnId) -> Self {
+        Self {
+            id,
+            name: None,
+            outbox: None,
+        }
+    }
+}
+
+/// Frames that answer a frame to its sender only.
+#[derive(Debug, Default, PartialEq)]
+pub struct Replies {
+    /// `rejectusername`: the name given differs from the one asked for.
+    pub renamed: Option<FromServer>,
+    /// Send `ice-servers` (made by the session: it holds the TURN settings and the clock).
+    pub ice_servers: bool,
+}
+
+impl Replies {
+    /// Nothing to send back.
+    pub fn is_empty(&self) -> bool {
+        self.renamed.is_none() && !self.ice_servers
+    }
+}
+
+/// Applies `frame` from the connection `conn`.
+pub fn dispatch(
+    conn: &mut ConnState,
+    registry: &Registry,
+    frame: Inbound<'_>,
+) -> Result<Replies, Refusal> {
+    if let Inbound::Login { id, name, features } = frame {
+        check_id(conn.id, id)?;
+        return login(conn, registry, &name, Features::from_list(&features));
+    }
+    let Some(me) = conn.name.as_ref() else {
+        return Err(Refusal::new(
+            ErrorCode::NotLoggedIn,
+            "log in with `username` first",
+        ));
+    };
+    match frame {
+        Inbound::Login { .. } => Ok(Replies::default()),
+        Inbound::Chat {
+            id,
+            text,
+            date,
+            target,
+        } => {
+            check_id(conn.id, id)?;
+            check_text(&text)?;
+            let frames = chat_frames(conn.id, me, text, date, target.clone());
+            registry
+                .chat(conn.id, target.as_deref(), &frames)
+                .map_err(refuse_target)?;
+            Ok(Replies::default())
+        }
+        Inbound::Relay(relay) => {
+            forward(conn.id, me, registry, &relay)?;
+            Ok(Replies::default())
+        }
+        Inbound::GetIceServers => Ok(Replies {
+            renamed: None,
+            ice_servers: true,
+        }),
+    }
+}
+
+/// The hot path: a relay serialised once, straight from the received text.
+fn forward(
+    from: ConnId,
+    me: &UserName,
+    registry: &Registry,
+    relay: &Relay<'_>,
+) -> Result<(), Refusal> {
+    match &relay.target {
+        Some(target) => {
+            let frame: Utf8Bytes = relay.to_json(me.as_str(), target).into();
+            registry
+                .relay(from, target, frame, relay.kind.call_event())
+                .map_err(refuse_target)
+        }
+        // MDN's hang-up: to the call partner, whose name the registry knows.
+        None => registry
+            .hang_up_partner(from, relay.reason)
+            .map_err(|code| Refusal::new(code, "`hang-up` without a target, and no call to end")),
+    }
+}
+
+fn login(
+    conn: &mut ConnState,
+    registry: &Registry,
+    raw: &str,
+    features: Features,
+) -> Result<Replies, Refusal> {
+    let requested =
+        UserName::parse(raw).map_err(|e| Refusal::new(ErrorCode::BadName, e.to_string()))?;
+    let joined = registry.login(conn.id, &requested, features);
+    if let Some(outbox) = joined.outbox {
+        conn.outbox = Some(outbox);
+    }
+    let renamed = (joined.name.as_str() != raw).then(|| FromServer::RejectUsername {
+        id: conn.id,
+        name: joined.name.to_string(),
+    });
+    let first_login = conn.name.is_none();
+    conn.name = Some(joined.name);
+    Ok(Replies {
+        renamed,
+        ice_servers: features.ice_servers && first_login,
+    })
+}
+
+/// A frame may carry the connection's `id`, and then it must be the right one.
+fn check_id(own: ConnId, id: Option<u64>) -> Result<(), Refusal> {
+    match id {
+        Some(id) if id != own => Err(Refusal::new(
+            ErrorCode::BadId,
+            format!("this connection's id is {own}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn refuse_target(code: ErrorCode) -> Refusal {
+    let message = match code {
+        ErrorCode::UnknownTarget => "the target is not online",
+        ErrorCode::SelfTarget => "the target is yourself",
+        _ => "refused",
+    };
+    Refusal::new(code, message)
+}
+
+#[cfg(test)]
+mod tests;

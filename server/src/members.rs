@@ -1,0 +1,267 @@
+//! Membership: who is logged in, under which unique name, in which order, with which features,
+//! and the log of names that joined and left since presence was last broadcast.
+//!
+//! Plain data with no lock and no delivery: the [`crate::registry`] holds a [`Members`] under its
+//! lock and applies each transition whole. Call pairing is apart, in [`crate::calls`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use shared::{ErrorCode, Feature, UserName};
+
+use crate::outbox::Outbox;
+
+/// A connection's id: the `id` sent in the first frame. Never reused within a process.
+pub type ConnId = u64;
+
+/// What a client said it understands (the `features` of `username`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Features {
+    pub userlist_delta: bool,
+    pub plain_text: bool,
+    pub ice_servers: bool,
+}
+
+impl Features {
+    pub fn from_list(list: &[Feature]) -> Self {
+        let mut features = Self::default();
+        for feature in list {
+            match feature {
+                Feature::UserlistDelta => features.userlist_delta = true,
+                Feature::PlainText => features.plain_text = true,
+                Feature::IceServers => features.ice_servers = true,
+                Feature::Unknown => {}
+            }
+        }
+        features
+    }
+}
+
+/// One logged-in client.
+#[derive(Debug)]
+pub struct Member {
+    pub name: UserName,
+    pub features: Features,
+    /// Where frames for this client go; closed when the client is removed.
+    pub outbox: Arc<Outbox>,
+    /// Position in the login order (key of `Members::order`).
+    seq: u64,
+    /// Gets the full `userlist` at the next presence broadcast (its first list, or its features
+    /// changed).
+    pub needs_full_list: bool,
+}
+
+/// Result of a login: the name given and, on a first login only, the new outbox.
+#[derive(Debug)]
+pub struct Joined {
+    pub name: UserName,
+    pub outbox: Option<Arc<Outbox>>,
+}
+
+/// Everyone logged in. Invariants (kept by every method): a name maps to exactly one member,
+/// and the login order holds exactly the members.
+#[derive(Debug, Default)]
+pub struct Members {
+    clients: HashMap<ConnId, Member>,
+    by_name: HashMap<UserName, ConnId>,
+    /// Logged-in clients in login order: the order of `userlist`.
+    order: BTreeMap<u64, ConnId>,
+    next_seq: u64,
+    changes: PresenceChanges,
+}
+
+impl Members {
+    /// Logs `id` in as `requested`, or renames it. The name is made unique by numbering
+    /// (`alice`, `alice2`, `alice3`, …); names are compared exactly (case-sensitive). A new
+    /// member gets an outbox of `outbox_frames` frames.
+    pub fn login(
+        &mut self,
+        id: ConnId,
+        requested: &UserName,
+        features: Features,
+        outbox_frames: usize,
+    ) -> Joined {
+        let name = self.unique_name(id, requested);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let Self {
+            clients,
+            by_name,
+            order,
+            changes,
+            ..
+        } = self;
+        let outbox = match clients.get_mut(&id) {
+            Some(member) => {
+                if member.name != name {
+                    // A rename is a departure and an arrival: the new name goes to the end of
+                    // the list, as the delta rule says.
+                    by_name.remove(&member.name);
+                    changes.left(member.name.as_str());
+                    order.remove(&member.seq);
+                    member.seq = seq;
+                    order.insert(seq, id);
+                    by_name.insert(name.clone(), id);
+                    changes.joined(name.as_str());
+                    member.name = name.clone();
+                }
+                if member.features != features {
+                    member.features = features;
+                    member.needs_full_list = true;
+                    changes.mark();
+                }
+                None
+            }
+            None => {
+                let outbox = Arc::new(Outbox::new(outbox_frames));
+                clients.insert(
+                    id,
+                    Member {
+                        name: name.clone(),
+                        features,
+                        outbox: outbox.clone(),
+                        seq,
+                        needs_full_list: true,
+                    },
+                );
+                by_name.insert(name.clone(), id);
+                order.insert(seq, id);
+                changes.joined(name.as_str());
+                Some(outbox)
+            }
+        };
+        Joined { name, outbox }
+    }
+
+    /// Takes `id` out; its outbox is closed, which wakes its session if it still runs (a slow
+    /// client), so that it closes the socket.
+    pub fn remove(&mut self, id: ConnId) -> Option<Member> {
+        let member = self.clients.remove(&id)?;
+        member.outbox.close();
+        self.by_name.remove(&member.name);
+        self.order.remove(&member.seq);
+        self.changes.left(member.name.as_str());
+        Some(member)
+    }
+
+    pub fn get(&self, id: ConnId) -> Option<&Member> {
+        self.clients.get(&id)
+    }
+
+    pub fn contains(&self, id: ConnId) -> bool {
+        self.clients.contains_key(&id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.clients.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.clients.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (ConnId, &Member)> {
+        self.clients.iter().map(|(&id, member)| (id, member))
+    }
+
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (ConnId, &mut Member)> {
+        self.clients.iter_mut().map(|(&id, member)| (id, member))
+    }
+
+    /// Names in login order: the `userlist`.
+    pub fn names(&self) -> Vec<String> {
+        let ids = self.order.values();
+        ids.filter_map(|id| self.clients.get(id))
+            .map(|member| member.name.to_string())
+            .collect()
+    }
+
+    /// The recipient of a frame `from` addresses to `target`.
+    pub fn target_id(&self, from: ConnId, target: &str) -> Result<ConnId, ErrorCode> {
+        // Looked up as `&str` (no allocation on the relay path); names are stored trimmed.
+        let to = self
+            .by_name
+            .get(target.trim())
+            .copied()
+            .ok_or(ErrorCode::UnknownTarget)?;
+        if to == from {
+            return Err(ErrorCode::SelfTarget);
+        }
+        Ok(to)
+    }
+
+    /// The name changes since the last call: `None` when there is nothing to broadcast.
+    pub fn take_changes(&mut self) -> Option<(Vec<String>, Vec<String>)> {
+        self.changes.take()
+    }
+
+    /// `requested` if free (or already this client's), else the first free numbered variant.
+    fn unique_name(&self, id: ConnId, requested: &UserName) -> UserName {
+        let free = |name: &UserName| self.by_name.get(name).is_none_or(|&owner| owner == id);
+        if free(requested) {
+            return requested.clone();
+        }
+        // At most `clients.len() + 1` variants can be tried before one is free.
+        let mut n: u32 = 2;
+        loop {
+            let candidate = requested.numbered(n);
+            if free(&candidate) {
+                return candidate;
+            }
+            n = n.saturating_add(1);
+        }
+    }
+}
+
+/// Name changes since the last presence broadcast.
+///
+/// Applying a batch means: remove every name in `left`, then append every name in `joined` (in
+/// order). The lists are kept so that this rule is exact even when a name comes and goes several
+/// times within one batch.
+#[derive(Debug, Default)]
+pub struct PresenceChanges {
+    joined: Vec<String>,
+    left: Vec<String>,
+    /// Something must be broadcast (changes, or a client waiting for its first full list).
+    dirty: bool,
+}
+
+impl PresenceChanges {
+    pub fn joined(&mut self, name: &str) {
+        self.joined.push(name.to_owned());
+        self.dirty = true;
+    }
+
+    pub fn left(&mut self, name: &str) {
+        // A name that joined within this batch was never seen by anyone: forget it instead of
+        // announcing a departure (which, applied before `joined`, would be wrong).
+        match self.joined.iter().position(|n| n == name) {
+            Some(pos) => {
+                self.joined.remove(pos);
+            }
+            None => self.left.push(name.to_owned()),
+        }
+        self.dirty = true;
+    }
+
+    /// A client needs its first full list even if no name changed.
+    pub fn mark(&mut self) {
+        self.dirty = true;
+    }
+
+    /// Takes the batch: `None` when there is nothing to broadcast, else `(joined, left)`
+    /// (both empty when only a newcomer waits for its list).
+    pub fn take(&mut self) -> Option<(Vec<String>, Vec<String>)> {
+        if !self.dirty {
+            return None;
+        }
+        self.dirty = false;
+        Some((
+            std::mem::take(&mut self.joined),
+            std::mem::take(&mut self.left),
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests;
