@@ -3,7 +3,7 @@
 //! Layout (a functional core with a thin browser shell):
 //! - [`state`]: the page's UI state as one pure reducer; [`text`]: the words and numbers it shows.
 //! - [`call`]: the call state machine (pure) and its browser driver.
-//! - [`error`]: the error type of the browser glue (`From<JsValue>`).
+//! - [`error`]: the client's one error type (`From<JsValue>`, keeping the exception's name).
 //! - [`net`]: the WebSocket's address (pure) and, in the browser, the socket itself.
 //! - wasm only: `hooks` (the socket slot, a ticking clock), `context` (the state provider),
 //!   `log` (console output for the unexpected),
