@@ -27,12 +27,12 @@ use crate::call::machine::Input;
 pub struct CallDriver {
     inbox: Inbox,
     /// Shared by every clone: the last one dropped closes the call.
-    _last: Rc<CloseOnDrop>,
+    closer: Rc<CloseOnDrop>,
 }
 
 impl PartialEq for CallDriver {
     fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self._last, &other._last)
+        Rc::ptr_eq(&self.closer, &other.closer)
     }
 }
 
@@ -72,7 +72,7 @@ impl CallDriver {
         let core = Core::new(inbox.clone(), send, IceServers::from_page());
         spawn_local(event_loop::run(queue, core, on_update, pagehide));
         Self {
-            _last: Rc::new(CloseOnDrop(inbox.clone())),
+            closer: Rc::new(CloseOnDrop(inbox.clone())),
             inbox,
         }
     }
