@@ -225,6 +225,25 @@ async fn dropping_the_driver_releases_everything_and_tells_the_peer() {
 }
 
 #[wasm_bindgen_test]
+async fn closing_the_driver_explicitly_does_what_dropping_it_does() {
+    let (net, alice, bob) = alice_and_bob();
+    ring(&alice, &bob).await;
+    let local = alice.camera().await;
+    // The page still holds handles; closing ends the call layer all the same.
+    alice.driver.close();
+    wait_until("bob to hear alice left", 5_000.0, || bob.is_idle()).await;
+    assert_eq!(net.hang_up_reasons("alice"), [Some(HangUpReason::Left)]);
+    assert!(tracks(&local).iter().all(ended));
+    assert!(alice.pc().await.is_none(), "a closed driver still answers");
+    // Nothing reaches a closed driver any more: a new call sends no offer.
+    let offers = net.count("alice", "video-offer");
+    alice.call("bob");
+    TimeoutFuture::new(50).await;
+    assert_eq!(net.count("alice", "video-offer"), offers);
+    assert!(bob.is_idle());
+}
+
+#[wasm_bindgen_test]
 async fn a_lost_socket_ends_the_call_locally() {
     let (_net, alice, bob) = alice_and_bob();
     ring(&alice, &bob).await;
