@@ -5,7 +5,7 @@
 //!   [`roster`]: who is online, owned by the state and read by the call machine;
 //!   [`text`]: the words and numbers the page shows, made from those facts when drawing.
 //! - [`call`]: the call state machine (pure) and its browser driver.
-//! - [`error`]: the error type of the browser glue (`From<JsValue>`).
+//! - [`error`]: the client's one error type (`From<JsValue>`, keeping the exception's name).
 //! - [`net`]: the WebSocket's address (pure) and, in the browser, the socket itself.
 //! - wasm only: `hooks` (the socket slot, a ticking clock), `context` (the state provider),
 //!   `log` (console output for the unexpected),

@@ -8,7 +8,8 @@
 //!   ([`CallNotice`], [`MediaError`]); `crate::text` words them.
 //! - [`ice`]: when to refresh TURN credentials and the `?relay=1` switch (pure, host-tested).
 //! - `driver` (wasm only): the one owner of the browser objects (RTCPeerConnection, the local
-//!   MediaStream, listeners). It executes the machine's effects and feeds browser events back in.
+//!   MediaStream, listeners), as one message loop: browser events become messages, and one
+//!   task feeds them to the machine one at a time and executes its effects.
 //!
 //! This file is the interface the UI uses: [`CallCommand`] in, [`CallView`] out (plus the media
 //! streams, which only exist in the browser, see `driver::CallUpdate`).

@@ -5,8 +5,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
-use super::error::JsError;
 use crate::call::machine::{MediaError, TrackKind};
+use crate::error::ClientError;
 
 /// Opens the camera and the microphone.
 pub async fn open() -> Result<MediaStream, MediaError> {
@@ -33,8 +33,10 @@ pub async fn open() -> Result<MediaStream, MediaError> {
 }
 
 fn to_media_error(value: JsValue) -> MediaError {
-    let error = JsError::from(value);
-    MediaError::from_dom_name(&error.name, &error.message)
+    match ClientError::from(value) {
+        ClientError::Js { name, message } => MediaError::from_dom_name(&name, &message),
+        other => MediaError::Other(other.to_string()),
+    }
 }
 
 /// Every track of `stream`.

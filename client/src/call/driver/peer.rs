@@ -1,10 +1,9 @@
 //! One `RTCPeerConnection` with its listeners and the remote stream built from its tracks.
 //!
-//! Closing is RAII: dropping a [`Peer`] removes its listeners first (so nothing from it reaches
-//! the machine any more) and then closes the connection. The listeners only forward events,
-//! tagged with this connection's [`PcId`], to the driver's sink.
-
-use std::rc::Rc;
+//! Closing is RAII: dropping a [`Peer`] removes its listeners first (so nothing more from it
+//! reaches the loop) and then closes the connection. The listeners only post events, tagged
+//! with this connection's [`PcId`], to the driver's [`Inbox`]; an event posted just before the
+//! close is recognised as stale by its id.
 
 use gloo_events::EventListener;
 use js_sys::{Array, Function, Promise};
@@ -17,23 +16,14 @@ use web_sys::{
     RtcSignalingState, RtcTrackEvent,
 };
 
-use super::error::{JsError, get_f64, get_str};
+use super::inbox::{Inbox, Msg};
+use super::js::{get_f64, get_str};
 use super::media;
 use crate::call::machine::{Input, PcId, PeerState, Role, Signaling, TrackKind};
+use crate::error::ClientError;
 
-/// What a peer connection reports.
-pub enum PeerEvent {
-    /// For the machine.
-    Input(Input),
-    /// A remote track arrived (the driver adds it to the remote stream).
-    RemoteTrack(PcId, MediaStreamTrack),
-}
-
-/// Where events go (the driver, through a weak reference).
-pub type Sink = Rc<dyn Fn(PeerEvent)>;
-
-/// Turns one browser event into what the driver hears (or nothing).
-type Translate = Box<dyn Fn(&web_sys::Event) -> Option<PeerEvent>>;
+/// Turns one browser event into what the loop hears (or nothing).
+type Translate = Box<dyn Fn(&web_sys::Event) -> Option<Msg>>;
 
 pub struct Peer {
     pub id: PcId,
@@ -52,22 +42,22 @@ impl Peer {
         id: PcId,
         role: Role,
         config: &RtcConfiguration,
-        sink: Sink,
-    ) -> Result<Self, JsError> {
+        inbox: &Inbox,
+    ) -> Result<Self, ClientError> {
         let pc = RtcPeerConnection::new_with_configuration(config)?;
         let target: &EventTarget = pc.as_ref();
         let mut listeners = Vec::new();
         let forward = |event: &'static str, f: Translate| {
-            let sink = sink.clone();
+            let inbox = inbox.clone();
             EventListener::new(target, event, move |e| {
-                if let Some(out) = f(e) {
-                    sink(out);
+                if let Some(msg) = f(e) {
+                    inbox.post(msg);
                 }
             })
         };
         listeners.push(forward(
             "negotiationneeded",
-            Box::new(move |_| Some(PeerEvent::Input(Input::NegotiationNeeded { pc: id }))),
+            Box::new(move |_| Some(Msg::Input(Input::NegotiationNeeded { pc: id }))),
         ));
         listeners.push(forward(
             "icecandidate",
@@ -79,10 +69,7 @@ impl Peer {
                     Some(c) if c.candidate().is_empty() => return None,
                     Some(c) => Some(to_candidate(&c.to_json())?),
                 };
-                Some(PeerEvent::Input(Input::LocalCandidate {
-                    pc: id,
-                    candidate,
-                }))
+                Some(Msg::Input(Input::LocalCandidate { pc: id, candidate }))
             }),
         ));
         listeners.push(forward(
@@ -90,11 +77,7 @@ impl Peer {
             Box::new(move |e| {
                 let code = get_f64(e, "errorCode").unwrap_or(0.0) as u16;
                 let url = get_str(e, "url").unwrap_or_default();
-                Some(PeerEvent::Input(Input::CandidateError {
-                    pc: id,
-                    code,
-                    url,
-                }))
+                Some(Msg::Input(Input::CandidateError { pc: id, code, url }))
             }),
         ));
         let watched = pc.clone();
@@ -102,14 +85,17 @@ impl Peer {
             "connectionstatechange",
             Box::new(move |_| {
                 let state = peer_state(watched.connection_state());
-                Some(PeerEvent::Input(Input::ConnectionState { pc: id, state }))
+                Some(Msg::Input(Input::ConnectionState { pc: id, state }))
             }),
         ));
         listeners.push(forward(
             "track",
             Box::new(move |e| {
                 let event = e.dyn_ref::<RtcTrackEvent>()?;
-                Some(PeerEvent::RemoteTrack(id, event.track()))
+                Some(Msg::RemoteTrack {
+                    pc: id,
+                    track: event.track(),
+                })
             }),
         ));
         if role == Role::Caller {
@@ -139,33 +125,24 @@ impl Peer {
 
     /// `setLocalDescription()` with no argument (the browser makes the offer or answer the
     /// state calls for; web-sys only binds the form with an argument).
-    pub fn set_local(&self) -> Result<Promise, JsError> {
+    pub fn set_local(&self) -> Result<Promise, ClientError> {
         let method: Function =
             js_sys::Reflect::get(&self.pc, &JsValue::from_str("setLocalDescription"))?
                 .dyn_into()
-                .map_err(|_| JsError::new("setLocalDescription is not a function"))?;
+                .map_err(|_| ClientError::Unexpected("setLocalDescription is not a function"))?;
         method
             .call0(&self.pc)?
             .dyn_into()
-            .map_err(|_| JsError::new("setLocalDescription returned no promise"))
+            .map_err(|_| ClientError::Unexpected("setLocalDescription returned no promise"))
     }
 
     /// `restartIce()` (not bound by web-sys).
-    pub fn restart_ice(&self) -> Result<(), JsError> {
+    pub fn restart_ice(&self) -> Result<(), ClientError> {
         let method: Function = js_sys::Reflect::get(&self.pc, &JsValue::from_str("restartIce"))?
             .dyn_into()
-            .map_err(|_| JsError::new("restartIce is not a function"))?;
+            .map_err(|_| ClientError::Unexpected("restartIce is not a function"))?;
         method.call0(&self.pc)?;
         Ok(())
-    }
-
-    /// The current `localDescription`, in wire form.
-    pub fn local_description(&self) -> Option<SessionDescription> {
-        let desc = self.pc.local_description()?;
-        Some(SessionDescription {
-            kind: sdp_type(desc.type_())?,
-            sdp: desc.sdp(),
-        })
     }
 
     pub fn rollback(&self) -> Promise {
@@ -185,7 +162,7 @@ impl Peer {
         self.pc.set_remote_description(&init)
     }
 
-    pub fn add_candidate(&self, candidate: &IceCandidate) -> Result<Promise, JsError> {
+    pub fn add_candidate(&self, candidate: &IceCandidate) -> Result<Promise, ClientError> {
         let init = RtcIceCandidateInit::new(&candidate.candidate);
         init.set_sdp_mid(candidate.sdp_mid.as_deref());
         init.set_sdp_m_line_index(candidate.sdp_m_line_index);
@@ -241,7 +218,7 @@ impl Peer {
     }
 
     /// Adds a remote track; returns whether the remote stream changed.
-    pub fn add_remote_track(&mut self, track: MediaStreamTrack) -> Result<bool, JsError> {
+    pub fn add_remote_track(&mut self, track: MediaStreamTrack) -> Result<bool, ClientError> {
         if self.remote_tracks.iter().any(|t| t.id() == track.id()) {
             return Ok(false);
         }
@@ -258,6 +235,15 @@ impl Drop for Peer {
         self.listeners.clear();
         self.pc.close();
     }
+}
+
+/// The current `localDescription` of `pc`, in wire form.
+pub fn local_description(pc: &RtcPeerConnection) -> Option<SessionDescription> {
+    let desc = pc.local_description()?;
+    Some(SessionDescription {
+        kind: sdp_type(desc.type_())?,
+        sdp: desc.sdp(),
+    })
 }
 
 fn sdp_type(t: RtcSdpType) -> Option<SdpType> {

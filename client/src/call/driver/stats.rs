@@ -8,18 +8,20 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::RtcPeerConnection;
 
-use super::error::{JsError, get_bool, get_str};
+use super::js::{get_bool, get_str};
 use crate::call::Route;
+use crate::error::ClientError;
 
 /// Reads every stats object of `pc`, keyed by id.
-pub async fn report(pc: &RtcPeerConnection) -> Result<HashMap<String, JsValue>, JsError> {
+pub async fn report(pc: &RtcPeerConnection) -> Result<HashMap<String, JsValue>, ClientError> {
     let report = JsFuture::from(pc.get_stats()).await?;
-    let entries = js_sys::try_iter(&report)?.ok_or_else(|| JsError::new("stats not iterable"))?;
+    let entries =
+        js_sys::try_iter(&report)?.ok_or(ClientError::Unexpected("stats not iterable"))?;
     let mut by_id = HashMap::new();
     for entry in entries {
         let pair: js_sys::Array = entry?
             .dyn_into()
-            .map_err(|_| JsError::new("bad stats entry"))?;
+            .map_err(|_| ClientError::Unexpected("bad stats entry"))?;
         let value = pair.get(1);
         if let Some(id) = get_str(&value, "id") {
             by_id.insert(id, value);
@@ -29,7 +31,7 @@ pub async fn report(pc: &RtcPeerConnection) -> Result<HashMap<String, JsValue>, 
 }
 
 /// The route of the selected candidate pair, `None` while there is none.
-pub async fn route(pc: &RtcPeerConnection) -> Result<Option<Route>, JsError> {
+pub async fn route(pc: &RtcPeerConnection) -> Result<Option<Route>, ClientError> {
     let stats = report(pc).await?;
     let of_type = |t: &'static str| {
         stats

@@ -1,0 +1,226 @@
+//! What the loop owns and how the machine's effects are carried out on it: the [`Machine`],
+//! the peer connection, the local stream, the timers and the ICE servers, all held by value in
+//! one [`Core`]. Each input goes to the machine with a fresh [`Env`], and its effects are run
+//! in order before the next input is looked at.
+//!
+//! Dropping the core does what leaving the page does: the peer is told we left (if in a
+//! call), the tracks are stopped, the connection is closed, timers are cleared.
+
+use shared::{IceServer, ToServer};
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{MediaStream, MediaStreamTrack, RtcPeerConnection};
+use yew::Callback;
+
+use super::ice_servers::IceServers;
+use super::inbox::{Inbox, Msg};
+use super::js::log_failure;
+use super::peer::Peer;
+use super::timers::Timers;
+use super::{media, tasks};
+use crate::call::CallView;
+use crate::call::machine::{
+    CallId, Effect, Env, Input, Machine, MediaError, PcId, Signaling, Timer,
+};
+
+pub struct Core {
+    machine: Machine,
+    /// Where callbacks and promises this core starts post their outcomes.
+    inbox: Inbox,
+    /// Sends a frame on the WebSocket, now.
+    send: Callback<ToServer>,
+    ice: IceServers,
+    peer: Option<Peer>,
+    local: Option<MediaStream>,
+    timers: Timers,
+}
+
+impl Core {
+    pub fn new(inbox: Inbox, send: Callback<ToServer>, ice: IceServers) -> Self {
+        Self {
+            machine: Machine::new(),
+            inbox,
+            send,
+            ice,
+            peer: None,
+            local: None,
+            timers: Timers::default(),
+        }
+    }
+
+    pub fn view(&self) -> &CallView {
+        self.machine.view()
+    }
+
+    pub fn local(&self) -> Option<&MediaStream> {
+        self.local.as_ref()
+    }
+
+    pub fn remote(&self) -> Option<&MediaStream> {
+        self.peer.as_ref().and_then(|p| p.remote.as_ref())
+    }
+
+    pub fn peer_connection(&self) -> Option<RtcPeerConnection> {
+        self.peer.as_ref().map(|p| p.pc.clone())
+    }
+
+    /// Hands one input to the machine and carries out its effects, in order.
+    pub fn handle(&mut self, input: Input) {
+        let env = Env {
+            now_ms: js_sys::Date::now(),
+            signaling: self
+                .peer
+                .as_ref()
+                .map_or(Signaling::Stable, Peer::signaling),
+        };
+        for effect in self.machine.handle(input, env) {
+            self.execute(effect);
+        }
+    }
+
+    /// The camera opened (or failed) for `call`. A stream for a call that is over, or that
+    /// has its stream already, is stopped at once.
+    pub fn media_opened(&mut self, call: CallId, result: Result<MediaStream, MediaError>) {
+        match result {
+            Ok(stream) => {
+                if self.machine.call_id() != Some(call) || self.local.is_some() {
+                    media::stop(&stream);
+                    return;
+                }
+                self.local = Some(stream);
+                self.handle(Input::MediaReady { call });
+            }
+            Err(error) => self.handle(Input::MediaFailed { call, error }),
+        }
+    }
+
+    /// A remote track arrived on `pc`; it joins the remote stream if `pc` is the current one.
+    pub fn remote_track(&mut self, pc: PcId, track: MediaStreamTrack) {
+        if let Some(peer) = self.peer.as_mut().filter(|p| p.id == pc)
+            && let Err(error) = peer.add_remote_track(track)
+        {
+            crate::log::debug(&format!("remote stream: {error}"));
+        }
+    }
+
+    /// A call timer went off; it reaches the machine if it is from the timer's current start.
+    pub fn timer_fired(&mut self, timer: Timer, generation: u32) {
+        if self.timers.fired(timer, generation) {
+            self.handle(Input::TimerFired(timer));
+        }
+    }
+
+    /// ICE servers from the server, for the next peer connection.
+    pub fn set_ice_servers(&mut self, servers: Vec<IceServer>, expires: Option<u64>) {
+        self.ice.set(servers, expires, &self.inbox);
+    }
+
+    /// The ICE credentials are about to expire: ask for fresh ones, unless that was called off.
+    pub fn refresh_ice_servers(&mut self) {
+        if self.ice.refresh_due() {
+            self.send.emit(ToServer::GetIceServers);
+        }
+    }
+
+    /// The socket dropped: no refresh any more, and the call ends locally.
+    pub fn socket_lost(&mut self) {
+        self.ice.stop_refresh();
+        self.handle(Input::SocketLost);
+    }
+
+    fn execute(&mut self, effect: Effect) {
+        match effect {
+            Effect::Send(msg) => self.send.emit(msg),
+            Effect::CreatePeer { pc, role } => {
+                // Close the old one before the new one exists.
+                self.peer = None;
+                let config = self.ice.rtc_configuration();
+                match Peer::new(pc, role, &config, &self.inbox) {
+                    Ok(peer) => self.peer = Some(peer),
+                    Err(error) => self.inbox.post(Msg::Input(Input::LocalDescriptionFailed {
+                        pc,
+                        error: error.to_string(),
+                    })),
+                }
+            }
+            Effect::ClosePeer => self.peer = None,
+            Effect::AcquireMedia { call } => tasks::open_media(self.inbox.clone(), call),
+            Effect::ReleaseMedia => {
+                if let Some(stream) = self.local.take() {
+                    media::stop(&stream);
+                }
+            }
+            Effect::AttachMedia => {
+                if let (Some(peer), Some(stream)) = (&self.peer, &self.local) {
+                    for promise in peer.attach(stream) {
+                        spawn_local(log_failure("replaceTrack", promise));
+                    }
+                }
+            }
+            Effect::EnableSending => {
+                if let Some(peer) = &self.peer {
+                    peer.enable_sending();
+                }
+            }
+            Effect::SetLocalDescription => {
+                if let Some(peer) = &self.peer {
+                    let promise = peer.set_local();
+                    tasks::set_local(self.inbox.clone(), peer.id, peer.pc.clone(), promise);
+                }
+            }
+            Effect::Rollback => {
+                if let Some(peer) = &self.peer {
+                    spawn_local(log_failure("rollback", peer.rollback()));
+                }
+            }
+            Effect::SetRemoteDescription(desc) => {
+                if let Some(peer) = &self.peer {
+                    let promise = peer.set_remote(&desc);
+                    tasks::set_remote(self.inbox.clone(), peer.id, desc.kind, promise);
+                }
+            }
+            Effect::AddIceCandidate(candidate) => {
+                // A candidate can fail harmlessly (one for an offer that lost a collision):
+                // perfect negotiation ignores those errors.
+                if let Some(peer) = &self.peer {
+                    match peer.add_candidate(&candidate) {
+                        Ok(promise) => spawn_local(log_failure("addIceCandidate", promise)),
+                        Err(error) => crate::log::debug(&format!("addIceCandidate: {error}")),
+                    }
+                }
+            }
+            Effect::SetTrackEnabled { kind, enabled } => {
+                if let Some(stream) = &self.local {
+                    for track in media::tracks_of(stream, kind) {
+                        track.set_enabled(enabled);
+                    }
+                }
+            }
+            Effect::StartTimer { timer, ms } => self.timers.start(timer, ms, &self.inbox),
+            Effect::CancelTimer(timer) => self.timers.cancel(timer),
+            Effect::RestartIce => {
+                if let Some(peer) = &self.peer
+                    && let Err(error) = peer.restart_ice()
+                {
+                    crate::log::debug(&format!("restartIce: {error}"));
+                }
+            }
+            Effect::ProbeRoute => {
+                if let Some(peer) = &self.peer {
+                    tasks::probe_route(self.inbox.clone(), peer.id, peer.pc.clone());
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Core {
+    fn drop(&mut self) {
+        // Tell the peer we are gone, as `pagehide` would (the machine ends the call: the
+        // connection closes, the tracks stop); then make sure of it whatever the phase.
+        self.handle(Input::PageHide);
+        self.peer = None;
+        if let Some(stream) = self.local.take() {
+            media::stop(&stream);
+        }
+    }
+}
