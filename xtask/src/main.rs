@@ -7,7 +7,8 @@
 //!
 //! Layout: [`shell`] runs commands and logs them; [`tools`] installs missing tools; [`netns`]
 //! wraps a command in a loopback-only network namespace; [`summary`] reads libtest output;
-//! [`bundle`] measures the built client; one file per subcommand.
+//! [`bundle`] measures the built client; one file per subcommand. The house rules are the tidy
+//! test (`tidy`, compiled only for tests).
 
 mod bench_call;
 mod bundle;
@@ -16,6 +17,8 @@ mod run;
 mod shell;
 mod summary;
 mod test;
+#[cfg(test)]
+mod tidy;
 mod tools;
 
 use std::process::ExitCode;
