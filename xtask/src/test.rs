@@ -78,7 +78,7 @@ pub fn test(args: &[String]) -> Result<(), Error> {
             let run = e2e_tests(&["--test-threads", &threads]);
             suites.tests("end-to-end (two browsers)", run, true);
         } else {
-            suites.skip("end-to-end (two browsers)", "not run: a build above failed");
+            suites.not_run("end-to-end (two browsers)", "not run: a build above failed");
         }
     }
 
@@ -204,7 +204,7 @@ impl Suites {
             match netns::loopback_only(&cmd) {
                 Ok(wrapped) => wrapped,
                 Err(error) => {
-                    self.skip(name, &error.to_string());
+                    self.not_run(name, &error.to_string());
                     return;
                 }
             }
@@ -241,7 +241,8 @@ impl Suites {
         });
     }
 
-    fn skip(&mut self, name: &str, why: &str) {
+    /// A suite that could not run: recorded as failed, with why.
+    fn not_run(&mut self, name: &str, why: &str) {
         self.done.push(Suite {
             name: name.to_owned(),
             ok: false,
