@@ -3,7 +3,8 @@
 //!
 //! A dependency's name in code is its key with `-` as `_` (a `package = "…"` rename keeps the
 //! key). It must appear as an identifier in code (not in a comment or a string) of the crate's:
-//! `src/` for `[dependencies]`; `src/`, `tests/`, `examples/` and `benches/` for
+//! `src/` and the folders of `[lib]`/`[[bin]]` paths for `[dependencies]`; those and `tests/`,
+//! `examples/`, `benches/` and the folders of `[[test]]`/`[[example]]`/`[[bench]]` paths for
 //! `[dev-dependencies]`; the build script for `[build-dependencies]`; the same for their
 //! `[target.'cfg(…)'.*]` forms. Each `[workspace.dependencies]` entry must be taken by some member
 //! (`workspace = true`). [`ALLOWED`] lists the few crates that are used without being named,
@@ -34,15 +35,54 @@ impl DepKind {
         }
     }
 
-    /// Whether code at `rel` (relative to the crate's folder) can see this kind of dependency.
-    pub fn sees(self, rel: &str) -> bool {
+    /// Whether code at `rel` (relative to the crate's folder) can see this kind of dependency;
+    /// `targets` are the folders of the manifest's explicit target paths ([`target_dirs`]).
+    pub fn sees(self, rel: &str, targets: &Targets) -> bool {
+        let under = |dirs: &[String]| dirs.iter().any(|dir| rel.starts_with(dir.as_str()));
         match self {
-            Self::Normal => rel.starts_with("src/"),
-            Self::Dev => ["src/", "tests/", "examples/", "benches/"]
-                .iter()
-                .any(|dir| rel.starts_with(dir)),
+            Self::Normal => rel.starts_with("src/") || under(&targets.built),
+            Self::Dev => {
+                ["src/", "tests/", "examples/", "benches/"]
+                    .iter()
+                    .any(|dir| rel.starts_with(dir))
+                    || under(&targets.built)
+                    || under(&targets.dev)
+            }
             Self::Build => rel == "build.rs",
         }
+    }
+}
+
+/// Folders (relative, ending in `/`) of a manifest's explicit target paths: `built` for
+/// `[lib]`/`[[bin]]`, `dev` for `[[test]]`/`[[example]]`/`[[bench]]` (cargo-fuzz puts its
+/// targets in `fuzz_targets/`, for one).
+#[derive(Debug, Default)]
+pub struct Targets {
+    pub built: Vec<String>,
+    pub dev: Vec<String>,
+}
+
+/// The [`Targets`] of a parsed manifest.
+pub fn target_dirs(manifest: &toml::Table) -> Targets {
+    let dirs = |keys: &[&str]| -> Vec<String> {
+        keys.iter()
+            .filter_map(|key| manifest.get(*key))
+            .flat_map(|value| match value {
+                toml::Value::Array(items) => items.clone(),
+                other => vec![other.clone()],
+            })
+            .filter_map(|target| {
+                let path = target.get("path")?.as_str()?;
+                Some(
+                    path.rsplit_once('/')
+                        .map_or(String::new(), |(dir, _)| format!("{dir}/")),
+                )
+            })
+            .collect()
+    };
+    Targets {
+        built: dirs(&["lib", "bin"]),
+        dev: dirs(&["test", "example", "bench"]),
     }
 }
 
@@ -124,7 +164,7 @@ fn line_of(text: &str, dep: &Dep) -> usize {
 }
 
 /// The identifiers named in code by the `.rs` files of the crate in `dir` that `kind` reaches.
-fn names_seen(repo: &Repo, dir: &str, kind: DepKind) -> BTreeSet<String> {
+fn names_seen(repo: &Repo, dir: &str, kind: DepKind, targets: &Targets) -> BTreeSet<String> {
     let prefix = if dir.is_empty() {
         String::new()
     } else {
@@ -135,7 +175,7 @@ fn names_seen(repo: &Repo, dir: &str, kind: DepKind) -> BTreeSet<String> {
         let Some(rel) = path.strip_prefix(&prefix) else {
             continue;
         };
-        if !kind.sees(rel) {
+        if !kind.sees(rel, targets) {
             continue;
         }
         for line in lex::lines(text) {
@@ -181,8 +221,9 @@ pub fn unused(repo: &Repo) -> Vec<Finding> {
         if manifest.get("package").is_none() {
             continue;
         }
+        let targets = target_dirs(&manifest);
         for kind in [DepKind::Normal, DepKind::Dev, DepKind::Build] {
-            let seen = names_seen(repo, dir, kind);
+            let seen = names_seen(repo, dir, kind, &targets);
             for dep in deps.iter().filter(|d| d.kind == kind) {
                 let name = dep.key.replace('-', "_");
                 let allowed = ALLOWED

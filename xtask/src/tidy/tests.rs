@@ -270,6 +270,23 @@ fn every_dependency_is_named_where_it_can_be_used() {
 }
 
 #[test]
+fn explicit_target_paths_see_their_dependencies() {
+    let manifest = "[package]\nname = \"fuzz\"\n[dependencies]\nlibfuzzer-sys = \"0.4\"\n\
+                    [[bin]]\nname = \"relay\"\npath = \"fuzz_targets/relay.rs\"\n";
+    let target = "//! Fuzz.\nlibfuzzer_sys::fuzz_target!(|data: &[u8]| {});\n";
+    let found = deps::unused(&repo(&[
+        ("fuzz/Cargo.toml", manifest),
+        ("fuzz/fuzz_targets/relay.rs", target),
+    ]));
+    assert_eq!(found, []);
+    let found = deps::unused(&repo(&[
+        ("fuzz/Cargo.toml", manifest),
+        ("fuzz/other/relay.rs", target),
+    ]));
+    assert_eq!(found.len(), 1, "{found:?}");
+}
+
+#[test]
 fn files_of_a_crate_map_to_modules() {
     let entries = set(&[
         "server/Cargo.toml",
