@@ -13,7 +13,8 @@
 //!   `Trunk.toml`: found from the file's folder or any folder above it, or else as the end of
 //!   some path in the repository (docs name files by their short paths).
 //!
-//! Words under what builds make (`target/`, `dist/`, `.tools/`) are never checked.
+//! Words through what builds make (`target/`, `dist/`, `.tools/`, a fuzz `corpus/`) are never
+//! checked.
 
 use std::collections::BTreeSet;
 
@@ -25,8 +26,16 @@ const EXTENSIONS: [&str; 9] = [
     "rs", "md", "toml", "html", "css", "json", "png", "lock", "yml",
 ];
 
-/// First components of paths that builds and tools create.
-const GENERATED: [&str; 4] = ["target", "dist", ".tools", "node_modules"];
+/// Folders that builds and tools create (cargo-fuzz's `corpus/` and `artifacts/` too): a path
+/// through one of them is not checked.
+const GENERATED: [&str; 6] = [
+    "target",
+    "dist",
+    ".tools",
+    "node_modules",
+    "corpus",
+    "artifacts",
+];
 
 /// The texts of `path` where paths are looked for, with their line numbers.
 pub fn searched_text(path: &str, text: &str) -> Vec<(usize, String)> {
@@ -101,10 +110,10 @@ fn counts_as_path(word: &str, top: &BTreeSet<String>) -> bool {
     {
         return false;
     }
-    let first = word.split('/').next().unwrap_or_default();
-    if GENERATED.contains(&first) {
+    if word.split('/').any(|part| GENERATED.contains(&part)) {
         return false;
     }
+    let first = word.split('/').next().unwrap_or_default();
     if word.starts_with("./") || word.starts_with("../") {
         return true;
     }
