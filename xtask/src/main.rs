@@ -1,13 +1,15 @@
 //! `cargo xtask <command>`: the project's automation, std only so it builds in seconds.
 //!
 //! - `run [server args…]`: install what is missing, build the client and the server, start it.
-//! - `test`: install what is missing, build once, run every suite (native, browser, end-to-end)
-//!   and print a summary ending with `N passed, N failed`.
+//! - `test`: check the house rules (fmt, clippy, tidy), install what is missing, build once, run
+//!   every suite (native, browser, end-to-end) and print a summary ending with `N passed, N
+//!   failed`.
 //! - `bench-call`: the call-setup benchmark with two real browsers, plus the bundle size.
 //!
 //! Layout: [`shell`] runs commands and logs them; [`tools`] installs missing tools; [`netns`]
 //! wraps a command in a loopback-only network namespace; [`summary`] reads libtest output;
-//! [`bundle`] measures the built client; one file per subcommand.
+//! [`bundle`] measures the built client; one file per subcommand. The house rules are the tidy
+//! test (`tidy`, compiled only for tests).
 
 mod bench_call;
 mod bundle;
@@ -16,6 +18,8 @@ mod run;
 mod shell;
 mod summary;
 mod test;
+#[cfg(test)]
+mod tidy;
 mod tools;
 
 use std::process::ExitCode;
@@ -24,7 +28,8 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 commands:
   run [server args…]   build the client and start the server (default http://127.0.0.1:8080/)
-  test                 run every test: native, browser (wasm) and two-browser end-to-end
+  test [--only G]      the house rules (fmt, clippy, tidy), then every test: native, browser
+                       (wasm) and two-browser end-to-end; G = rules|native|wasm|e2e
   bench-call           call-setup benchmark with two real browsers, and the bundle size
 ";
 

@@ -149,7 +149,7 @@ pub fn probe(cmd: &mut Command) -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-/// True when running as root (apt and network namespaces need it).
+/// True when running as root (apt needs it; [`crate::netns`] enters its namespace accordingly).
 pub fn is_root() -> bool {
     probe(Command::new("id").arg("-u")).is_some_and(|uid| uid.trim() == "0")
 }

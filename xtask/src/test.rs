@@ -1,13 +1,16 @@
 //! `cargo xtask test`: every test in the repository, built once and run suite by suite.
 //!
-//! Order: native tests (all crates but xtask's e2e), xtask's own unit tests, the client's browser
-//! tests (wasm-bindgen-test in headless Chromium), the release build of the client (`dist/`) and
-//! of the server, then the two-browser end-to-end tests. Browser suites are compiled outside and
-//! run inside a loopback-only network namespace (see [`crate::netns`]). A failing suite does not
-//! stop independent ones; the summary lists them all and ends with `N passed, N failed`.
+//! Order: the house rules (`cargo fmt --check`; clippy with `-D warnings` on the host for the
+//! workspace and on `wasm32-unknown-unknown` for the client; the tidy test of `xtask/src/tidy.rs`),
+//! native tests (all crates but xtask's e2e), xtask's own unit tests, the client's browser tests
+//! (wasm-bindgen-test in headless Chromium), the release build of the client (`dist/`) and of the
+//! server, then the two-browser end-to-end tests. Browser suites are compiled outside and run
+//! inside a loopback-only network namespace (see [`crate::netns`]). A failing suite does not stop
+//! independent ones; the summary lists them all and ends with `N passed, N failed`, and any
+//! failed suite (a rule included) makes the command exit non-zero.
 //!
-//! `--only native|wasm|e2e` runs one group (for development); `E2E_TEST_THREADS` sets how many
-//! end-to-end tests run at once (default 1: each drives two or three Chromiums on 2 cores).
+//! `--only rules|native|wasm|e2e` runs one group (for development); `E2E_TEST_THREADS` sets how
+//! many end-to-end tests run at once (default 1: each drives two or three Chromiums on 2 cores).
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
@@ -19,32 +22,39 @@ use crate::summary::{self, Counts, Suite};
 use crate::tools::{self, Needs};
 
 const WASM: &str = "wasm32-unknown-unknown";
+/// The groups `--only` accepts, in the order they run.
+const GROUPS: [&str; 4] = ["rules", "native", "wasm", "e2e"];
 
 pub fn test(args: &[String]) -> Result<(), Error> {
     let only = match args {
         [] => None,
-        [flag, group]
-            if flag == "--only" && ["native", "wasm", "e2e"].contains(&group.as_str()) =>
-        {
+        [flag, group] if flag == "--only" && GROUPS.contains(&group.as_str()) => {
             Some(group.as_str())
         }
         _ => {
             return Err(Error::Usage(
-                "usage: cargo xtask test [--only native|wasm|e2e]".into(),
+                "usage: cargo xtask test [--only rules|native|wasm|e2e]".into(),
             ));
         }
     };
     let wants = |group: &str| only.is_none_or(|o| o == group);
     let started = Instant::now();
-    tools::ensure(Needs::Browsers)?;
+    // The rules and the native tests need only cargo (rust-toolchain.toml brings the wasm target,
+    // clippy and rustfmt); the browser suites need the installed tools.
+    if wants("wasm") || wants("e2e") {
+        tools::ensure(Needs::Browsers)?;
+    }
     let mut suites = Suites::default();
 
+    if wants("rules") {
+        house_rules(&mut suites);
+    }
     if wants("native") {
         let native = shell::cargo_with(&["test", "--workspace", "--exclude", "xtask"]);
         suites.tests("native (workspace)", native, false);
         suites.tests(
             "xtask unit",
-            shell::cargo_with(&["test", "-p", "xtask", "--bins"]),
+            shell::cargo_with(&["test", "-p", "xtask", "--bins", "--", "--skip", "tidy::"]),
             false,
         );
     }
@@ -72,7 +82,7 @@ pub fn test(args: &[String]) -> Result<(), Error> {
             let run = e2e_tests(&["--test-threads", &threads]);
             suites.tests("end-to-end (two browsers)", run, true);
         } else {
-            suites.skip("end-to-end (two browsers)", "not run: a build above failed");
+            suites.not_run("end-to-end (two browsers)", "not run: a build above failed");
         }
     }
 
@@ -90,6 +100,46 @@ pub fn test(args: &[String]) -> Result<(), Error> {
             failed_suites: failed,
         })
     }
+}
+
+/// The house rules, each its own suite so the summary names the one that failed: formatting,
+/// clippy (host workspace, then the client on wasm, where its browser half compiles), and the
+/// tidy test (file docs, file sizes, the pure call machine, paths in docs, unused dependencies,
+/// import circles; see `xtask/src/tidy.rs`).
+fn house_rules(suites: &mut Suites) {
+    suites.step(
+        "format (cargo fmt --check)",
+        &mut shell::cargo_with(&["fmt", "--all", "--check"]),
+    );
+    suites.step(
+        "clippy (workspace, host)",
+        &mut shell::cargo_with(&[
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    );
+    suites.step(
+        "clippy (client, wasm32)",
+        &mut shell::cargo_with(&[
+            "clippy",
+            "-p",
+            "client",
+            "--all-targets",
+            "--target",
+            WASM,
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    );
+    // Findings are the message; a backtrace under each would bury them.
+    let mut tidy = shell::cargo_with(&["test", "-p", "xtask", "--bins", "tidy::"]);
+    tidy.env("RUST_BACKTRACE", "0");
+    suites.tests("tidy (house rules)", tidy, false);
 }
 
 /// `cargo test -p xtask --test e2e --no-run`: builds the end-to-end tests (outside the namespace,
@@ -157,7 +207,7 @@ impl Suites {
             match netns::loopback_only(&cmd) {
                 Ok(wrapped) => wrapped,
                 Err(error) => {
-                    self.skip(name, &error.to_string());
+                    self.not_run(name, &error.to_string());
                     return;
                 }
             }
@@ -182,7 +232,7 @@ impl Suites {
         });
         let (ok, note) = match outcome {
             Ok(status) if status.success() => (true, None),
-            Ok(status) => (false, Some(format!("exit {status}"))),
+            Ok(status) => (false, Some(status.to_string())),
             Err(error) => (false, Some(format!("could not run: {error}"))),
         };
         self.done.push(Suite {
@@ -194,7 +244,8 @@ impl Suites {
         });
     }
 
-    fn skip(&mut self, name: &str, why: &str) {
+    /// A suite that could not run: recorded as failed, with why.
+    fn not_run(&mut self, name: &str, why: &str) {
         self.done.push(Suite {
             name: name.to_owned(),
             ok: false,

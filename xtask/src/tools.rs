@@ -107,7 +107,7 @@ fn ensure_wasm_bindgen() -> Result<(), Error> {
         describe_found(version.as_deref())
     ));
     // No `--locked`: the CLI's own lockfile pins a webpki-roots version the registry no longer
-    // serves (TOOLCHAIN.md).
+    // serves (it fails here with `--locked`).
     shell::run(shell::cargo().args(["install", "wasm-bindgen-cli", "--version", &wanted]))
 }
 

@@ -107,7 +107,7 @@ async fn callee_declines_and_caller_is_told() -> TestResult {
         bob.click_testid("decline-call").await?;
         bob.wait_phase("idle", QUICK).await?;
         alice.wait_phase("idle", QUICK).await?;
-        alice.wait_notice("bob", QUICK).await?;
+        alice.wait_notice("bob declined.", QUICK).await?;
         alice.wait_everything_stopped(QUICK).await?;
         assert!(
             !bob.phase_history().await?.iter().any(|p| p == "in-call"),
@@ -160,7 +160,7 @@ async fn a_third_caller_gets_busy_and_the_call_goes_on() -> TestResult {
         let before = alice.media().await?;
 
         carol.call("alice").await?;
-        carol.wait_notice("alice", QUICK).await?;
+        carol.wait_notice("alice is busy.", QUICK).await?;
         carol.wait_phase("idle", QUICK).await?;
 
         // The call goes on: still in the call with bob, frames still arriving on both sides.
