@@ -30,7 +30,8 @@ impl Features {
                 Feature::UserlistDelta => features.userlist_delta = true,
                 Feature::PlainText => features.plain_text = true,
                 Feature::IceServers => features.ice_servers = true,
-                Feature::Unknown => {}
+                // Not served yet: a client that asks gets what it got before.
+                Feature::Resume | Feature::Heartbeat | Feature::Unknown => {}
             }
         }
         features

@@ -5,7 +5,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::payload::{HangUpReason, IceCandidate, IceServer, SessionDescription};
+use crate::payload::{HangUpReason, IceCandidate, IceServer, Presence, SessionDescription};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type")]
@@ -77,6 +77,39 @@ pub enum FromServer {
     /// goes on unless the code says it was closed.
     #[serde(rename = "error")]
     Error { code: ErrorCode, message: String },
+    /// Extension (feature `resume`), right after a login: the token to resume this session
+    /// with, and the grace window in seconds. Frames after this one are numbered 1, 2, 3, ….
+    #[serde(rename = "session")]
+    Session { token: String, grace: u64 },
+    /// Extension (feature `resume`): the session is back on this socket. `token` replaces the
+    /// used one; `ack` is where the frame count stands (the client's own `ack`, or 0 after a
+    /// server restart, when numbering starts again); `partner` is who the server has this
+    /// client in a call with. The frames the client missed follow, in order, with their
+    /// numbers (after a restart: a full `userlist` instead).
+    #[serde(rename = "resumed")]
+    Resumed {
+        name: String,
+        token: String,
+        grace: u64,
+        ack: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        partner: Option<String>,
+    },
+    /// Extension (feature `heartbeat`): the answer to `ping`.
+    #[serde(rename = "pong")]
+    Pong,
+    /// Extension (feature `resume`): `name` lost its socket and may come back within the grace
+    /// window (`reconnecting`), or is back (`online`). A user who does not come back leaves as
+    /// usual (a `userlist` change, and `hang-up` with reason `left` to its call partner).
+    /// `fresh` (with `online`): the user came back from a new page (a reload), so a call with
+    /// them starts over with a new peer connection, offered by them.
+    #[serde(rename = "user-state")]
+    UserState {
+        name: String,
+        state: Presence,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        fresh: bool,
+    },
 }
 
 /// Machine-readable error codes of the `error` frame.
@@ -111,6 +144,9 @@ pub enum ErrorCode {
     LoginTimeout,
     /// A `hang-up` with no target from a client that is in no call.
     NotInCall,
+    /// `resume` with a token that is unknown, already used, expired, or whose session could not
+    /// keep what was sent to it; the client logs in afresh with `username`.
+    ResumeFailed,
 }
 
 impl FromServer {

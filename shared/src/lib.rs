@@ -20,5 +20,7 @@ pub mod to_server;
 
 pub use from_server::{ErrorCode, FromServer};
 pub use name::{NameError, UserName};
-pub use payload::{Feature, HangUpReason, IceCandidate, IceServer, SdpType, SessionDescription};
+pub use payload::{
+    Feature, HangUpReason, IceCandidate, IceServer, Presence, SdpType, SessionDescription,
+};
 pub use to_server::ToServer;

@@ -76,7 +76,25 @@ pub enum Feature {
     PlainText,
     /// Send the `ice-servers` frame after login (and on `get-ice-servers`).
     IceServers,
+    /// The client can resume its session after losing its socket: the server sends `session`
+    /// (a resume token) after login, numbers the frames it sends from then on, keeps the ones
+    /// not yet acknowledged, keeps the client's name and call through a grace window, and sends
+    /// `user-state` frames about others who are reconnecting.
+    Resume,
+    /// The client sends `ping` at least every few seconds and the server answers `pong`; the
+    /// server treats a client silent for longer than its heartbeat deadline as gone.
+    Heartbeat,
     /// Any feature name this version does not know.
     #[serde(other)]
     Unknown,
+}
+
+/// Extension (feature `resume`): whether a logged-in user is connected right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Presence {
+    /// Connected (again).
+    Online,
+    /// The user's socket dropped; the server keeps their name and call through the grace window.
+    Reconnecting,
 }

@@ -69,6 +69,30 @@ pub enum ToServer {
     /// Extension: ask for fresh ICE servers (TURN credentials expire).
     #[serde(rename = "get-ice-servers")]
     GetIceServers,
+    /// Extension (feature `resume`): instead of `username`, take back the session that `token`
+    /// was issued for. `ack` is how many numbered frames of that session the client received;
+    /// `fresh`: this is a new page (a reload), whose calls start over with new peer connections.
+    #[serde(rename = "resume")]
+    Resume {
+        token: String,
+        #[serde(default)]
+        ack: u64,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        fresh: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        features: Vec<Feature>,
+    },
+    /// Extension (feature `resume`), from `pagehide`: the page is going away (closed, or being
+    /// reloaded). The server keeps the session only for the short leave window.
+    #[serde(rename = "leaving")]
+    Leaving,
+    /// Extension (feature `heartbeat`): "I am here"; answered with `pong`. `ack` (feature
+    /// `resume`): how many numbered frames the client has received so far.
+    #[serde(rename = "ping")]
+    Ping {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ack: Option<u64>,
+    },
 }
 
 impl ToServer {

@@ -5,7 +5,7 @@
 
 use serde_json::{Value, json};
 use shared::{
-    ErrorCode, Feature, FromServer, HangUpReason, IceCandidate, IceServer, SdpType,
+    ErrorCode, Feature, FromServer, HangUpReason, IceCandidate, IceServer, Presence, SdpType,
     SessionDescription, ToServer,
 };
 
@@ -411,7 +411,98 @@ fn error_frame_and_every_code() {
         (ErrorCode::RateLimited, "rate-limited"),
         (ErrorCode::LoginTimeout, "login-timeout"),
         (ErrorCode::NotInCall, "not-in-call"),
+        (ErrorCode::ResumeFailed, "resume-failed"),
     ] {
         assert_eq!(serde_json::to_value(code).unwrap(), json!(text));
     }
+}
+
+// ---- resume and heartbeat (extensions) ----
+
+#[test]
+fn resume_and_heartbeat_features() {
+    for (feature, text) in [
+        (Feature::Resume, "resume"),
+        (Feature::Heartbeat, "heartbeat"),
+    ] {
+        assert_eq!(serde_json::to_value(feature).unwrap(), json!(text));
+    }
+}
+
+#[test]
+fn resume_and_ping() {
+    to_server(
+        ToServer::Resume {
+            token: "17.q2v8TfJc0w9yZl1mXb4sAA".into(),
+            ack: 12,
+            fresh: true,
+            features: vec![Feature::UserlistDelta, Feature::Resume],
+        },
+        json!({"type": "resume", "token": "17.q2v8TfJc0w9yZl1mXb4sAA", "ack": 12, "fresh": true,
+               "features": ["userlist-delta", "resume"]}),
+    );
+    assert_eq!(
+        ToServer::from_json(r#"{"type":"resume","token":"t"}"#).unwrap(),
+        ToServer::Resume {
+            token: "t".into(),
+            ack: 0,
+            fresh: false,
+            features: vec![]
+        }
+    );
+    to_server(ToServer::Leaving, json!({"type": "leaving"}));
+    to_server(
+        ToServer::Ping { ack: Some(40) },
+        json!({"type": "ping", "ack": 40}),
+    );
+    to_server(ToServer::Ping { ack: None }, json!({"type": "ping"}));
+}
+
+#[test]
+fn session_resumed_pong_and_user_state() {
+    from_server(
+        FromServer::Session {
+            token: "17.q2v8TfJc0w9yZl1mXb4sAA".into(),
+            grace: 30,
+        },
+        json!({"type": "session", "token": "17.q2v8TfJc0w9yZl1mXb4sAA", "grace": 30}),
+    );
+    from_server(
+        FromServer::Resumed {
+            name: "alice".into(),
+            token: "17.Zm9vYmFyYmF6cXV4cXV1eA".into(),
+            grace: 30,
+            ack: 12,
+            partner: Some("bob".into()),
+        },
+        json!({"type": "resumed", "name": "alice", "token": "17.Zm9vYmFyYmF6cXV4cXV1eA",
+               "grace": 30, "ack": 12, "partner": "bob"}),
+    );
+    from_server(
+        FromServer::Resumed {
+            name: "alice".into(),
+            token: "t".into(),
+            grace: 30,
+            ack: 0,
+            partner: None,
+        },
+        json!({"type": "resumed", "name": "alice", "token": "t", "grace": 30, "ack": 0}),
+    );
+    from_server(FromServer::Pong, json!({"type": "pong"}));
+    from_server(
+        FromServer::UserState {
+            name: "bob".into(),
+            state: Presence::Reconnecting,
+            fresh: false,
+        },
+        json!({"type": "user-state", "name": "bob", "state": "reconnecting"}),
+    );
+    from_server(
+        FromServer::UserState {
+            name: "bob".into(),
+            state: Presence::Online,
+            fresh: true,
+        },
+        json!({"type": "user-state", "name": "bob", "state": "online", "fresh": true}),
+    );
 }

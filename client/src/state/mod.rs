@@ -195,6 +195,11 @@ impl AppState {
             | FromServer::NewIceCandidate { .. }
             | FromServer::HangUp { .. }
             | FromServer::IceServers { .. } => {}
+            // Session resume and heartbeat: this page does not announce them yet.
+            FromServer::Session { .. }
+            | FromServer::Resumed { .. }
+            | FromServer::Pong
+            | FromServer::UserState { .. } => {}
         }
     }
 
