@@ -37,6 +37,10 @@ const GENERATED: [&str; 6] = [
     "artifacts",
 ];
 
+/// Files the programs write when they run (the server's state file, by default in the working
+/// folder): docs name them, but they are never in the repository.
+const RUNTIME: [&str; 1] = ["parley-state.json"];
+
 /// The texts of `path` where paths are looked for, with their line numbers.
 pub fn searched_text(path: &str, text: &str) -> Vec<(usize, String)> {
     if path.ends_with(".md") {
@@ -111,6 +115,13 @@ fn counts_as_path(word: &str, top: &BTreeSet<String>) -> bool {
         return false;
     }
     if word.split('/').any(|part| GENERATED.contains(&part)) {
+        return false;
+    }
+    if word
+        .rsplit('/')
+        .next()
+        .is_some_and(|name| RUNTIME.contains(&name))
+    {
         return false;
     }
     let first = word.split('/').next().unwrap_or_default();
