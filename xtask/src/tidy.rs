@@ -10,6 +10,8 @@
 //! - `pure-core`: the pure client modules ([`source::PURE`]: the call machine, the page state,
 //!   the text, ICE settings; and all of `shared/`) never name `web_sys`, `js_sys`,
 //!   `wasm_bindgen(_futures)` or a `gloo_*` crate in code.
+//! - `driver-loop`: the call driver (`client/src/call/driver.rs` and `driver/`) names no `Cell`
+//!   or `RefCell` in code: one message loop owns its objects by value.
 //! - `doc-path`: every repository path that a doc (`README.md`, `docs/*.md`) or a comment (in `.rs`,
 //!   `.toml` and `.ci/run`) names exists; what counts as a path is said in [`paths`].
 //! - `unused-dep`: every dependency in a `Cargo.toml` is named in the code of its crate where that
@@ -164,6 +166,16 @@ fn pure_core() {
         .flat_map(|(path, text)| source::browser_names(path, text))
         .collect();
     assert_clean("pure-core", &findings);
+}
+
+#[test]
+fn driver_loop() {
+    let repo = repo();
+    let findings: Vec<Finding> = repo
+        .texts(".rs")
+        .flat_map(|(path, text)| source::driver_cells(path, text))
+        .collect();
+    assert_clean("driver-loop", &findings);
 }
 
 #[test]

@@ -93,3 +93,37 @@ pub fn browser_names(path: &str, text: &str) -> Vec<Finding> {
     }
     findings
 }
+
+/// The call driver: one message loop that owns its objects by value (issue 8), so nothing in it
+/// may be shared-mutable.
+const DRIVER: [&str; 2] = ["client/src/call/driver.rs", "client/src/call/driver/"];
+
+/// Interior mutability that would let the driver's state be reached outside its loop.
+const CELLS: [&str; 4] = ["RefCell", "Cell", "OnceCell", "UnsafeCell"];
+
+/// `driver-loop`: every place the call driver names a cell type in code.
+pub fn driver_cells(path: &str, text: &str) -> Vec<Finding> {
+    let in_driver = DRIVER
+        .iter()
+        .any(|entry| path == *entry || (entry.ends_with('/') && path.starts_with(entry)));
+    if !in_driver || !path.ends_with(".rs") {
+        return Vec::new();
+    }
+    let mut findings = Vec::new();
+    for line in lex::lines(text) {
+        for (_, ident) in lex::idents(&line.code) {
+            if CELLS.contains(&ident) {
+                findings.push(Finding::new(
+                    path,
+                    line.number,
+                    "driver-loop",
+                    format!(
+                        "`{ident}` in the call driver: its message loop owns the machine and the \
+                         browser objects by value; send an input instead of sharing state"
+                    ),
+                ));
+            }
+        }
+    }
+    findings
+}

@@ -112,6 +112,28 @@ fn pure_modules_never_name_browser_crates_in_code() {
 }
 
 #[test]
+fn the_call_driver_names_no_cell_in_code() {
+    let text = "//! The driver; no RefCell here (comments may say so).\n\
+                use std::cell::{Cell, RefCell};\n\
+                struct Core { machine: Machine, name: &'static str }\n\
+                const S: &str = \"RefCell\";\n";
+    let found: Vec<String> = source::driver_cells("client/src/call/driver/effects.rs", text)
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(found.len(), 2, "{found:#?}");
+    assert!(found[0].starts_with(
+        "client/src/call/driver/effects.rs:2: driver-loop: `Cell` in the call driver"
+    ));
+    assert!(found[1].contains(":2: driver-loop: `RefCell`"));
+    assert_eq!(
+        source::driver_cells("client/src/call/driver.rs", text).len(),
+        2
+    );
+    assert!(source::driver_cells("client/src/hooks/use_socket.rs", text).is_empty());
+}
+
+#[test]
 fn words_that_count_as_paths() {
     let top = set(&["client/Cargo.toml", "docs/A.md", ".ci/run"]);
     let top = paths::top_dirs(&top);
