@@ -3,7 +3,8 @@
 //! - [`machine`]: the call as a pure state machine (`handle(input) -> effects`), no web-sys,
 //!   unit-tested on the host. It owns every decision: phases, ringing, busy/decline/cancel,
 //!   perfect negotiation (polite/impolite, makingOffer, ignoreOffer, rollback), candidate
-//!   queueing, ICE grace periods, what to tell the other side and the person.
+//!   queueing, ICE restarts and giving up, a call that outlives its signaling and comes back
+//!   after a partner's or our own reload, what to tell the other side and the person.
 //! - [`notice`]: what the person is told when a call ends without their doing, as facts
 //!   ([`CallNotice`], [`MediaError`]); `crate::text` words them.
 //! - [`ice`]: when to refresh TURN credentials and the `?relay=1` switch (pure, host-tested).
