@@ -1239,6 +1239,7 @@ impl World {
                     .push_back((who, Task::Input(Input::MediaReady { call })));
             }
             Effect::AttachMedia => side.attached = true,
+            Effect::RestartIce => self.needs_renegotiation(who),
             Effect::SetLocalDescription => {
                 if let Some(pc) = side.pc {
                     self.tasks.push_back((who, Task::Op(pc, Op::SetLocal)));
@@ -1357,6 +1358,33 @@ impl World {
         if self.sides[who].wants_offer {
             self.tasks
                 .push_back((who, Task::Input(Input::NegotiationNeeded { pc })));
+        }
+    }
+
+    /// Runs until `who` sent an offer (it stays queued for the other side).
+    fn run_until_offer_from(&mut self, who: usize) {
+        let offers = self.offers_sent;
+        while self.offers_sent == offers {
+            let Some((side, task)) = self.tasks.pop_front() else {
+                panic!("no offer from side {who}");
+            };
+            match task {
+                Task::Input(input) => self.input(side, input),
+                Task::Deliver(msg) => self.input(side, Input::Server(msg)),
+                Task::Op(pc, op) => self.complete(side, pc, op),
+            }
+        }
+    }
+
+    /// Takes the first frame queued for `who` out of the simulated server.
+    fn take_delivery_to(&mut self, who: usize) -> Option<FromServer> {
+        let at = self
+            .tasks
+            .iter()
+            .position(|(side, task)| *side == who && matches!(task, Task::Deliver(_)))?;
+        match self.tasks.remove(at) {
+            Some((_, Task::Deliver(msg))) => Some(msg),
+            _ => None,
         }
     }
 

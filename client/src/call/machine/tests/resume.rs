@@ -516,3 +516,79 @@ fn a_hang_up_during_a_repair_ends_the_call_at_once() {
     assert_eq!(m.view().phase, CallPhase::Idle);
     assert_eq!(m.handle(Input::TimerFired(Timer::GiveUp), STABLE), vec![]);
 }
+
+// ---- two machines over the simulated server and browser ----
+
+#[test]
+fn both_sides_restarting_at_once_settle_into_one_call() {
+    let mut w = world_in_call();
+    let pcs = [w.sides[0].pc.unwrap(), w.sides[1].pc.unwrap()];
+    // Both connections fail; Alice restarts at once, Bob's fallback comes due at the same
+    // moment: two restart offers cross.
+    w.input(0, peer_state(pcs[0], PeerState::Failed));
+    w.input(1, peer_state(pcs[1], PeerState::Failed));
+    w.input(1, Input::TimerFired(Timer::IceRestart));
+    assert!(w.effects_of(0).contains(&&Effect::RestartIce));
+    assert!(w.effects_of(1).contains(&&Effect::RestartIce));
+    w.run();
+    w.assert_settled_in_call();
+    assert!(w.offers_sent >= 2, "a restart was negotiated");
+}
+
+#[test]
+fn a_reloaded_side_and_its_partner_rebuild_the_call_with_no_glare() {
+    let mut w = world_in_call();
+    // Alice's connection failed and her restart offer is on its way when Bob reloads: it is
+    // queued for him by the server and reaches his new page after `resumed`.
+    let pc = w.sides[0].pc.unwrap();
+    w.input(0, peer_state(pc, PeerState::Failed));
+    w.run_until_offer_from(0);
+    let stale = w.take_delivery_to(1).expect("alice's restart offer");
+    let FromServer::VideoOffer { sdp: stale_sdp, .. } = stale.clone() else {
+        panic!("not an offer: {stale:?}");
+    };
+    // Bob's page is new: a machine and a browser of its own.
+    let bob = &mut w.sides[1];
+    bob.m = Machine::new();
+    bob.m.handle(Input::SetMe("bob".to_owned()), STABLE);
+    bob.pc = None;
+    bob.sig = Signaling::Stable;
+    bob.peers_created = 0;
+    bob.current_local = None;
+    bob.current_remote = None;
+    bob.pending_local = None;
+    bob.pending_remote = None;
+    w.input(1, Input::FreshPage);
+    // The server tells Alice first, then Bob's page learns its partner.
+    w.input(0, user_state("bob", Presence::Online, true));
+    w.input(
+        1,
+        Input::Server(FromServer::Resumed {
+            name: "bob".to_owned(),
+            token: "1.t".to_owned(),
+            grace: 30,
+            ack: 0,
+            partner: Some("alice".to_owned()),
+        }),
+    );
+    w.input(1, Input::Server(stale));
+    w.run();
+    let [a, b] = &w.sides;
+    assert!(matches!(w.phase(0), CallPhase::InCall { peer, .. } if peer == "bob"));
+    assert!(matches!(w.phase(1), CallPhase::InCall { peer, .. } if peer == "alice"));
+    assert_eq!((a.peers_created, b.peers_created), (2, 1));
+    assert_eq!(a.current_local, b.current_remote);
+    assert_eq!(a.current_remote, b.current_local);
+    assert!(a.current_local.is_some() && b.current_local.is_some());
+    assert_eq!(
+        w.failures, 0,
+        "a description was applied in the wrong state"
+    );
+    assert!(a.attached && b.attached, "both send media again");
+    // Bob's new connection never took the offer of Alice's old one.
+    assert!(
+        !w.effects_of(1)
+            .contains(&&Effect::SetRemoteDescription(stale_sdp)),
+        "the stale offer was applied"
+    );
+}
