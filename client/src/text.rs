@@ -152,10 +152,13 @@ pub fn phase_sentence(phase: &CallPhase) -> String {
         CallPhase::Ringing { peer } => format!("{peer} is calling you"),
         CallPhase::Connecting { peer } => format!("Connecting to {peer}…"),
         CallPhase::InCall { peer, .. } => format!("In a call with {peer}"),
-        CallPhase::Reconnecting { peer, .. } => {
-            format!("Connection to {peer} interrupted, reconnecting…")
-        }
+        CallPhase::Reconnecting { .. } => "Reconnecting media…".into(),
     }
+}
+
+/// The call status line while the partner's socket is away (their call goes on).
+pub fn peer_reconnecting(peer: &str) -> String {
+    format!("{peer} is reconnecting…")
 }
 
 /// The `data-route` value and the badge's words.

@@ -17,11 +17,12 @@ mod driver_support;
 use std::cell::Cell;
 use std::rc::Rc;
 
+use client::call::machine::PeerState;
 use client::call::{CallCommand, CallNotice, CallPhase, MediaError, Route};
 use driver_support::*;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::Reflect;
-use shared::HangUpReason;
+use shared::{FromServer, HangUpReason, Presence};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
@@ -469,4 +470,185 @@ async fn camera_problems_are_explained_and_end_the_call_on_both_sides() {
         assert!(closed);
         assert_eq!(hang_ups, 1);
     }
+}
+
+// ---- issue 9: calls that outlive their signaling ----
+
+fn user_state(name: &str, state: Presence, fresh: bool) -> FromServer {
+    FromServer::UserState {
+        name: name.to_owned(),
+        state,
+        fresh,
+    }
+}
+
+/// Both sides decode more frames than they had a moment ago.
+async fn both_keep_decoding(a: &User, b: &User) {
+    for user in [a, b] {
+        let pc = user.pc().await.unwrap();
+        let before = frames_decoded(&pc).await;
+        wait_until_more_frames(&pc, before).await;
+    }
+}
+
+fn peer_reconnecting(user: &User) -> bool {
+    user.update().is_some_and(|u| u.view.peer_reconnecting)
+}
+
+#[wasm_bindgen_test]
+async fn signaling_down_and_up_mid_call_keeps_the_call_and_its_video() {
+    let (net, alice, bob) = alice_and_bob();
+    accepted_call(&alice, &bob).await;
+    wait_decoding(&alice, &bob, 10_000.0).await;
+    let (pc_alice, pc_bob) = (alice.pc().await.unwrap(), bob.pc().await.unwrap());
+    for user in [&alice, &bob] {
+        user.driver.set_resumable(true);
+    }
+
+    // Alice's socket goes; the server tells Bob she is reconnecting.
+    net.hold("alice");
+    alice.driver.signaling_down();
+    net.deliver("bob", user_state("alice", Presence::Reconnecting, false));
+    wait_until("bob to see alice reconnecting", 1_000.0, || {
+        peer_reconnecting(&bob)
+    })
+    .await;
+    // For two seconds nothing ends and the video goes on, on the same connections.
+    let ended = wait_for(2_000.0, || !both_in_call(&alice, &bob)).await;
+    assert!(!ended, "the call did not outlive its signaling");
+    both_keep_decoding(&alice, &bob).await;
+    assert_eq!(alice.notice(), None);
+    assert_eq!(bob.notice(), None);
+
+    // Back: the partner state clears, the same connections carry on.
+    net.release("alice");
+    alice.driver.signaling_up();
+    net.deliver("bob", user_state("alice", Presence::Online, false));
+    wait_until("bob to see alice online", 1_000.0, || {
+        !peer_reconnecting(&bob)
+    })
+    .await;
+    both_keep_decoding(&alice, &bob).await;
+    assert!(both_in_call(&alice, &bob));
+    assert_eq!(pc_field(&pc_alice, "connectionState"), "connected");
+    assert_eq!(pc_field(&pc_bob, "connectionState"), "connected");
+
+    // A hang-up still reaches the partner.
+    alice.command(CallCommand::HangUp);
+    wait_until("bob to hear the hang-up", 5_000.0, || bob.is_idle()).await;
+    assert_eq!(net.hang_up_reasons("alice"), [Some(HangUpReason::Ended)]);
+}
+
+#[wasm_bindgen_test]
+async fn a_partner_who_reloads_gets_the_call_back_on_new_peer_connections() {
+    let (net, alice, bob) = alice_and_bob();
+    accepted_call(&alice, &bob).await;
+    wait_decoding(&alice, &bob, 10_000.0).await;
+    let old_alice = alice.pc().await.unwrap();
+    for user in [&alice, &bob] {
+        user.driver.set_resumable(true);
+    }
+
+    // Bob's page goes away (a reload): a resumable page tells Alice nothing on pagehide.
+    net.page("bob")
+        .dispatch_event(&web_sys::Event::new("pagehide").unwrap())
+        .unwrap();
+    wait_until("bob's old page idle", 1_000.0, || bob.is_idle()).await;
+    assert!(net.hang_up_reasons("bob").is_empty(), "a reload hung up");
+    net.cut("bob");
+    net.forget("bob");
+    drop(bob);
+    net.deliver("alice", user_state("bob", Presence::Reconnecting, false));
+    wait_until("alice to see bob reconnecting", 1_000.0, || {
+        peer_reconnecting(&alice)
+    })
+    .await;
+    assert_eq!(alice.phase().peer(), Some("bob"), "alice's call went");
+
+    // The new page resumes: Alice hears first, then the new page learns its partner.
+    net.uncut("bob");
+    let bob = net.join("bob");
+    bob.driver.set_resumable(true);
+    bob.driver.set_fresh_page();
+    net.deliver("alice", user_state("bob", Presence::Online, true));
+    net.deliver(
+        "bob",
+        FromServer::Resumed {
+            name: "bob".to_owned(),
+            token: "1.new".to_owned(),
+            grace: 30,
+            ack: 0,
+            partner: Some("alice".to_owned()),
+        },
+    );
+    wait_until("the call back on both sides", 10_000.0, || {
+        both_in_call(&alice, &bob)
+    })
+    .await;
+    wait_decoding(&alice, &bob, 10_000.0).await;
+    assert!(!peer_reconnecting(&alice));
+    assert_eq!(pc_field(&old_alice, "signalingState"), "closed");
+    let new_alice = alice.pc().await.unwrap();
+    assert_eq!(pc_field(&new_alice, "connectionState"), "connected");
+    // The new page offered, once; nobody clicked.
+    assert_eq!(net.count("bob", "video-offer"), 1);
+
+    bob.command(CallCommand::HangUp);
+    wait_until("alice to hear the hang-up", 5_000.0, || alice.is_idle()).await;
+    assert_eq!(
+        alice.notice(),
+        Some(CallNotice::HungUp { peer: "bob".into() })
+    );
+}
+
+#[wasm_bindgen_test]
+async fn ice_restarts_wait_for_signaling_run_and_the_call_keeps_decoding() {
+    let (net, alice, bob) = alice_and_bob();
+    accepted_call(&alice, &bob).await;
+    wait_decoding(&alice, &bob, 10_000.0).await;
+    let (pc_alice, pc_bob) = (alice.pc().await.unwrap(), bob.pc().await.unwrap());
+    let ufrags = || (local_ufrag(&pc_alice), local_ufrag(&pc_bob));
+    let first = ufrags();
+    let offers = || net.count("alice", "video-offer") + net.count("bob", "video-offer");
+    assert_eq!(offers(), 1);
+
+    // Alice (the caller, impolite) sees her connection fail while her socket is away: the
+    // call shows "Reconnecting media…" and the restart waits.
+    net.hold("alice");
+    alice.driver.signaling_down();
+    alice.driver.simulate_peer_state(PeerState::Failed);
+    wait_until("alice reconnecting", 1_000.0, || {
+        matches!(alice.phase(), CallPhase::Reconnecting { .. })
+    })
+    .await;
+    assert!(
+        !wait_for(500.0, || offers() > 1).await,
+        "restarted while away"
+    );
+    assert_eq!(ufrags(), first);
+
+    // Signaling back: the restart runs (new ICE credentials on both sides) and mends it.
+    net.release("alice");
+    alice.driver.signaling_up();
+    wait_until("a restart offer", 2_000.0, || offers() == 2).await;
+    wait_until("new ICE credentials on both sides", 5_000.0, || {
+        let (a, b) = ufrags();
+        a != first.0 && b != first.1
+    })
+    .await;
+    wait_until("back in the call", 5_000.0, || both_in_call(&alice, &bob)).await;
+    both_keep_decoding(&alice, &bob).await;
+
+    // Once more with signaling up: at once.
+    let second = ufrags();
+    alice.driver.simulate_peer_state(PeerState::Failed);
+    wait_until("a second restart", 5_000.0, || {
+        let (a, b) = ufrags();
+        a != second.0 && b != second.1
+    })
+    .await;
+    wait_until("back in the call", 5_000.0, || both_in_call(&alice, &bob)).await;
+    both_keep_decoding(&alice, &bob).await;
+    assert_eq!(alice.notice(), None);
+    assert_eq!(bob.notice(), None);
 }

@@ -479,6 +479,7 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
         mic_enabled: true,
         camera_enabled: false,
         route: Some(Route::Relayed),
+        peer_reconnecting: false,
         notice: None,
     }));
     wait_for("the call view", || find(root, "hang-up").is_some()).await;

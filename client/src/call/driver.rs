@@ -13,6 +13,11 @@
 //!   `stats` (the route of the selected pair), `timers`, `ice_servers`, `js` (reading
 //!   JS objects).
 //!
+//! The page tells the driver about its session as well as its frames: `set_resumable`,
+//! `signaling_down` / `signaling_up` (a socket that will be resumed: the call goes on),
+//! `socket_lost` (the session is gone: the call ends) and `set_fresh_page` (a reload: the
+//! call is rebuilt when `resumed` names a partner).
+//!
 //! Browser callbacks never touch the call: they post a message. So nothing re-enters the
 //! loop, and no state is shared. Everything is RAII: when the last handle is dropped the loop
 //! stops, the peer is told we left (if in a call), the tracks are stopped, the connection is

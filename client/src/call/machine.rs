@@ -19,13 +19,16 @@
 //! This file holds the call, the commands, server frames and the one ending. `negotiation`
 //! holds perfect negotiation (the callee polite, the caller impolite), glare and the queue of
 //! early remote candidates; `connection` what the peer connection and the timers report;
-//! `io` the inputs and effects.
+//! `io` the inputs and effects; `repair` ICE restarts; `rejoin` a partner or a page that
+//! comes back (presence, reloads).
 //!
 //! # Trouble on the way
-//! ICE `disconnected` is given [`ICE_GRACE_MS`] to heal (the caller restarts ICE meanwhile)
-//! before the call ends; `failed` ends it at once. Gathering that ends without a single local
-//! candidate (relay-only with a refusing TURN server) ends the call at once with a notice that
-//! names the relay when it answered 401/403.
+//! A call outlives its signaling: a dropped socket that the page resumes never ends it, and
+//! a partner whose socket is away is shown as reconnecting. An established call whose ICE
+//! breaks is repaired by ICE restarts (`repair`); one whose partner reloaded is rebuilt on a
+//! new peer connection (`rejoin`). `failed` before the call ever connected ends it at once.
+//! Gathering that ends without a single local candidate (relay-only with a refusing TURN
+//! server) ends the call at once with a notice that names the relay when it answered 401/403.
 //!
 //! # Endings
 //! Every ending goes through one place (`end`): the `hang-up` to the peer when it can still be
@@ -41,6 +44,8 @@
 mod connection;
 mod io;
 mod negotiation;
+mod rejoin;
+mod repair;
 #[cfg(test)]
 mod tests;
 
@@ -48,11 +53,15 @@ use shared::{FromServer, HangUpReason, ToServer};
 
 pub use io::{CallId, Effect, Env, Input, PcId, PeerState, Role, Signaling, Timer, TrackKind};
 pub use negotiation::MAX_QUEUED_CANDIDATES;
+pub use repair::{
+    POLITE_FALLBACK_MS, REPAIR_LIMIT_MS, RESTART_AFTER_DISCONNECTED_MS, RESTART_BACKOFF_MS,
+};
 
 /// A fact of `crate::call::notice`; the driver names it through the machine, as before.
 pub use crate::call::notice::MediaError;
 
 use self::negotiation::Negotiation;
+use self::repair::Repair;
 use crate::call::notice::CallNotice;
 use crate::call::{CallCommand, CallPhase, CallView};
 use crate::roster::RosterChange;
@@ -61,9 +70,6 @@ use crate::roster::RosterChange;
 pub const RING_TIMEOUT_MS: u32 = 45_000;
 /// From the answer to a working connection.
 pub const CONNECT_TIMEOUT_MS: u32 = 20_000;
-/// ICE `disconnected` often heals by itself (a Wi-Fi hiccup) or after an ICE restart: wait this
-/// long before ending.
-pub const ICE_GRACE_MS: u32 = 8_000;
 /// How often the selected candidate pair is read again (the route can change mid-call).
 pub const ROUTE_PROBE_MS: u32 = 2_000;
 
@@ -83,6 +89,13 @@ struct Call {
     neg: Negotiation,
     local_candidates: u32,
     relay_refused: bool,
+    /// The partner's socket is away (server `user-state` `reconnecting`).
+    peer_away: bool,
+    /// The call is being repaired (phase Reconnecting): ICE restarts and their budget.
+    repair: Option<Repair>,
+    /// We rebuilt the call and offer first: offers of the peer's old connection that were
+    /// queued for us are dropped until our offer is answered.
+    offer_first: bool,
 }
 
 impl Call {
@@ -98,6 +111,9 @@ impl Call {
             neg: Negotiation::default(),
             local_candidates: 0,
             relay_refused: false,
+            peer_away: false,
+            repair: None,
+            offer_first: false,
         }
     }
 
@@ -120,6 +136,15 @@ pub struct Machine {
     next_id: u32,
     call: Option<Call>,
     view: CallView,
+    /// The page can resume its session (see [`Input::SetResumable`]).
+    resumable: bool,
+    /// The socket is away and the session not yet resumed.
+    signaling_down: bool,
+    /// The next `resumed` is that of a reloaded page.
+    fresh_page: bool,
+    /// A partner who reloaded before the call was accepted, and until when their new page's
+    /// offer is refused (it would bring back a call nobody accepted).
+    refuse: Option<(String, f64)>,
 }
 
 impl Machine {
@@ -149,7 +174,23 @@ impl Machine {
             Input::SetMe(name) => self.me = Some(name),
             Input::Command(cmd) => self.on_command(cmd, env, &mut fx),
             Input::Server(msg) => self.on_server(msg, env, &mut fx),
-            Input::SocketLost => self.end(None, Some(CallNotice::ServerLost), &mut fx),
+            Input::SocketLost => {
+                // The next session starts afresh; nothing of this one is waited for.
+                self.signaling_down = false;
+                self.end(None, Some(CallNotice::ServerLost), &mut fx);
+            }
+            Input::SetResumable(resumable) => self.resumable = resumable,
+            Input::SignalingDown => {
+                self.signaling_down = true;
+                self.sync_repair_clock(env, &mut fx);
+            }
+            Input::SignalingUp => {
+                self.signaling_down = false;
+                self.sync_repair_clock(env, &mut fx);
+            }
+            Input::FreshPage => self.fresh_page = true,
+            // A resumable page sends `leaving` itself: it may be a reload that comes back.
+            Input::PageHide if self.resumable => self.end(None, None, &mut fx),
             Input::PageHide => self.end(Some(HangUpReason::Left), None, &mut fx),
             Input::MediaReady { call } => self.on_media_ready(call, &mut fx),
             Input::MediaFailed { call, error } => {
@@ -241,6 +282,7 @@ impl Machine {
         self.call = Some(call);
         self.view.phase = CallPhase::Calling { peer };
         self.view.notice = None;
+        self.refuse = None;
     }
 
     fn accept(&mut self, env: Env, fx: &mut Vec<Effect>) {
@@ -283,6 +325,11 @@ impl Machine {
                 if let Some(call) = self.call.as_mut().filter(|c| c.peer == name) {
                     call.neg.remote_candidate(candidate, fx);
                 }
+            }
+            FromServer::Session { .. } => self.fresh_page = false,
+            FromServer::Resumed { name, partner, .. } => self.on_resumed(name, partner, env, fx),
+            FromServer::UserState { name, state, fresh } => {
+                self.on_user_state(&name, state, fresh, env, fx);
             }
             FromServer::HangUp { name, reason, .. }
                 if self.call.as_ref().is_some_and(|c| c.peer == name) =>

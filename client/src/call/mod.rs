@@ -3,7 +3,8 @@
 //! - [`machine`]: the call as a pure state machine (`handle(input) -> effects`), no web-sys,
 //!   unit-tested on the host. It owns every decision: phases, ringing, busy/decline/cancel,
 //!   perfect negotiation (polite/impolite, makingOffer, ignoreOffer, rollback), candidate
-//!   queueing, ICE grace periods, what to tell the other side and the person.
+//!   queueing, ICE restarts and giving up, a call that outlives its signaling and comes back
+//!   after a partner's or our own reload, what to tell the other side and the person.
 //! - [`notice`]: what the person is told when a call ends without their doing, as facts
 //!   ([`CallNotice`], [`MediaError`]); `crate::text` words them.
 //! - [`ice`]: when to refresh TURN credentials and the `?relay=1` switch (pure, host-tested).
@@ -57,7 +58,8 @@ pub enum CallPhase {
     Connecting { peer: String },
     /// Media flows. `since_ms` is `Date.now()` when the call connected (for the duration).
     InCall { peer: String, since_ms: f64 },
-    /// ICE dropped; waiting a few seconds for it to recover before ending the call.
+    /// The media path broke and is being repaired (ICE restarts), or the call is being rebuilt
+    /// on a new peer connection after a reload ("Reconnecting media…").
     Reconnecting { peer: String, since_ms: f64 },
 }
 
@@ -90,6 +92,9 @@ pub struct CallView {
     pub mic_enabled: bool,
     pub camera_enabled: bool,
     pub route: Option<Route>,
+    /// The partner's socket is away (the server keeps them through its grace window): the
+    /// call goes on, the page says "bob is reconnecting…".
+    pub peer_reconnecting: bool,
     /// The last thing that happened and was not the person's own doing (Alice declined, is
     /// busy, hung up, the camera was refused …), until dismissed. `crate::text::call_notice`
     /// words it.
@@ -103,6 +108,7 @@ impl Default for CallView {
             mic_enabled: true,
             camera_enabled: true,
             route: None,
+            peer_reconnecting: false,
             notice: None,
         }
     }

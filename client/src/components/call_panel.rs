@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::call::{CallCommand, CallPhase, CallView};
 use crate::components::call_controls::EndButton;
 use crate::components::{CallControls, CallDuration, IncomingCall, Notice, RouteBadge, Video};
-use crate::text::{call_notice, phase_name, phase_sentence};
+use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
 
 #[derive(Properties, PartialEq)]
 pub struct CallPanelProps {
@@ -30,6 +30,13 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
         let on_dismiss = props.on_command.reform(|_| CallCommand::DismissNotice);
         html! { <Notice text={text} testid="notice" on_dismiss={on_dismiss} /> }
     });
+
+    // The partner's socket is away: that, not the phase, is the news.
+    let status = match (&peer, view.peer_reconnecting) {
+        (Some(peer), true) => peer_reconnecting(peer),
+        _ => phase_sentence(phase),
+    };
+    let peer_state = view.peer_reconnecting.then_some("reconnecting");
 
     let body = match phase {
         CallPhase::Idle => html! {
@@ -56,10 +63,11 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
             data-testid="call"
             data-phase={phase_name(phase)}
             data-peer={peer}
+            data-peer-state={peer_state}
             aria-label="Call"
         >
             <div class="call-header">
-                <p class="call-status" data-testid="call-status" role="status">{ phase_sentence(phase) }</p>
+                <p class="call-status" data-testid="call-status" role="status">{ status }</p>
                 <div class="call-meta">
                     if let CallPhase::InCall { since_ms, .. } | CallPhase::Reconnecting { since_ms, .. } = phase {
                         <CallDuration since_ms={*since_ms} />
@@ -93,7 +101,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
     let waiting = match view.phase {
         CallPhase::Calling { .. } => Some(format!("Waiting for {peer} to answer…")),
         CallPhase::Connecting { .. } => Some(format!("Connecting to {peer}…")),
-        CallPhase::Reconnecting { .. } => Some("Reconnecting…".to_owned()),
+        CallPhase::Reconnecting { .. } => Some("Reconnecting media…".to_owned()),
         _ if props.remote.is_none() => Some(format!("Waiting for {peer}'s video…")),
         _ => None,
     };

@@ -2,6 +2,11 @@
 //! a [`User`] per driver that reads what the driver published, waits with deadlines, and
 //! `getStats()` readers.
 //!
+//! The relay can also stand for a socket that is away ([`Net::hold`]: frames from and to that
+//! user wait, in order, as the page's queue and the server's session keep them, until
+//! [`Net::release`]) and for a page that is gone ([`Net::cut`]: its frames are lost), and it
+//! hands server frames of its own to a user ([`Net::deliver`]: `user-state`, `resumed`).
+//!
 //! A driver only tells the page what happened through its `CallUpdate`s, so a [`User`] reads
 //! the last update the page got (never the driver's insides); the peer connection comes from
 //! the driver's async query. Each user has its own page (an `EventTarget` standing for its
@@ -10,7 +15,7 @@
 #![allow(dead_code)]
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use client::call::driver::{CallDriver, CallUpdate};
@@ -38,6 +43,12 @@ pub struct Net {
     pub updates: RefCell<HashMap<String, CallUpdate>>,
     /// Every frame relayed, in order.
     log: RefCell<Vec<Relayed>>,
+    /// Users whose socket is away: frames from and to them wait in `waiting`.
+    held: RefCell<HashSet<String>>,
+    /// Frames waiting for a held user: (from, to, frame), in order.
+    waiting: RefCell<Vec<(String, String, FromServer)>>,
+    /// Users whose page is gone: what they send is lost.
+    cut: RefCell<HashSet<String>>,
 }
 
 /// One person on the in-page network: their driver and what it last published.
@@ -93,8 +104,58 @@ impl Net {
         self.pages.borrow().get(name).cloned().unwrap()
     }
 
+    /// `name`'s socket goes away: frames from and to them wait.
+    pub fn hold(&self, name: &str) {
+        self.held.borrow_mut().insert(name.to_owned());
+    }
+
+    /// `name`'s socket is back: what waited is delivered, in order.
+    pub fn release(self: &Rc<Self>, name: &str) {
+        self.held.borrow_mut().remove(name);
+        let held = self.held.borrow().clone();
+        let (go, stay): (Vec<_>, Vec<_>) = self
+            .waiting
+            .take()
+            .into_iter()
+            .partition(|(from, to, _)| !held.contains(from) && !held.contains(to));
+        *self.waiting.borrow_mut() = stay;
+        for (_, to, frame) in go {
+            self.send_later(to, frame);
+        }
+    }
+
+    /// `name`'s page is gone: what it sends is lost (until [`Net::uncut`]).
+    pub fn cut(&self, name: &str) {
+        self.cut.borrow_mut().insert(name.to_owned());
+    }
+
+    pub fn uncut(&self, name: &str) {
+        self.cut.borrow_mut().remove(name);
+    }
+
+    /// Hands `frame` to `name`'s driver now, as the server sends it.
+    pub fn deliver(&self, name: &str, frame: FromServer) {
+        let driver = self.drivers.borrow().get(name).cloned();
+        if let Some(driver) = driver {
+            driver.on_server_message(&frame);
+        }
+    }
+
+    /// Delivers `frame` to `to` in a task of its own, as a socket would.
+    fn send_later(self: &Rc<Self>, to: String, frame: FromServer) {
+        let weak = Rc::downgrade(self);
+        spawn_local(async move {
+            if let Some(net) = weak.upgrade() {
+                net.deliver(&to, frame);
+            }
+        });
+    }
+
     /// Turns a client frame into what the target receives, as the server would.
     fn relay(self: &Rc<Self>, from: &str, msg: ToServer) {
+        if self.cut.borrow().contains(from) {
+            return;
+        }
         let name = from.to_owned();
         let mut reason_given = None;
         let (target, frame, kind) = match msg {
@@ -142,14 +203,14 @@ impl Net {
             _ => return,
         };
         self.record(from, kind, reason_given);
-        let weak = Rc::downgrade(self);
-        spawn_local(async move {
-            let Some(net) = weak.upgrade() else { return };
-            let driver = net.drivers.borrow().get(&target).cloned();
-            if let Some(driver) = driver {
-                driver.on_server_message(&frame);
-            }
-        });
+        let held = self.held.borrow().contains(from) || self.held.borrow().contains(&target);
+        if held {
+            self.waiting
+                .borrow_mut()
+                .push((from.to_owned(), target, frame));
+        } else {
+            self.send_later(target, frame);
+        }
     }
 
     fn record(&self, from: &str, kind: &'static str, reason: Option<HangUpReason>) {

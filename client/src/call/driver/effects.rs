@@ -19,7 +19,7 @@ use super::timers::Timers;
 use super::{media, tasks};
 use crate::call::CallView;
 use crate::call::machine::{
-    CallId, Effect, Env, Input, Machine, MediaError, PcId, Signaling, Timer,
+    CallId, Effect, Env, Input, Machine, MediaError, PcId, PeerState, Signaling, Timer,
 };
 
 pub struct Core {
@@ -59,6 +59,10 @@ impl Core {
         self.peer.as_ref().and_then(|p| p.remote.as_ref())
     }
 
+    pub fn pc_id(&self) -> Option<PcId> {
+        self.machine.pc_id()
+    }
+
     pub fn peer_connection(&self) -> Option<RtcPeerConnection> {
         self.peer.as_ref().map(|p| p.pc.clone())
     }
@@ -71,6 +75,7 @@ impl Core {
                 .peer
                 .as_ref()
                 .map_or(Signaling::Stable, Peer::signaling),
+            connection: self.peer.as_ref().map_or(PeerState::New, Peer::connection),
         };
         for effect in self.machine.handle(input, env) {
             self.execute(effect);
@@ -150,6 +155,15 @@ impl Core {
                 }
             }
             Effect::AttachMedia => {
+                // A call rebuilt on a new peer connection keeps its stream while it is live;
+                // one whose tracks ended (the device went away) is opened again, and
+                // `MediaReady` attaches the new one.
+                if let Some(stream) = self.local.take_if(|s| !media::is_live(s)) {
+                    media::stop(&stream);
+                    if let Some(call) = self.machine.call_id() {
+                        tasks::open_media(self.inbox.clone(), call);
+                    }
+                }
                 if let (Some(peer), Some(stream)) = (&self.peer, &self.local) {
                     for promise in peer.attach(stream) {
                         spawn_local(log_failure("replaceTrack", promise));
@@ -215,8 +229,10 @@ impl Core {
 
 impl Drop for Core {
     fn drop(&mut self) {
-        // Tell the peer we are gone, as `pagehide` would (the machine ends the call: the
-        // connection closes, the tracks stop); then make sure of it whatever the phase.
+        // Tell the peer we are gone, as a `pagehide` of a page that cannot come back would (the
+        // machine ends the call: the connection closes, the tracks stop); then make sure of it
+        // whatever the phase.
+        self.handle(Input::SetResumable(false));
         self.handle(Input::PageHide);
         self.peer = None;
         if let Some(stream) = self.local.take() {

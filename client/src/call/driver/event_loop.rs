@@ -21,6 +21,7 @@ use super::effects::Core;
 use super::inbox::Msg;
 use super::media;
 use crate::call::CallView;
+use crate::call::machine::Input;
 
 /// What the UI draws: the view plus the media streams (which only exist in the browser).
 #[derive(Debug, Clone, PartialEq)]
@@ -82,6 +83,11 @@ fn step(core: &mut Core, msg: Msg) -> Flow {
         Msg::TimerFired { timer, generation } => core.timer_fired(timer, generation),
         Msg::MediaOpened { call, result } => core.media_opened(call, result),
         Msg::RemoteTrack { pc, track } => core.remote_track(pc, track),
+        Msg::SimulatePeerState(state) => {
+            if let Some(pc) = core.pc_id() {
+                core.handle(Input::ConnectionState { pc, state });
+            }
+        }
         Msg::PeerConnection(answer) => {
             // The asker may have given up; then nobody wants the answer.
             let _ = answer.send(core.peer_connection());

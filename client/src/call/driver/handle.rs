@@ -20,7 +20,7 @@ use super::event_loop::{self, CallUpdate};
 use super::ice_servers::IceServers;
 use super::inbox::{self, Inbox, Msg};
 use crate::call::CallCommand;
-use crate::call::machine::Input;
+use crate::call::machine::{Input, PeerState};
 
 /// A handle on the call. Clones share one call; equality is identity.
 #[derive(Debug, Clone)]
@@ -97,14 +97,41 @@ impl CallDriver {
                 servers: ice_servers.clone(),
                 expires: *expires,
             }),
-            FromServer::Id { .. } | FromServer::Message { .. } | FromServer::Error { .. } => {}
+            FromServer::Id { .. }
+            | FromServer::Message { .. }
+            | FromServer::Error { .. }
+            | FromServer::Pong => {}
             other => self.input(Input::Server(other.clone())),
         }
     }
 
-    /// The socket dropped: end any call locally.
+    /// The session is gone (its socket dropped and it cannot be resumed): end any call
+    /// locally, with a notice.
     pub fn socket_lost(&self) {
         self.inbox.post(Msg::SocketLost);
+    }
+
+    /// Whether the page has a session it can resume (it got `session` or `resumed`). When it
+    /// has, `pagehide` tells the peer nothing (the page sends `leaving`: it may be a reload).
+    pub fn set_resumable(&self, resumable: bool) {
+        self.input(Input::SetResumable(resumable));
+    }
+
+    /// The socket dropped but the session will be resumed: the call and its media go on; an
+    /// ICE restart waits until [`CallDriver::signaling_up`].
+    pub fn signaling_down(&self) {
+        self.input(Input::SignalingDown);
+    }
+
+    /// The session is back (after `resumed`, or a fresh login).
+    pub fn signaling_up(&self) {
+        self.input(Input::SignalingUp);
+    }
+
+    /// This page is a reload resuming a session: a `resumed` naming a partner rebuilds the call
+    /// with them (new peer connection, the camera again, our offer).
+    pub fn set_fresh_page(&self) {
+        self.input(Input::FreshPage);
     }
 
     /// Ends the call layer now, as dropping the last handle does.
@@ -119,6 +146,13 @@ impl CallDriver {
         let (answer, answered) = oneshot::channel();
         self.inbox.post(Msg::PeerConnection(answer));
         answered.await.ok().flatten()
+    }
+
+    /// Tells the machine the current peer connection reached `state`, as its
+    /// `connectionstatechange` would (for tests: a `failed` that no loopback network gives).
+    #[doc(hidden)]
+    pub fn simulate_peer_state(&self, state: PeerState) {
+        self.inbox.post(Msg::SimulatePeerState(state));
     }
 
     fn input(&self, input: Input) {

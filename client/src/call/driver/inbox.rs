@@ -13,7 +13,7 @@ use futures::channel::oneshot;
 use shared::IceServer;
 use web_sys::{MediaStream, MediaStreamTrack, RtcPeerConnection};
 
-use crate::call::machine::{CallId, Input, MediaError, PcId, Timer};
+use crate::call::machine::{CallId, Input, MediaError, PcId, PeerState, Timer};
 
 /// One thing for the loop to handle.
 #[derive(Debug)]
@@ -41,6 +41,8 @@ pub enum Msg {
     },
     /// A remote track arrived on peer connection `pc`.
     RemoteTrack { pc: PcId, track: MediaStreamTrack },
+    /// For tests: the current peer connection reports this state.
+    SimulatePeerState(PeerState),
     /// A query: the current peer connection.
     PeerConnection(oneshot::Sender<Option<RtcPeerConnection>>),
     /// The last handle was dropped, or the page closed the call layer: tell the peer we left,

@@ -60,6 +60,16 @@ pub fn kind_name(kind: TrackKind) -> &'static str {
     }
 }
 
+/// Whether `stream` still has a track that delivers (`readyState` `live`).
+pub fn is_live(stream: &MediaStream) -> bool {
+    tracks(stream).any(|t| {
+        js_sys::Reflect::get(&t, &JsValue::from_str("readyState"))
+            .ok()
+            .and_then(|s| s.as_string())
+            .is_some_and(|s| s == "live")
+    })
+}
+
 /// Stops every track: the camera light goes off.
 pub fn stop(stream: &MediaStream) {
     for track in tracks(stream) {

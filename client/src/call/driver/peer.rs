@@ -123,6 +123,10 @@ impl Peer {
         }
     }
 
+    pub fn connection(&self) -> PeerState {
+        peer_state(self.pc.connection_state())
+    }
+
     /// `setLocalDescription()` with no argument (the browser makes the offer or answer the
     /// state calls for; web-sys only binds the form with an argument).
     pub fn set_local(&self) -> Result<Promise, ClientError> {

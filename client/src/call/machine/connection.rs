@@ -1,8 +1,8 @@
 //! What the current peer connection and the call's timers report, and what the machine makes of
 //! it: descriptions made or applied (handed to [`Negotiation`](super::negotiation::Negotiation)),
-//! local candidates sent to the peer, ICE connection states (connected, a grace period on
-//! `disconnected`, the end on `failed`), candidate errors that show a refusing relay, route
-//! probes and the ring, connect and ICE-grace timeouts.
+//! local candidates sent to the peer, ICE connection states (connected; `disconnected` and
+//! `failed` start a repair, see `repair`), candidate errors that show a refusing relay, route
+//! probes and the ring, connect, ICE-restart and give-up timers.
 //!
 //! Reports of a peer connection that is no longer the call's are dropped here, by its
 //! [`PcId`](super::PcId).
@@ -10,7 +10,7 @@
 use shared::{HangUpReason, ToServer};
 
 use super::negotiation::LocalDescription;
-use super::{Effect, Env, ICE_GRACE_MS, Input, Machine, PeerState, ROUTE_PROBE_MS, Role, Timer};
+use super::{Effect, Env, Input, Machine, PeerState, ROUTE_PROBE_MS, Role, Timer};
 use crate::call::CallPhase;
 use crate::call::notice::CallNotice;
 
@@ -27,8 +27,9 @@ impl Machine {
                 let notice = CallNotice::NoAnswer { peer };
                 self.end(Some(HangUpReason::Cancelled), Some(notice), fx);
             }
+            (Timer::IceRestart, CallPhase::Reconnecting { .. }) => self.restart(fx),
             (Timer::Connect, CallPhase::Connecting { .. })
-            | (Timer::IceGrace, CallPhase::Reconnecting { .. }) => {
+            | (Timer::GiveUp, CallPhase::Reconnecting { .. }) => {
                 let notice = CallNotice::ConnectionFailed {
                     peer,
                     relay_refused,
@@ -69,6 +70,19 @@ impl Machine {
         );
         let peer = call.peer.clone();
         let me = self.me.clone();
+        // A restart's negotiation that ends while the browser says the connection works
+        // ends the repair (no state change comes when the path never really broke).
+        let round_done = matches!(
+            input,
+            Input::RemoteDescriptionSet { .. } | Input::LocalDescriptionSet { .. }
+        ) && env.connection == PeerState::Connected
+            && env.signaling == super::Signaling::Stable;
+        if round_done && call.repair.is_some() {
+            self.repaired(fx);
+        }
+        let Some(call) = self.call.as_mut() else {
+            return;
+        };
         match input {
             Input::NegotiationNeeded { .. } => {
                 let may_offer = call.role == Role::Caller || call.accepted;
@@ -156,33 +170,17 @@ impl Machine {
                     ms: ROUTE_PROBE_MS,
                 });
             }
-            (PeerState::Connected, CallPhase::Reconnecting { since_ms, .. }) => {
-                self.view.phase = CallPhase::InCall {
-                    peer,
-                    since_ms: *since_ms,
-                };
-                fx.push(Effect::CancelTimer(Timer::IceGrace));
-                fx.push(Effect::ProbeRoute);
+            (PeerState::Connected, CallPhase::Reconnecting { .. }) => self.repaired(fx),
+            (
+                PeerState::Disconnected,
+                CallPhase::InCall { .. } | CallPhase::Reconnecting { .. },
+            ) => {
+                self.connection_broke(false, env, fx);
             }
-            (PeerState::Disconnected, CallPhase::InCall { since_ms, .. }) => {
-                // The impolite side restarts ICE (one side is enough; perfect negotiation
-                // would settle two restarts too).
-                let restart = call.role == Role::Caller;
-                self.view.phase = CallPhase::Reconnecting {
-                    peer,
-                    since_ms: *since_ms,
-                };
-                fx.push(Effect::StartTimer {
-                    timer: Timer::IceGrace,
-                    ms: ICE_GRACE_MS,
-                });
-                if restart {
-                    fx.push(Effect::RestartIce);
-                }
+            (PeerState::Failed, CallPhase::InCall { .. } | CallPhase::Reconnecting { .. }) => {
+                self.connection_broke(true, env, fx);
             }
-            (PeerState::Failed, CallPhase::Connecting { .. })
-            | (PeerState::Failed, CallPhase::InCall { .. })
-            | (PeerState::Failed, CallPhase::Reconnecting { .. }) => {
+            (PeerState::Failed, CallPhase::Connecting { .. }) => {
                 let notice = CallNotice::ConnectionFailed {
                     peer,
                     relay_refused: call.relay_refused,

@@ -40,11 +40,16 @@ pub struct Env {
     /// `Date.now()`.
     pub now_ms: f64,
     pub signaling: Signaling,
+    /// The current peer connection's `connectionState` (`New` without one). An ICE restart
+    /// on a path that never really broke brings no state change; this tells the machine the
+    /// connection works once the restart's negotiation is over.
+    pub connection: PeerState,
 }
 
 /// `RTCPeerConnection.connectionState`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum PeerState {
+    #[default]
     New,
     Connecting,
     Connected,
@@ -64,15 +69,19 @@ pub enum TrackKind {
 pub enum Timer {
     Ring,
     Connect,
-    IceGrace,
+    /// The next ICE restart of a call being repaired.
+    IceRestart,
+    /// The end of a repair's budget (it only runs while signaling reaches the peer).
+    GiveUp,
     RouteProbe,
 }
 
 impl Timer {
-    pub const ALL: [Timer; 4] = [
+    pub const ALL: [Timer; 5] = [
         Timer::Ring,
         Timer::Connect,
-        Timer::IceGrace,
+        Timer::IceRestart,
+        Timer::GiveUp,
         Timer::RouteProbe,
     ];
 }
@@ -85,8 +94,19 @@ pub enum Input {
     Command(CallCommand),
     /// Any frame from the server; the machine picks what concerns calls.
     Server(FromServer),
-    /// The WebSocket dropped: nothing can be sent any more.
+    /// The session is gone (its socket dropped and it cannot be resumed): the call ends.
     SocketLost,
+    /// The session can be resumed (`true`): a `pagehide` then tells the peer nothing (the page
+    /// sends `leaving`; a reload comes back). `false`: as an old server needs.
+    SetResumable(bool),
+    /// The socket dropped but the session will be resumed: the call and its media go on, what
+    /// needs the peer's answer (an ICE restart) waits.
+    SignalingDown,
+    /// The session is back (resumed, or a new login).
+    SignalingUp,
+    /// This page is a reload that resumes a session: a `resumed` naming a partner brings the
+    /// call back, this side offering on a new peer connection.
+    FreshPage,
     /// The page is going away (`pagehide`).
     PageHide,
     /// `getUserMedia` for this call succeeded (the driver keeps the stream).

@@ -183,6 +183,9 @@ impl Machine {
         if sdp.kind != SdpType::Offer || self.me.as_deref() == Some(from.as_str()) {
             return;
         }
+        if self.refused(&from, env, fx) {
+            return;
+        }
         let Some(call) = self.call.as_mut() else {
             // A new incoming call: apply the offer while ringing so Accept only has to answer.
             let id = self.next_id();
@@ -204,6 +207,10 @@ impl Machine {
                 target: Some(from),
                 reason: Some(HangUpReason::Busy),
             }));
+            return;
+        }
+        if call.offer_first {
+            // An offer of the peer's old connection, queued while we were away.
             return;
         }
         if call.role == Role::Caller && !call.accepted {
@@ -258,7 +265,11 @@ impl Machine {
         let Some(call) = self.call.as_mut().filter(|c| c.peer == from) else {
             return;
         };
-        if call.neg.remote_answer(sdp, env, fx) && !call.accepted {
+        let applied = call.neg.remote_answer(sdp, env, fx);
+        if applied {
+            call.offer_first = false;
+        }
+        if applied && !call.accepted {
             call.accepted = true;
             fx.push(Effect::CancelTimer(Timer::Ring));
             fx.push(Effect::StartTimer {

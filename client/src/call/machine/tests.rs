@@ -32,12 +32,14 @@ fn env(signaling: Signaling) -> Env {
     Env {
         now_ms: 1000.0,
         signaling,
+        connection: PeerState::New,
     }
 }
 
 const STABLE: Env = Env {
     now_ms: 1000.0,
     signaling: Signaling::Stable,
+    connection: PeerState::New,
 };
 
 fn hang_up(to: &str, reason: HangUpReason) -> Effect {
@@ -309,6 +311,7 @@ fn answer_moves_the_caller_to_connecting_then_connected_to_in_call() {
         Env {
             now_ms: 5000.0,
             signaling: Signaling::Stable,
+            connection: PeerState::Connected,
         },
     );
     assert_eq!(
@@ -624,6 +627,7 @@ fn pagehide_says_we_left_and_a_lost_socket_ends_quietly() {
         ending(Some(hang_up("bob", HangUpReason::Left)))
     );
     let mut m = in_call_with_bob();
+    m.handle(Input::SignalingDown, STABLE);
     assert_eq!(m.handle(Input::SocketLost, STABLE), ending(None));
     assert_eq!(notice(&m), Some(&CallNotice::ServerLost));
     assert_eq!(alice().handle(Input::PageHide, STABLE), vec![]);
@@ -632,87 +636,20 @@ fn pagehide_says_we_left_and_a_lost_socket_ends_quietly() {
 // ---- ICE ----
 
 #[test]
-fn ice_failure_ends_the_call_and_tells_the_peer() {
-    for mut m in [connecting_with_bob(), in_call_with_bob()] {
-        let pc = m.pc_id().unwrap();
-        let fx = m.handle(peer_state(pc, PeerState::Failed), STABLE);
-        assert_eq!(
-            fx,
-            ending(Some(hang_up("bob", HangUpReason::ConnectionFailed)))
-        );
-        assert_eq!(
-            notice(&m),
-            Some(&CallNotice::ConnectionFailed {
-                peer: bob(),
-                relay_refused: false
-            })
-        );
-    }
-}
-
-#[test]
-fn ice_disconnected_waits_for_a_grace_period() {
-    let mut m = in_call_with_bob();
+fn ice_failure_before_the_call_connected_ends_it_and_tells_the_peer() {
+    let mut m = connecting_with_bob();
     let pc = m.pc_id().unwrap();
-    let fx = m.handle(peer_state(pc, PeerState::Disconnected), STABLE);
-    assert_eq!(
-        fx,
-        vec![Effect::StartTimer {
-            timer: Timer::IceGrace,
-            ms: ICE_GRACE_MS
-        }]
-    );
-    assert_eq!(
-        m.view().phase,
-        CallPhase::Reconnecting {
-            peer: bob(),
-            since_ms: 1000.0
-        }
-    );
-    // It recovers: back in the call, same start time.
-    let later = Env {
-        now_ms: 9000.0,
-        signaling: Signaling::Stable,
-    };
-    let fx = m.handle(peer_state(pc, PeerState::Connected), later);
-    assert_eq!(
-        fx,
-        vec![Effect::CancelTimer(Timer::IceGrace), Effect::ProbeRoute]
-    );
-    assert_eq!(
-        m.view().phase,
-        CallPhase::InCall {
-            peer: bob(),
-            since_ms: 1000.0
-        }
-    );
-    // It does not: the call ends after the grace period.
-    m.handle(peer_state(pc, PeerState::Disconnected), STABLE);
-    let fx = m.handle(Input::TimerFired(Timer::IceGrace), STABLE);
+    let fx = m.handle(peer_state(pc, PeerState::Failed), STABLE);
     assert_eq!(
         fx,
         ending(Some(hang_up("bob", HangUpReason::ConnectionFailed)))
     );
-}
-
-#[test]
-fn the_caller_restarts_ice_when_disconnected_and_offers_again() {
-    let (mut m, pc) = caller_in_call_with_bob();
-    let fx = m.handle(peer_state(pc, PeerState::Disconnected), STABLE);
     assert_eq!(
-        fx,
-        vec![
-            Effect::StartTimer {
-                timer: Timer::IceGrace,
-                ms: ICE_GRACE_MS
-            },
-            Effect::RestartIce
-        ]
-    );
-    // The restart makes the browser ask for a new offer, which goes out as usual.
-    assert_eq!(
-        m.handle(Input::NegotiationNeeded { pc }, STABLE),
-        vec![Effect::SetLocalDescription]
+        notice(&m),
+        Some(&CallNotice::ConnectionFailed {
+            peer: bob(),
+            relay_refused: false
+        })
     );
 }
 
@@ -725,7 +662,11 @@ fn a_connection_that_never_comes_up_times_out() {
         ending(Some(hang_up("bob", HangUpReason::ConnectionFailed)))
     );
     // Stale timers after the end do nothing.
-    assert_eq!(m.handle(Input::TimerFired(Timer::IceGrace), STABLE), vec![]);
+    assert_eq!(m.handle(Input::TimerFired(Timer::GiveUp), STABLE), vec![]);
+    assert_eq!(
+        m.handle(Input::TimerFired(Timer::IceRestart), STABLE),
+        vec![]
+    );
 }
 
 #[test]
@@ -1218,6 +1159,7 @@ impl World {
         let env = Env {
             now_ms: 0.0,
             signaling: side.sig,
+            connection: PeerState::New,
         };
         let fx = side.m.handle(input, env);
         for effect in fx {
@@ -1297,6 +1239,7 @@ impl World {
                     .push_back((who, Task::Input(Input::MediaReady { call })));
             }
             Effect::AttachMedia => side.attached = true,
+            Effect::RestartIce => self.needs_renegotiation(who),
             Effect::SetLocalDescription => {
                 if let Some(pc) = side.pc {
                     self.tasks.push_back((who, Task::Op(pc, Op::SetLocal)));
@@ -1415,6 +1358,33 @@ impl World {
         if self.sides[who].wants_offer {
             self.tasks
                 .push_back((who, Task::Input(Input::NegotiationNeeded { pc })));
+        }
+    }
+
+    /// Runs until `who` sent an offer (it stays queued for the other side).
+    fn run_until_offer_from(&mut self, who: usize) {
+        let offers = self.offers_sent;
+        while self.offers_sent == offers {
+            let Some((side, task)) = self.tasks.pop_front() else {
+                panic!("no offer from side {who}");
+            };
+            match task {
+                Task::Input(input) => self.input(side, input),
+                Task::Deliver(msg) => self.input(side, Input::Server(msg)),
+                Task::Op(pc, op) => self.complete(side, pc, op),
+            }
+        }
+    }
+
+    /// Takes the first frame queued for `who` out of the simulated server.
+    fn take_delivery_to(&mut self, who: usize) -> Option<FromServer> {
+        let at = self
+            .tasks
+            .iter()
+            .position(|(side, task)| *side == who && matches!(task, Task::Deliver(_)))?;
+        match self.tasks.remove(at) {
+            Some((_, Task::Deliver(msg))) => Some(msg),
+            _ => None,
         }
     }
 
@@ -1648,3 +1618,6 @@ fn renegotiation_from_either_side_mid_call_settles() {
             .is_some_and(|d| d.kind == SdpType::Offer && d.sdp.starts_with("bob-offer"))
     );
 }
+
+// The transitions of issue 9 (signaling away, partners and pages coming back, ICE restarts).
+mod resume;
