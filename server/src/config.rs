@@ -176,7 +176,10 @@ mod tests {
         assert_eq!(settings.limits.leave_grace, Duration::from_secs(5));
         assert_eq!(settings.limits.heartbeat_timeout, Duration::from_secs(9));
         assert_eq!(settings.limits.resume_frames, 512);
-        assert_eq!(settings.state_file, Some(PathBuf::from("parley-state.json")));
+        assert_eq!(
+            settings.state_file,
+            Some(PathBuf::from("parley-state.json"))
+        );
         let short = Config::try_parse_from(["server", "--resume-grace", "0.3", "--state-file", ""])
             .unwrap()
             .settings();

@@ -61,7 +61,9 @@ pub enum Inbound<'a> {
     /// `leaving` (feature `resume`): the page is going away.
     Leaving,
     /// `ping` (feature `heartbeat`), with the frame count (feature `resume`).
-    Ping { ack: Option<u64> },
+    Ping {
+        ack: Option<u64>,
+    },
 }
 
 /// Types only the server sends.
@@ -122,7 +124,9 @@ pub fn decode(text: &str) -> Result<Inbound<'_>, Refusal> {
         "resume" => Ok(Inbound::Resume {
             token: fields.required(Key::Token, envelope.token)?,
             ack: fields.optional(Key::Ack, envelope.ack)?.unwrap_or(0),
-            fresh: fields.optional(Key::Fresh, envelope.fresh)?.unwrap_or(false),
+            fresh: fields
+                .optional(Key::Fresh, envelope.fresh)?
+                .unwrap_or(false),
             features: fields.defaulted(Key::Features, envelope.features)?,
         }),
         "leaving" => Ok(Inbound::Leaving),

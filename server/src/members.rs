@@ -251,6 +251,11 @@ impl Members {
         self.clients.iter_mut().map(|(&id, member)| (id, member))
     }
 
+    /// Ids in login order.
+    pub fn ids(&self) -> impl Iterator<Item = ConnId> + '_ {
+        self.order.values().copied()
+    }
+
     /// Names in login order: the `userlist`.
     pub fn names(&self) -> Vec<String> {
         let ids = self.order.values();

@@ -19,7 +19,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::ws::Utf8Bytes;
-use shared::{ErrorCode, FromServer, HangUpReason, Presence, UserName};
+use shared::{ErrorCode, FromServer, HangUpReason, UserName};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
@@ -31,13 +31,11 @@ use crate::resumable::ResumeLimits;
 
 pub mod away;
 mod resume;
+mod user_state;
 
 pub use resume::{Resumed, SavedSession};
 
-/// Above this many logged-in users, `user-state` frames go only to the user's call partner:
-/// when many sockets drop at once (a proxy restarting), telling everyone about everyone would
-/// be a number of frames that grows with the square of the lobby.
-pub const USER_STATE_LOBBY_MAX: usize = 256;
+pub use user_state::USER_STATE_LOBBY_MAX;
 
 #[derive(Default)]
 struct Inner {
@@ -63,7 +61,6 @@ pub struct Registry {
     outbox_frames: usize,
     resume: ResumeLimits,
 }
-
 
 /// Pending presence changes and everyone who is to hear of them, taken by
 /// [`Registry::take_presence`].
@@ -363,40 +360,6 @@ impl Inner {
     /// Whether `id` is a `resume` session.
     fn is_resume(&self, id: ConnId) -> bool {
         self.members.get(id).is_some_and(|m| m.resume.is_some())
-    }
-
-    /// Tells `resume` clients that `about` is reconnecting or back: everyone when the lobby is
-    /// small, else only its call partner. Clients still waiting for their first list learn it
-    /// with that list.
-    fn tell_state(&mut self, about: ConnId, state: Presence, fresh: bool) {
-        let Some(member) = self.members.get(about) else {
-            return;
-        };
-        let frame: Utf8Bytes = FromServer::UserState {
-            name: member.name.to_string(),
-            state,
-            fresh,
-        }
-        .to_json()
-        .into();
-        let hears = |id: ConnId, other: &crate::members::Member| {
-            other.features.resume && id != about && !other.needs_full_list && !other.is_restored()
-        };
-        let Self {
-            members,
-            kicks,
-            calls,
-            ..
-        } = self;
-        if members.len() <= USER_STATE_LOBBY_MAX {
-            for (id, other) in members.iter().filter(|(id, other)| hears(*id, other)) {
-                deliver(id, &other.outbox, frame.clone(), kicks);
-            }
-        } else if let Some(id) = calls.partner(about)
-            && let Some(other) = members.get(id).filter(|other| hears(id, other))
-        {
-            deliver(id, &other.outbox, frame, kicks);
-        }
     }
 }
 

@@ -292,7 +292,8 @@ where
     /// When a logged-in `heartbeat` client that stays silent is to be dropped.
     fn heartbeat_deadline(&self) -> Option<Instant> {
         let timeout = self.state.settings.limits.heartbeat_timeout;
-        (self.conn.features.heartbeat && self.conn.name.is_some()).then(|| self.last_heard + timeout)
+        (self.conn.features.heartbeat && self.conn.name.is_some())
+            .then(|| self.last_heard + timeout)
     }
 
     async fn on_message(&mut self, message: Message) -> Step {
@@ -370,7 +371,6 @@ where
         }
         Ok(false)
     }
-
 }
 
 /// Whether a socket error is tungstenite refusing a frame or message over the size limit.

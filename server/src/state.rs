@@ -35,7 +35,10 @@ impl AppState {
         if let Some(path) = &settings.state_file {
             let sessions = crate::state_file::load(path);
             if !sessions.is_empty() {
-                tracing::info!(sessions = sessions.len(), "sessions back from the state file");
+                tracing::info!(
+                    sessions = sessions.len(),
+                    "sessions back from the state file"
+                );
             }
             let until = tokio::time::Instant::now() + limits.resume_grace;
             highest = registry.restore(&sessions, until);

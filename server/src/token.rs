@@ -8,7 +8,6 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-
 /// Bytes of randomness in a secret (128 bits).
 const SECRET_BYTES: usize = 16;
 
@@ -77,7 +76,11 @@ mod tests {
         assert_eq!(id, 17);
         // 128 bits in base64url without padding: 22 characters.
         assert_eq!(secret.len(), 22);
-        assert!(secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(
+            secret
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        );
         assert!(hash.matches(secret));
         let (other, other_hash) = mint(17).unwrap();
         assert_ne!(token, other);
@@ -89,7 +92,15 @@ mod tests {
 
     #[test]
     fn malformed_tokens_do_not_parse() {
-        for bad in ["", "17", "17.", ".abc", "x.abc", "-1.abc", &format!("1.{}", "a".repeat(65))] {
+        for bad in [
+            "",
+            "17",
+            "17.",
+            ".abc",
+            "x.abc",
+            "-1.abc",
+            &format!("1.{}", "a".repeat(65)),
+        ] {
             assert_eq!(parse(bad), None, "{bad:?}");
         }
     }

@@ -155,14 +155,15 @@ impl Registry {
         })
     }
 
-    /// Every `resume` session that can be resumed, for the state file.
+    /// Every `resume` session that can be resumed, in login order, for the state file.
     pub fn snapshot(&self) -> Vec<SavedSession> {
         let inner = self.lock();
         let resumable = |id: ConnId| inner.members.get(id).is_some_and(|m| m.resume.is_some());
         inner
             .members
-            .iter()
-            .filter_map(|(id, member)| {
+            .ids()
+            .filter_map(|id| {
+                let member = inner.members.get(id)?;
                 let hash = member.resume.as_ref()?.hash?;
                 Some(SavedSession {
                     id,
@@ -185,7 +186,10 @@ impl Registry {
         for saved in sessions {
             highest = highest.max(saved.id);
             let Ok(name) = UserName::parse(&saved.name) else {
-                tracing::warn!(session = saved.id, "state file: a bad name; session skipped");
+                tracing::warn!(
+                    session = saved.id,
+                    "state file: a bad name; session skipped"
+                );
                 continue;
             };
             if inner.members.contains(saved.id) {
@@ -195,12 +199,19 @@ impl Registry {
             inner
                 .members
                 .restore(saved.id, &name, saved.features, frames, resume);
+            if let Some(member) = inner.members.get(saved.id) {
+                member
+                    .outbox
+                    .set_limits(Some((limits.frames, limits.bytes)));
+            }
             inner.away.insert((until, saved.id));
         }
         let Inner { members, calls, .. } = &mut *inner;
         for saved in sessions {
             if let Some(partner) = saved.partner {
-                calls.on_relay(saved.id, partner, CallEvent::Offer, |id| members.contains(id));
+                calls.on_relay(saved.id, partner, CallEvent::Offer, |id| {
+                    members.contains(id)
+                });
             }
         }
         drop(inner);

@@ -7,9 +7,9 @@ use std::time::{Duration, SystemTime};
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use shared::ErrorCode;
 use shared::FromServer;
 use shared::limits::MAX_FRAME_BYTES;
-use shared::ErrorCode;
 use tokio::time::timeout;
 
 use super::{CLOSE_LINGER, CLOSE_TOO_BIG, End, Session, Step, WRITE_BATCH};

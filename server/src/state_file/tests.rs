@@ -16,7 +16,10 @@ fn session(id: u64, name: &str, partner: Option<u64>) -> SavedSession {
 }
 
 fn temp_path(tag: &str) -> PathBuf {
-    std::env::temp_dir().join(format!("parley-state-test-{}-{tag}.json", std::process::id()))
+    std::env::temp_dir().join(format!(
+        "parley-state-test-{}-{tag}.json",
+        std::process::id()
+    ))
 }
 
 #[test]
@@ -27,7 +30,10 @@ fn sessions_round_trip_through_the_file_without_secrets() {
     assert_eq!(load(&path), sessions);
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains(r#""name":"alice""#), "{text}");
-    assert!(text.contains(r#""features":["userlist-delta","resume"]"#), "{text}");
+    assert!(
+        text.contains(r#""features":["userlist-delta","resume"]"#),
+        "{text}"
+    );
     std::fs::remove_file(&path).unwrap();
 }
 
