@@ -110,30 +110,46 @@ pub fn save(path: &Path, text: &str) -> std::io::Result<()> {
 }
 
 /// Writes the registry's sessions to `path` after every change (coalesced over
-/// [`WRITE_EVERY`]) until `shutdown`, then once more.
+/// [`WRITE_EVERY`]) until `shutdown`, then once more. Nothing is written while nothing changed,
+/// so a server that never had a `resume` client leaves no file behind.
 pub async fn run(registry: Arc<Registry>, path: PathBuf, shutdown: CancellationToken) {
     let path = Arc::new(path);
+    // What the file holds as far as we know: nothing to write while it stays the same.
+    let mut last = (!path.exists()).then(|| encode(&[]));
     loop {
         tokio::select! {
             () = shutdown.cancelled() => break,
             () = registry.persist_changed() => {}
         }
-        write(&registry, &path).await;
+        write(&registry, &path, &mut last).await;
         tokio::select! {
             () = shutdown.cancelled() => break,
             () = tokio::time::sleep(WRITE_EVERY) => {}
         }
     }
-    write(&registry, &path).await;
+    write(&registry, &path, &mut last).await;
 }
 
-async fn write(registry: &Registry, path: &Arc<PathBuf>) {
+/// Writes the sessions if they differ from `last`; the encoding and the file work run on a
+/// blocking thread (the snapshot, taken under the registry's lock, is plain data).
+async fn write(registry: &Registry, path: &Arc<PathBuf>, last: &mut Option<String>) {
     let sessions = registry.snapshot();
     let path = path.clone();
-    let written = tokio::task::spawn_blocking(move || save(&path, &encode(&sessions))).await;
+    let known = last.take();
+    let written = tokio::task::spawn_blocking(move || {
+        let text = encode(&sessions);
+        if known.as_ref() == Some(&text) {
+            return (Ok(()), known);
+        }
+        match save(&path, &text) {
+            Ok(()) => (Ok(()), Some(text)),
+            Err(e) => (Err(e), None),
+        }
+    })
+    .await;
     match written {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => tracing::warn!(error = %e, "cannot write the state file"),
+        Ok((Ok(()), known)) => *last = known,
+        Ok((Err(e), _)) => tracing::warn!(error = %e, "cannot write the state file"),
         Err(e) => tracing::warn!(error = %e, "the state-file writer failed"),
     }
 }
