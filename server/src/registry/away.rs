@@ -104,3 +104,6 @@ pub async fn run(registry: Arc<Registry>, shutdown: CancellationToken) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
