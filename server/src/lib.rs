@@ -18,8 +18,9 @@
 //! - [`chat`]: the chat length rule and a chat line in its raw and HTML-escaped forms.
 //! - [`registry`]: members and call pairs under one lock; delivery into bounded outboxes;
 //!   `registry/resume.rs` (issuing and taking over `resume` sessions, their snapshot and
-//!   restore) and `registry/away.rs` (sessions whose socket was lost, and the task that ends
-//!   them when their grace window runs out).
+//!   restore), `registry/away.rs` (sessions whose socket was lost, and the task that ends
+//!   them when their grace window runs out) and `registry/user_state.rs` (telling `resume`
+//!   clients who is reconnecting or back).
 //! - [`resumable`]: what the registry keeps of a `resume` session (token hash, socket, away).
 //! - [`replay`]: a `resume` session's numbered frames, kept until acknowledged.
 //! - [`token`]: resume tokens (random secret, only its hash kept, constant-time comparison).
