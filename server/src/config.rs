@@ -173,7 +173,7 @@ mod tests {
         assert_eq!(settings.ice.turn, vec!["turn:b:3478", "turns:b:5349"]);
         assert_eq!(settings.ice.turn_secret.as_deref(), Some("x"));
         assert_eq!(settings.limits.resume_grace, Duration::from_secs(30));
-        assert_eq!(settings.limits.leave_grace, Duration::from_secs(5));
+        assert_eq!(settings.limits.leave_grace, Duration::from_secs(2));
         assert_eq!(settings.limits.heartbeat_timeout, Duration::from_secs(9));
         assert_eq!(settings.limits.resume_frames, 512);
         assert_eq!(

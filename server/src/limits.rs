@@ -64,7 +64,7 @@ impl Default for Limits {
             write_buffer_bytes: 0,
             heartbeat_timeout: Duration::from_secs(9),
             resume_grace: Duration::from_secs(30),
-            leave_grace: Duration::from_secs(5),
+            leave_grace: Duration::from_secs(2),
             resume_frames: 512,
             resume_bytes: 1 << 20,
         }
