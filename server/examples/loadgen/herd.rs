@@ -7,6 +7,7 @@
 //!
 //! Today's server (no resume) is measured too: the clients then log in again with `username`.
 
+use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -144,6 +145,7 @@ async fn log_in_waves(
         for i in spawned..spawned + wave {
             let client = HerdClient {
                 shared: shared.clone(),
+                index: i,
                 name: format!("herd{i:05}"),
                 seed: (i as u64).wrapping_mul(0x2545_F491_4F6C_DD1D)
                     ^ u64::from(std::process::id()),
@@ -233,9 +235,21 @@ impl Restart<'_> {
         server.wait_ready().await?;
         let mut phase = Phase::new(policy, killed, Instant::now());
         let deadline = killed + PHASE_LIMIT + Duration::from_secs(5);
-        while phase.events.len() < self.expected {
+        // Where each client's latest event of this phase is in `phase.events`.
+        let mut seen: HashMap<usize, usize> = HashMap::with_capacity(self.expected);
+        while seen.len() < self.expected {
             match timeout_at(deadline, events.recv()).await {
-                Ok(Some(event)) if event.phase == number => phase.events.push(event),
+                Ok(Some(event)) if event.phase == number => match seen.get(&event.client) {
+                    // Back, then dropped and back again: the last return counts.
+                    Some(&at) => {
+                        phase.again += 1;
+                        phase.events[at] = event;
+                    }
+                    None => {
+                        seen.insert(event.client, phase.events.len());
+                        phase.events.push(event);
+                    }
+                },
                 Ok(Some(_)) => phase.late += 1,
                 _ => break,
             }

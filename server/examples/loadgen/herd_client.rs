@@ -45,6 +45,7 @@ pub enum Outcome {
 /// One client back (or given up) in one phase.
 #[derive(Debug)]
 pub struct Event {
+    pub client: usize,
     pub phase: usize,
     pub at: Instant,
     pub outcome: Outcome,
@@ -91,6 +92,7 @@ enum TryError {
 
 pub struct HerdClient {
     pub shared: Arc<Shared>,
+    pub index: usize,
     pub name: String,
     pub seed: u64,
     /// The loopback address this client connects from.
@@ -146,6 +148,7 @@ impl HerdClient {
 
     fn report(&self, phase: usize, outcome: Outcome, [attempts, refused, other]: [u32; 3]) {
         let _ = self.shared.events.send(Event {
+            client: self.index,
             phase,
             at: Instant::now(),
             outcome,
@@ -360,10 +363,16 @@ fn failed(e: TryError) -> Outcome {
     })
 }
 
-/// The `type` of a server frame without parsing the rest (the server writes it first), so the
-/// 10,000-name lists thousands of clients receive are not parsed.
+/// The `type` of a server frame without parsing the rest (our server writes it first), so the
+/// 10,000-name lists thousands of clients receive are not parsed; other JSON is parsed.
 fn frame_kind(text: &str) -> &str {
-    text.strip_prefix("{\"type\":\"")
-        .and_then(|rest| rest.split('"').next())
-        .unwrap_or("")
+    #[derive(serde::Deserialize)]
+    struct Kind<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: &'a str,
+    }
+    match text.strip_prefix("{\"type\":\"") {
+        Some(rest) => rest.split('"').next().unwrap_or(""),
+        None => serde_json::from_str::<Kind>(text).map_or("", |k| k.kind),
+    }
 }

@@ -26,6 +26,8 @@ pub struct Phase {
     pub events: Vec<Event>,
     /// Events of an earlier phase that arrived during this one.
     pub late: usize,
+    /// Clients that were back, lost their socket again and came back again in this phase.
+    pub again: usize,
     /// The server's CPU time from its start until the last client was back.
     pub all_back_cpu: Option<Duration>,
     /// Cumulative CPU times at the end of each bucket since the kill.
@@ -62,6 +64,7 @@ impl Phase {
             listening,
             events: Vec::new(),
             late: 0,
+            again: 0,
             all_back_cpu: None,
             samples: Vec::new(),
             listen_overflows: 0,
@@ -222,6 +225,12 @@ fn print_phase(n: usize, phase: &Phase, resume: bool) -> Vec<Figure> {
         sum(|e| e.refused),
         sum(|e| e.other)
     );
+    if phase.again > 0 || phase.late > 0 {
+        println!(
+            "{} clients lost their socket again after being back (their last return counts); {} reports of the previous phase arrived late",
+            phase.again, phase.late
+        );
+    }
     if let Some(why) = failures.first() {
         println!("  first failure: {why}");
     }
@@ -272,7 +281,13 @@ fn print_phase(n: usize, phase: &Phase, resume: bool) -> Vec<Figure> {
     );
     let how = if resume { "resume" } else { "re-login" };
     let value = all_back.map_or(f64::NAN, secs);
-    let caveat = (back < n).then(|| format!("{back} of {n} back, {} failed", failures.len()));
+    let caveat = (back < n || phase.again > 0).then(|| {
+        format!(
+            "{back} of {n} back, {} failed, {} dropped again",
+            failures.len(),
+            phase.again
+        )
+    });
     match phase.policy {
         Policy::FullJitter => vec![
             Figure::new(
