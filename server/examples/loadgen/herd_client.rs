@@ -53,6 +53,8 @@ pub struct Event {
     pub attempts: u32,
     pub refused: u32,
     pub other: u32,
+    /// The last failed attempt's error other than a refusal, if any.
+    pub error: Option<String>,
 }
 
 /// What every client shares: where to connect, what the server supports, the phase (set by
@@ -82,6 +84,22 @@ impl Shared {
             features.push(Feature::Heartbeat);
         }
         features
+    }
+}
+
+/// Connection attempts, refused ones and other failures, and the last other failure.
+#[derive(Default)]
+struct Tries {
+    counts: [u32; 3],
+    error: Option<String>,
+}
+
+impl Tries {
+    fn once() -> Self {
+        Self {
+            counts: [1, 0, 0],
+            error: None,
+        }
     }
 }
 
@@ -129,10 +147,10 @@ impl HerdClient {
         };
         let mut ws = match first.await {
             Ok((ws, outcome)) => {
-                self.report(0, outcome, [1, 0, 0]);
+                self.report(0, outcome, Tries::once());
                 ws
             }
-            Err(e) => return self.report(0, failed(e), [1, 0, 0]),
+            Err(e) => return self.report(0, failed(e), Tries::once()),
         };
         loop {
             if !self.stay(&mut ws, &mut state).await {
@@ -146,7 +164,11 @@ impl HerdClient {
         }
     }
 
-    fn report(&self, phase: usize, outcome: Outcome, [attempts, refused, other]: [u32; 3]) {
+    fn report(&self, phase: usize, outcome: Outcome, tries: Tries) {
+        let Tries {
+            counts: [attempts, refused, other],
+            error,
+        } = tries;
         let _ = self.shared.events.send(Event {
             client: self.index,
             phase,
@@ -155,6 +177,7 @@ impl HerdClient {
             attempts,
             refused,
             other,
+            error,
         });
     }
 
@@ -176,7 +199,7 @@ impl HerdClient {
                 }
                 m = ws.next() => match m {
                     Some(Ok(Message::Text(text))) => {
-                        if frame_kind(&text) != "pong" {
+                        if client::frame_kind(&text) != "pong" {
                             state.received += 1;
                         }
                     }
@@ -197,19 +220,22 @@ impl HerdClient {
             .copied()
             .unwrap_or(Policy::FullJitter);
         let give_up = Instant::now() + self.shared.give_up;
-        let mut counts = [0u32; 3];
-        let mut last_error = String::from("never tried");
+        let mut tries = Tries::default();
         loop {
-            let delay = policy.delay(counts[0], &mut state.rng);
+            let delay = policy.delay(tries.counts[0], &mut state.rng);
             if Instant::now() + delay > give_up {
-                self.report(phase, Outcome::Failed(last_error), counts);
+                let why = tries
+                    .error
+                    .clone()
+                    .unwrap_or_else(|| "connection refused".into());
+                self.report(phase, Outcome::Failed(why), tries);
                 return None;
             }
             tokio::select! {
                 () = self.shared.stop.cancelled() => return None,
                 () = sleep(delay) => {}
             }
-            counts[0] += 1;
+            tries.counts[0] += 1;
             let tried = async {
                 let mut ws = self.open().await?;
                 let outcome = self.log_in(&mut ws, state).await?;
@@ -221,16 +247,13 @@ impl HerdClient {
             };
             match result {
                 Ok((ws, outcome)) => {
-                    self.report(phase, outcome, counts);
+                    self.report(phase, outcome, tries);
                     return Some(ws);
                 }
-                Err(TryError::Refused) => {
-                    counts[1] += 1;
-                    last_error = "connection refused".into();
-                }
+                Err(TryError::Refused) => tries.counts[1] += 1,
                 Err(TryError::Other(e)) => {
-                    counts[2] += 1;
-                    last_error = e;
+                    tries.counts[2] += 1;
+                    tries.error = Some(e);
                 }
             }
         }
@@ -303,7 +326,7 @@ impl HerdClient {
                 .await
                 .map_err(|e| other(&e))?
                 .ok_or_else(|| TryError::Other("closed while logging in".into()))?;
-            match frame_kind(&text) {
+            match client::frame_kind(&text) {
                 "resumed" => {
                     if let Ok(FromServer::Resumed {
                         name, token, ack, ..
@@ -361,18 +384,4 @@ fn failed(e: TryError) -> Outcome {
         TryError::Refused => "connection refused".into(),
         TryError::Other(e) => e,
     })
-}
-
-/// The `type` of a server frame without parsing the rest (our server writes it first), so the
-/// 10,000-name lists thousands of clients receive are not parsed; other JSON is parsed.
-fn frame_kind(text: &str) -> &str {
-    #[derive(serde::Deserialize)]
-    struct Kind<'a> {
-        #[serde(rename = "type", borrow)]
-        kind: &'a str,
-    }
-    match text.strip_prefix("{\"type\":\"") {
-        Some(rest) => rest.split('"').next().unwrap_or(""),
-        None => serde_json::from_str::<Kind>(text).map_or("", |k| k.kind),
-    }
 }

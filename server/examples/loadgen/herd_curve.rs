@@ -231,6 +231,9 @@ fn print_phase(n: usize, phase: &Phase, resume: bool) -> Vec<Figure> {
             phase.again, phase.late
         );
     }
+    if let Some(why) = phase.events.iter().find_map(|e| e.error.as_deref()) {
+        println!("  a failed attempt: {why}");
+    }
     if let Some(why) = failures.first() {
         println!("  first failure: {why}");
     }
