@@ -99,7 +99,7 @@ async fn measure(
             "{first} of {n} logged in after {:.1} s",
             started.elapsed().as_secs_f64()
         );
-        let restart = Restart {
+        let mut restart = Restart {
             spec,
             args: &args,
             downtime: config.downtime,
@@ -113,7 +113,12 @@ async fn measure(
                 .run(&label, server, i + 1, *policy, &mut events)
                 .await?;
             server = restarted;
+            // A client that gave up is gone; the next phase waits for the others.
+            restart.expected = phase.back_count();
             phases.push(phase);
+            if restart.expected == 0 {
+                break;
+            }
         }
         Ok::<_, BenchError>((phases, tasks, server))
     }
@@ -233,8 +238,9 @@ impl Restart<'_> {
         let mut server = ServerProcess::spawn_at(self.spec, label, self.args, addr)?;
         let sampler = Sampler::start(server.pid(), killed);
         server.wait_ready().await?;
-        let mut phase = Phase::new(policy, killed, Instant::now());
-        let deadline = killed + PHASE_LIMIT + Duration::from_secs(5);
+        let mut phase = Phase::new(policy, self.expected, killed, Instant::now());
+        // A client gives up PHASE_LIMIT after the kill, plus one last try of up to 10 s.
+        let deadline = killed + PHASE_LIMIT + Duration::from_secs(15);
         // Where each client's latest event of this phase is in `phase.events`.
         let mut seen: HashMap<usize, usize> = HashMap::with_capacity(self.expected);
         while seen.len() < self.expected {

@@ -21,6 +21,8 @@ const ALL_BACK_TARGET: f64 = 15.0;
 /// One kill-and-restart and every client's return.
 pub struct Phase {
     pub policy: Policy,
+    /// Clients connected when the server was killed.
+    pub clients: usize,
     pub killed: Instant,
     pub listening: Instant,
     pub events: Vec<Event>,
@@ -57,9 +59,10 @@ struct Shares {
 }
 
 impl Phase {
-    pub fn new(policy: Policy, killed: Instant, listening: Instant) -> Self {
+    pub fn new(policy: Policy, clients: usize, killed: Instant, listening: Instant) -> Self {
         Self {
             policy,
+            clients,
             killed,
             listening,
             events: Vec::new(),
@@ -69,6 +72,10 @@ impl Phase {
             samples: Vec::new(),
             listen_overflows: 0,
         }
+    }
+
+    pub fn back_count(&self) -> usize {
+        self.back().count()
     }
 
     fn back(&self) -> impl Iterator<Item = &Event> {
@@ -179,7 +186,14 @@ pub fn listen_overflows() -> u64 {
 pub fn report(n: usize, phases: &[Phase], resume: bool) -> Vec<Figure> {
     let mut figures = Vec::new();
     for phase in phases {
-        figures.extend(print_phase(n, phase, resume));
+        if phase.clients < n {
+            println!(
+                "\n({} clients gave up in an earlier reconnect; this one has {})",
+                n - phase.clients,
+                phase.clients
+            );
+        }
+        figures.extend(print_phase(phase.clients, phase, resume));
     }
     figures
 }
@@ -256,7 +270,7 @@ fn print_phase(n: usize, phase: &Phase, resume: bool) -> Vec<Figure> {
         }
     }
     println!(
-        "connections dropped on the server's full accept queue: {} (each waits for a SYN retransmission: 1 s, then 2 s, 4 s …)",
+        "accept-queue overflows (the kernel's ListenOverflows, whole machine): {} (a dropped SYN or handshake ACK is retried after 1 s, then 2 s, 4 s …)",
         phase.listen_overflows
     );
     println!(
