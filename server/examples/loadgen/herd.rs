@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::net::Ipv4Addr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::sync::{Semaphore, mpsc};
@@ -87,6 +87,8 @@ async fn measure(
         stop: CancellationToken::new(),
         connecting: Semaphore::new(CONNECT_CONCURRENCY),
         give_up: PHASE_LIMIT,
+        frames: AtomicU64::new(0),
+        bytes: AtomicU64::new(0),
     });
     let stop = shared.stop.clone();
     let outcome = async move {
@@ -110,7 +112,7 @@ async fn measure(
             shared.phase.store(i + 1, Ordering::SeqCst);
             let label = format!("herd-restart{}", i + 1);
             let (phase, restarted) = restart
-                .run(&label, server, i + 1, *policy, &mut events)
+                .run(&label, server, (i + 1, *policy), &shared, &mut events)
                 .await?;
             server = restarted;
             // A client that gave up is gone; the next phase waits for the others.
@@ -225,12 +227,16 @@ impl Restart<'_> {
         &self,
         label: &str,
         mut server: ServerProcess,
-        number: usize,
-        policy: Policy,
+        (number, policy): (usize, Policy),
+        shared: &Shared,
         events: &mut mpsc::UnboundedReceiver<Event>,
     ) -> Result<(Phase, ServerProcess)> {
         let addr = server.addr;
         let overflows = crate::herd_curve::listen_overflows();
+        let received = (
+            shared.frames.load(Ordering::Relaxed),
+            shared.bytes.load(Ordering::Relaxed),
+        );
         let killed = Instant::now();
         server.kill_hard()?;
         drop(server);
@@ -261,6 +267,10 @@ impl Restart<'_> {
             }
         }
         phase.all_back_cpu = server.cpu().ok();
+        phase.received = (
+            shared.frames.load(Ordering::Relaxed) - received.0,
+            shared.bytes.load(Ordering::Relaxed) - received.1,
+        );
         // One more bucket, to show the server calming down.
         sleep(Duration::from_millis(500)).await;
         phase.samples = sampler.stop();

@@ -5,7 +5,7 @@
 //! Every time it is back it reports when and how.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::{SinkExt, StreamExt};
@@ -72,6 +72,9 @@ pub struct Shared {
     pub connecting: Semaphore,
     /// A client still not back this long after losing its socket gives up.
     pub give_up: Duration,
+    /// Text frames all clients received while logged in, and their bytes.
+    pub frames: AtomicU64,
+    pub bytes: AtomicU64,
 }
 
 impl Shared {
@@ -199,6 +202,8 @@ impl HerdClient {
                 }
                 m = ws.next() => match m {
                     Some(Ok(Message::Text(text))) => {
+                        self.shared.frames.fetch_add(1, Ordering::Relaxed);
+                        self.shared.bytes.fetch_add(text.len() as u64, Ordering::Relaxed);
                         if client::frame_kind(&text) != "pong" {
                             state.received += 1;
                         }

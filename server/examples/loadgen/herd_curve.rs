@@ -34,6 +34,8 @@ pub struct Phase {
     pub all_back_cpu: Option<Duration>,
     /// Cumulative CPU times at the end of each bucket since the kill.
     pub samples: Vec<Sample>,
+    /// Frames (and bytes) the clients received after being back, until the last was back.
+    pub received: (u64, u64),
     /// Connections the kernel dropped because the server's accept queue was full.
     pub listen_overflows: u64,
 }
@@ -71,6 +73,7 @@ impl Phase {
             all_back_cpu: None,
             samples: Vec::new(),
             listen_overflows: 0,
+            received: (0, 0),
         }
     }
 
@@ -295,6 +298,11 @@ fn print_phase(n: usize, phase: &Phase, resume: bool) -> Vec<Figure> {
     let total = phase.all_back_cpu.unwrap_or_default().as_secs_f64();
     println!(
         "server CPU: peak {peak:.0}% of a core in 500 ms, {total:.2} s in all from its start until every client was back"
+    );
+    println!(
+        "frames the clients received once back, until the last was back: {} ({:.1} MB; lists and presence changes, not counting the login replies)",
+        phase.received.0,
+        phase.received.1 as f64 / 1e6
     );
     let how = if resume { "resume" } else { "re-login" };
     let value = all_back.map_or(f64::NAN, secs);
