@@ -66,7 +66,9 @@ enum Scenario {
 }
 
 #[derive(Debug, Parser)]
-#[command(about = "Benchmark of the signaling server: throughput, latency, lobby, idle memory")]
+#[command(
+    about = "Benchmark of the signaling server: throughput, latency, lobby, idle memory; herd"
+)]
 struct Args {
     /// Which scenario to run.
     #[arg(value_enum, default_value = "all")]
