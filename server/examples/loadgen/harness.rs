@@ -240,7 +240,17 @@ impl ServerProcess {
             .arg("--addr")
             .arg(addr.to_string())
             .arg("--dist")
-            .arg(&dist)
+            .arg(&dist);
+        // A server with a state file writes one by default in its working folder: give each run
+        // its own beside its log, unless the scenario chose one (herd restarts on it).
+        if !extra_args.contains(&"--state-file")
+            && server_flags(&spec.bin).iter().any(|f| f == "--state-file")
+        {
+            command
+                .arg("--state-file")
+                .arg(spec.log_dir.join(format!("server-{label}.state.json")));
+        }
+        command
             .args(extra_args)
             .args(&spec.extra_args)
             .env("RUST_LOG", "warn")
