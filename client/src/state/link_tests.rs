@@ -142,7 +142,7 @@ fn a_lost_socket_with_a_session_keeps_it_and_resumes_on_the_next_one() {
     assert!(s.roster.contains("bob"), "the list is kept for the replay");
     assert_eq!(s.ping(), None);
     assert_eq!(s.leaving_frame(), None, "nothing to say it on");
-    assert!(s.watch_link() == false, "waiting for the timer");
+    assert!(!s.watch_link(), "waiting for the timer");
     s.apply(Action::Reconnect);
     assert!(s.watch_link(), "a socket is opening");
     s.apply(frame(FromServer::Id { id: 8 }));

@@ -107,6 +107,22 @@ impl CallDriver {
         self.inbox.post(Msg::SocketLost);
     }
 
+    // Stubs of the issue-9 driver API (docs: /work/notes/DRIVER_API9.md) so the page layer
+    // compiles on its own branch; the call helper's branch implements them. They forward
+    // nothing.
+
+    /// The page has a resumable session (stub).
+    pub fn set_resumable(&self, _resumable: bool) {}
+
+    /// The socket dropped but the session is kept (stub).
+    pub fn signaling_down(&self) {}
+
+    /// The session is back (stub).
+    pub fn signaling_up(&self) {}
+
+    /// This page is a reload that resumed its session from `sessionStorage` (stub).
+    pub fn set_fresh_page(&self) {}
+
     /// Ends the call layer now, as dropping the last handle does.
     pub fn close(&self) {
         self.inbox.post(Msg::Close);
