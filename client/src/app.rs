@@ -131,11 +131,14 @@ fn Shell(props: &ShellProps) -> Html {
         });
     }
 
-    // Keep every new token for a reload of this tab (the count follows with pings).
+    // Keep every new token (and the name) for a reload of this tab; the count follows with
+    // pings and on `pagehide`.
     {
         let state = state.clone();
-        let token = state.session.as_ref().map(|s| s.token.clone());
-        use_effect_with(token, move |_| {
+        let key = state
+            .stored_session()
+            .map(|record| (record.token, record.name));
+        use_effect_with(key, move |_| {
             if let Some(record) = state.stored_session() {
                 session_store::save(&record);
             }
@@ -265,7 +268,10 @@ fn socket_events(
             }
             driver.on_server_message(&frame);
         }
-        SocketEvent::BadFrame(error) => crate::log::warn(&format!("ignored a frame: {error}")),
+        SocketEvent::BadFrame(error) => {
+            crate::log::warn(&format!("ignored a frame: {error}"));
+            state.dispatch(Action::UnreadableFrame);
+        }
         SocketEvent::Closed => state.dispatch(socket_lost_now()),
     })
 }

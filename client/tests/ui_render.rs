@@ -16,7 +16,7 @@ use client::app::{App, AppProps};
 use client::call::{CallCommand, CallNotice, CallPhase, CallView, Route};
 use client::components::{Chat, Lobby, LoginForm, Page};
 use client::context::{AppContext, StateProvider};
-use client::state::{Action, AppState, ChatLine};
+use client::state::{Action, AppState, ChatLine, StoredSession};
 use gloo_timers::future::TimeoutFuture;
 use shared::{FromServer, Presence, UserName};
 use wasm_bindgen::JsCast;
@@ -757,6 +757,59 @@ async fn the_app_reports_a_connection_it_cannot_open_and_retries() {
     .await;
     assert!(find(root, "reconnect").is_some());
     observer.disconnect();
+}
+
+/// Removes the stored session when dropped, so other tests start without one.
+struct ForgetSession(web_sys::Storage);
+
+impl Drop for ForgetSession {
+    fn drop(&mut self) {
+        let _ = self.0.remove_item(StoredSession::KEY);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_reloaded_tab_shows_its_lobby_at_once_and_resumes_by_itself() {
+    let storage = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap();
+    let _forget = ForgetSession(storage.clone());
+    let kept = StoredSession {
+        token: "1.kept".into(),
+        name: "bob".into(),
+        ack: 3,
+    };
+    storage
+        .set_item(StoredSession::KEY, &kept.to_json())
+        .unwrap();
+    let sockets = CountSockets::install();
+    let page = mount::<App>(AppProps {
+        ws_url: Some("ws://127.0.0.1:9/ws".into()),
+    });
+    let root = &page.root;
+    wait_for("the lobby under the kept name", || {
+        find(root, "my-name").is_some()
+    })
+    .await;
+    assert_eq!(text(&get(root, "my-name")), "bob");
+    assert!(find(root, "login-name").is_none(), "no login form");
+    assert!(find(root, "name-changed").is_none());
+    wait_for("reconnecting by itself", || {
+        attr(&get(root, "connection-status"), "data-state").as_deref() == Some("reconnecting")
+    })
+    .await;
+    let tried = sockets.opened();
+    wait_for("another try without a click", || sockets.opened() > tried).await;
+    assert_eq!(
+        storage
+            .get_item(StoredSession::KEY)
+            .unwrap()
+            .and_then(|text| StoredSession::from_json(&text)),
+        Some(kept),
+        "the session is kept for the next reload"
+    );
 }
 
 #[wasm_bindgen_test]

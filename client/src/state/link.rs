@@ -82,11 +82,12 @@ impl AppState {
         self.me.is_some() || self.wanted.is_some() || self.session.is_some()
     }
 
-    /// Counts a numbered frame (every frame after `session`/`resumed` on this socket).
-    pub(super) fn count_frame(&mut self, frame: &FromServer) {
+    /// Counts a numbered frame (every frame after `session`/`resumed` on this socket; `None`:
+    /// one the page could not read).
+    pub(super) fn count_frame(&mut self, frame: Option<&FromServer>) {
         let numbered = !matches!(
             frame,
-            FromServer::Session { .. } | FromServer::Resumed { .. }
+            Some(FromServer::Session { .. } | FromServer::Resumed { .. })
         );
         if let Some(session) = self.session.as_mut().filter(|s| s.counting && numbered) {
             session.ack = session.ack.wrapping_add(1);
@@ -212,9 +213,15 @@ impl AppState {
     /// The record for `sessionStorage`, while there is a session.
     pub fn stored_session(&self) -> Option<StoredSession> {
         let session = self.session.as_ref()?;
+        // `session` may come before the list that confirms the login: then the name is the
+        // one `rejectusername` gave, if any.
+        let given = match &self.login {
+            Login::Sent { given } if self.me.is_none() => given.clone(),
+            _ => None,
+        };
         Some(StoredSession {
             token: session.token.clone(),
-            name: self.login_name()?,
+            name: given.or_else(|| self.login_name())?,
             ack: session.ack,
         })
     }

@@ -116,13 +116,40 @@ fn frames_after_session_are_counted_and_ping_reports_the_count() {
         ],
     );
     assert_eq!(ack(&s), 3, "every frame counts, pongs too");
-    assert_eq!(s.ping(), Some(ToServer::Ping { ack: Some(3) }));
+    s.apply(Action::UnreadableFrame);
+    assert_eq!(ack(&s), 4, "even one this page cannot read");
+    assert_eq!(s.ping(), Some(ToServer::Ping { ack: Some(4) }));
     let stored = s.stored_session().unwrap();
     assert_eq!(
         (stored.token.as_str(), stored.name.as_str(), stored.ack),
-        ("1.first", "alice", 3)
+        ("1.first", "alice", 4)
     );
     assert_eq!(s.leaving_frame(), Some(ToServer::Leaving));
+}
+
+#[test]
+fn a_session_before_the_list_is_stored_under_the_name_given() {
+    let mut s = AppState::default();
+    run(
+        &mut s,
+        [
+            frame(FromServer::Id { id: 1 }),
+            Action::Login(UserName::parse("alice").unwrap()),
+            Action::LoginSent { id: 1 },
+            frame(FromServer::RejectUsername {
+                id: 1,
+                name: "alice2".into(),
+            }),
+            frame(FromServer::Session {
+                token: "1.t".into(),
+                grace: 30,
+            }),
+        ],
+    );
+    assert_eq!(s.stored_session().unwrap().name, "alice2");
+    s.apply(list(&["alice", "alice2"]));
+    assert_eq!(s.stored_session().unwrap().name, "alice2");
+    assert_eq!(ack(&s), 1, "the list after `session` is numbered");
 }
 
 #[test]

@@ -150,6 +150,9 @@ pub enum Action {
     Flushed(usize),
     /// A frame from the server.
     Server(FromServer),
+    /// A frame from the server this page cannot read (logged, otherwise ignored; still counted
+    /// on a numbered session, or a resume would have it sent again).
+    UnreadableFrame,
     /// The call layer's new view of the call.
     Call(CallView),
     DismissServerNotice,
@@ -183,6 +186,7 @@ impl AppState {
             Action::Outgoing(frame) => self.queue(frame),
             Action::Flushed(sent) => self.flushed(sent),
             Action::Server(frame) => self.on_frame(frame),
+            Action::UnreadableFrame => self.count_frame(None),
             Action::Call(view) => self.call = view,
             Action::DismissServerNotice => self.server_notice = None,
         }
@@ -197,7 +201,7 @@ impl AppState {
     }
 
     fn on_frame(&mut self, frame: FromServer) {
-        self.count_frame(&frame);
+        self.count_frame(Some(&frame));
         if let Some(change) = RosterChange::from_frame(&frame) {
             self.roster.apply(change);
             self.confirm_login();
