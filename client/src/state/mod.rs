@@ -6,10 +6,12 @@
 //! call's notice as the call layer's `CallNotice`. `crate::text` makes the words when the page
 //! is drawn; this module does not know it.
 //!
-//! [`AppState::apply`] is pure (no browser, no I/O) so it is unit-tested on the host. What must be
-//! sent because of the state (the `username` frame once the socket has its id, chat frames) is
-//! computed by pure functions too ([`AppState::login_frame`], [`AppState::chat_frame`]); the app
-//! sends them from effects and callbacks.
+//! [`AppState::apply`] is pure (no browser, no I/O, no clock: time and the backoff's random
+//! sample come in with the actions) so it is unit-tested on the host. What must be sent because
+//! of the state (`username` or `resume` once the socket has its id, chat frames, the queued call
+//! frames, `ping`, `leaving`) is computed by pure functions too ([`AppState::login_frame`],
+//! [`AppState::chat_frame`], [`AppState::outbox`], [`AppState::ping`],
+//! [`AppState::leaving_frame`]); the app sends them from effects, hooks and callbacks.
 //!
 //! Layout: this file is the reducer (the state, its actions, what a frame does); `login`
 //! holds the connection and login, `link` reconnecting, the resumable session and the frames
