@@ -6,6 +6,12 @@
 //!   loopback-only namespace and media flows both ways with Chromium.
 //! - [`firefox_refuses_sound_without_a_gesture`] checks the premise of the others: the test Firefox
 //!   really refuses audible playback on a page nobody touched.
+//!
+//! The harness's Firefox trusts our page with the camera (it must: Firefox gathers host candidates
+//! only for such pages), and Firefox's default autoplay model lets a trusted page play sound. So
+//! these tests use Firefox's strictest model ([`STRICT_AUTOPLAY`]), where only `play()` inside a
+//! real user's input handler may have sound: the unmute path runs on every call, and a click from
+//! script is refused.
 
 use std::time::Duration;
 
@@ -18,18 +24,25 @@ use crate::page::{Page, QUICK, SLOW};
 use crate::probes;
 use crate::scenario::{close_all, connect};
 
-/// The remote `<video>`: whether it plays, with or without sound, how far it got, and whether the
+/// The remote `<video>`: whether it plays, with or without sound, how far it got (its time, and
+/// the frames it presented: counted with `requestVideoFrameCallback` from the first reading on,
+/// since Firefox's `getVideoPlaybackQuality` stays at 0 for a `MediaStream`), and whether the
 /// unmute button shows.
 pub const REMOTE_PLAYBACK: &str = r#"
 const v = document.querySelector('#remote-video');
 const b = document.querySelector('[data-testid=unmute-remote]');
 if (!v) return null;
-const q = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality() : null;
+if (!v.__e2eFrames && v.requestVideoFrameCallback) {
+  v.__e2eFrames = { n: 0 };
+  const tick = () => { v.__e2eFrames.n++; v.requestVideoFrameCallback(tick); };
+  v.requestVideoFrameCallback(tick);
+}
+const q = v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality().totalVideoFrames : 0;
 return {
   paused: v.paused,
   muted: v.muted,
   currentTime: v.currentTime,
-  frames: q ? q.totalVideoFrames : 0,
+  frames: Math.max(q, v.__e2eFrames ? v.__e2eFrames.n : 0),
   videoWidth: v.videoWidth,
   button: !!(b && b.getClientRects().length > 0),
 };
@@ -146,15 +159,19 @@ async fn firefox_refuses_sound_without_a_gesture() -> TestResult {
     const TEST: &str = "firefox_refuses_sound_without_a_gesture";
     crate::wait::limit(async {
         let world = World::start(TEST).await?;
-        let (_firefox, page) = firefox_page(&world, TEST, "untouched").await?;
+        let firefox = Firefox::start(&world.dir, &tmp_dir(TEST), "untouched").await?;
+        let strict = [(STRICT_AUTOPLAY.0, json!(STRICT_AUTOPLAY.1))];
+        let page = firefox
+            .page_with_prefs("untouched", &format!("{}/", world.url), &strict)
+            .await?;
         let probe = page.js(AUTOPLAY_PROBE, vec![]).await?;
-        assert_eq!(
-            probe.get("before").and_then(Value::as_str),
-            Some("NotAllowedError"),
-            "audible playback refused on a page nobody touched: {probe}"
-        );
-        // Printed for the record: Firefox trusts pages that capture the camera or microphone.
-        eprintln!("Firefox autoplay on an untouched page: {probe}");
+        for key in ["before", "capturing"] {
+            assert_eq!(
+                probe.get(key).and_then(Value::as_str),
+                Some("NotAllowedError"),
+                "audible playback refused on a page nobody touched ({key}): {probe}"
+            );
+        }
         page.close().await;
         Ok(())
     })

@@ -5,7 +5,8 @@
 //! Firefox is Debian's `firefox-esr`, geckodriver comes from crates.io (`cargo xtask test`
 //! installs both). geckodriver makes a fresh profile under its TMPDIR, which is the test's folder.
 //! The autoplay policy is left at Firefox's default: audible playback is refused until the page
-//! has had a user gesture (or captures the camera or microphone — Firefox trusts such pages).
+//! has had a user gesture, unless the page is trusted with the camera or microphone — which ours
+//! is here (see [`prefs`]); a test that needs a refusal asks for a stricter model.
 
 use std::path::Path;
 use std::process::Command;
@@ -38,6 +39,11 @@ fn prefs() -> Value {
         // addresses (not mDNS names, which nothing here resolves).
         "media.peerconnection.ice.loopback": true,
         "media.peerconnection.ice.obfuscate_host_addresses": false,
+        // Firefox gathers ICE candidates beyond the default route's address (there is no route
+        // here) only for a page it trusts with the camera or microphone, and fake devices with
+        // no prompt don't count: allow both, as a person who ticked "remember" would.
+        "permissions.default.camera": 1,
+        "permissions.default.microphone": 1,
         // The closed network refuses Firefox's own background connections: don't make them.
         "app.update.auto": false,
         "app.update.enabled": false,
@@ -104,11 +110,11 @@ impl Firefox {
             "browserName": "firefox",
             "moz:firefoxOptions": {
                 "binary": program("FIREFOX", "/usr/bin/firefox-esr"),
-                "args": [
-                    "-headless",
-                    format!("--width={}", WINDOW.0),
-                    format!("--height={}", WINDOW.1),
-                ],
+                "args": ["-headless"],
+                "env": {
+                    "MOZ_HEADLESS_WIDTH": WINDOW.0.to_string(),
+                    "MOZ_HEADLESS_HEIGHT": WINDOW.1.to_string(),
+                },
                 "prefs": prefs,
             },
         });
