@@ -1,13 +1,23 @@
 //! The root component: owns the state (through [`StateProvider`]), the WebSocket and the call
 //! layer, and connects them.
 //!
+//! - A tab that kept a session in `sessionStorage` (a reload) starts by resuming it.
 //! - The socket is (re)opened by an effect keyed on `AppState::attempt`; its events become
-//!   reducer actions, and every server frame also goes to the call driver.
-//! - The `username` frame is sent by an effect as soon as the reducer says one is due
-//!   (`AppState::login_due`), i.e. once the socket has its id and a name is wanted.
+//!   reducer actions, and every server frame also goes to the call driver. A lost socket is
+//!   retried by itself after the backoff's delay (`use_retry`); a silent one is given up by the
+//!   heartbeat (`use_heartbeat`).
+//! - The login frame (`username`, or `resume` with a session) is sent by an effect as soon as
+//!   the reducer says one is due (`AppState::login_due`).
+//! - The call layer's frames go through the state's queue: out at once while logged in, kept in
+//!   order while the session is away, flushed right after `resumed` (before the driver sees it).
+//! - The call layer is told what the state says about the link (`set_resumable`,
+//!   `signaling_up`/`signaling_down`, `socket_lost`) by effects keyed on those facts; Yew runs
+//!   them before the next socket event. `set_fresh_page` is told right before the `resumed` of a
+//!   reloaded page reaches it.
 //! - The call driver reports `CallUpdate`s: the view goes into the reducer, the media streams
 //!   (browser objects, not UI state) into a separate state cell.
 
+use shared::{FromServer, ToServer};
 use web_sys::MediaStream;
 use yew::prelude::*;
 
@@ -15,7 +25,8 @@ use crate::call::CallCommand;
 use crate::call::driver::{CallDriver, CallUpdate};
 use crate::components::Page;
 use crate::context::{AppContext, StateProvider};
-use crate::hooks::use_socket;
+use crate::hooks::{SocketHandle, use_heartbeat, use_pagehide, use_retry, use_socket};
+use crate::net::session_store;
 use crate::net::socket::SocketEvent;
 use crate::net::url::page_ws_url;
 use crate::state::Action;
@@ -30,8 +41,10 @@ pub struct AppProps {
 
 #[function_component]
 pub fn App(props: &AppProps) -> Html {
+    // Read once, before the first render: a reloaded tab shows its lobby, not the form.
+    let restore = use_memo((), |_| session_store::load());
     html! {
-        <StateProvider>
+        <StateProvider restore={(*restore).clone()}>
             <Shell ws_url={props.ws_url.clone()} />
         </StateProvider>
     }
@@ -60,7 +73,7 @@ fn Shell(props: &ShellProps) -> Html {
 
     // One call driver for the page's life; its callbacks only touch stable handles.
     let driver = {
-        let send = socket.sender();
+        let send = outgoing(state.clone(), socket.clone());
         let dispatcher = dispatcher.clone();
         let media = media.setter();
         use_memo((), move |_| {
@@ -78,7 +91,7 @@ fn Shell(props: &ShellProps) -> Html {
     // (Re)connect whenever `attempt` changes; the cleanup closes the old socket.
     {
         let socket = socket.clone();
-        let on_event = socket_events(dispatcher.clone(), (*driver).clone());
+        let on_event = socket_events(state.clone(), socket.clone(), (*driver).clone());
         let url = props.ws_url.clone();
         use_effect_with(state.attempt, move |_| {
             match url.map(|url| url.to_string()).map_or_else(page_ws_url, Ok) {
@@ -91,20 +104,48 @@ fn Shell(props: &ShellProps) -> Html {
             move || socket.disconnect()
         });
     }
+    use_retry(&state);
+    {
+        let dead = socket.clone();
+        let dispatcher = dispatcher.clone();
+        let on_dead = Callback::from(move |()| {
+            // Dropping the socket removes its listeners: the loss is reported here instead.
+            dead.disconnect();
+            dispatcher.dispatch(socket_lost_now());
+        });
+        use_heartbeat(&state, &socket, on_dead);
+    }
+    use_pagehide(&state, &socket);
 
-    // Log in as soon as the socket has its id and a name is wanted (again after a reconnect).
+    // Log in (or resume) as soon as the socket has its id and a login is due.
     {
         let socket = socket.clone();
         let dispatcher = dispatcher.clone();
         use_effect_with(state.login_due(), move |due| {
             if let Some(due) = due {
                 match socket.send(&due.frame(js_sys::Date::now() as u64)) {
-                    Ok(()) => dispatcher.dispatch(Action::LoginSent { id: due.id }),
+                    Ok(()) => dispatcher.dispatch(Action::LoginSent { id: due.id() }),
                     Err(error) => crate::log::warn(&format!("login not sent: {error}")),
                 }
             }
         });
     }
+
+    // Keep every new token (and the name) for a reload of this tab; the count follows with
+    // pings and on `pagehide`.
+    {
+        let state = state.clone();
+        let key = state
+            .stored_session()
+            .map(|record| (record.token, record.name));
+        use_effect_with(key, move |_| {
+            if let Some(record) = state.stored_session() {
+                session_store::save(&record);
+            }
+        });
+    }
+
+    use_link_facts(&state, &driver);
 
     // The call layer needs our name (it signs offers and answers with it).
     {
@@ -148,21 +189,89 @@ fn Shell(props: &ShellProps) -> Html {
     }
 }
 
+/// The call layer hears what the state says about the link, each fact when it changes.
+#[hook]
+fn use_link_facts(state: &AppContext, driver: &CallDriver) {
+    {
+        let driver = driver.clone();
+        use_effect_with(state.resumable(), move |resumable| {
+            driver.set_resumable(*resumable)
+        });
+    }
+    {
+        let driver = driver.clone();
+        use_effect_with(state.lost_sessions, move |lost| {
+            if *lost > 0 {
+                driver.socket_lost();
+            }
+        });
+    }
+    {
+        let driver = driver.clone();
+        use_effect_with(state.signaling(), move |signaling| match signaling {
+            Some(true) => driver.signaling_up(),
+            Some(false) => driver.signaling_down(),
+            None => {}
+        });
+    }
+}
+
+/// The frames the call layer sends: through the state's queue, out at once when logged in.
+fn outgoing(state: AppContext, socket: SocketHandle) -> Callback<ToServer> {
+    Callback::from(move |frame: ToServer| {
+        state.dispatch(Action::Outgoing(frame));
+        flush(&state, &socket);
+    })
+}
+
+/// Sends what waits in the queue, in order, while the socket takes it.
+fn flush(state: &AppContext, socket: &SocketHandle) {
+    if !state.flush_due() {
+        return;
+    }
+    let mut sent = 0;
+    for frame in state.outbox() {
+        if let Err(error) = socket.send(frame) {
+            crate::log::debug(&format!("frame kept for later: {error}"));
+            break;
+        }
+        sent += 1;
+    }
+    if sent > 0 {
+        state.dispatch(Action::Flushed(sent));
+    }
+}
+
+/// The socket is gone now; the backoff draws from `Math.random()`.
+fn socket_lost_now() -> Action {
+    Action::SocketLost {
+        now_ms: js_sys::Date::now() as u64,
+        jitter: js_sys::Math::random(),
+    }
+}
+
 /// Where socket events go: the reducer, and every server frame to the call driver as well.
 fn socket_events(
-    dispatcher: UseReducerDispatcher<crate::state::AppState>,
+    state: AppContext,
+    socket: SocketHandle,
     driver: CallDriver,
 ) -> Callback<SocketEvent> {
     Callback::from(move |event: SocketEvent| match event {
-        SocketEvent::Open => dispatcher.dispatch(Action::SocketOpened),
+        SocketEvent::Open => state.dispatch(Action::SocketOpened),
         SocketEvent::Frame(frame) => {
+            let fresh = matches!(frame, FromServer::Resumed { .. }) && state.fresh_resume_pending();
+            state.dispatch(Action::Server(frame.clone()));
+            // After `resumed`, what waited goes out before anything the driver answers.
+            flush(&state, &socket);
+            if fresh {
+                driver.set_fresh_page();
+            }
             driver.on_server_message(&frame);
-            dispatcher.dispatch(Action::Server(frame));
         }
-        SocketEvent::BadFrame(error) => crate::log::warn(&format!("ignored a frame: {error}")),
-        SocketEvent::Closed => {
-            driver.socket_lost();
-            dispatcher.dispatch(Action::SocketLost);
+        SocketEvent::BadFrame(error) => {
+            crate::log::warn(&format!("ignored a frame: {error}"));
+            state.dispatch(Action::UnreadableFrame);
         }
+        SocketEvent::Closed => state.dispatch(socket_lost_now()),
     })
 }

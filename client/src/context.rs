@@ -6,7 +6,7 @@
 
 use yew::prelude::*;
 
-use crate::state::AppState;
+use crate::state::{AppState, StoredSession};
 
 /// The page state and its dispatcher.
 pub type AppContext = UseReducerHandle<AppState>;
@@ -15,12 +15,16 @@ pub type AppContext = UseReducerHandle<AppState>;
 pub struct StateProviderProps {
     #[prop_or_default]
     pub children: Html,
+    /// A session this tab kept across a reload: the page starts by resuming it.
+    #[prop_or_default]
+    pub restore: Option<StoredSession>,
 }
 
 /// Owns the page state and provides it to everything inside.
 #[function_component]
 pub fn StateProvider(props: &StateProviderProps) -> Html {
-    let state = use_reducer(AppState::default);
+    let restore = props.restore.clone();
+    let state = use_reducer(move || restore.map_or_else(AppState::default, AppState::restored));
     html! {
         <ContextProvider<AppContext> context={state}>
             { props.children.clone() }

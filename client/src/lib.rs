@@ -6,8 +6,10 @@
 //!   [`text`]: the words and numbers the page shows, made from those facts when drawing.
 //! - [`call`]: the call state machine (pure) and its browser driver.
 //! - [`error`]: the client's one error type (`From<JsValue>`, keeping the exception's name).
-//! - [`net`]: the WebSocket's address (pure) and, in the browser, the socket itself.
-//! - wasm only: `hooks` (the socket slot, a ticking clock), `context` (the state provider),
+//! - [`net`]: the WebSocket's address (pure) and, in the browser, the socket itself and the
+//!   session's record in `sessionStorage`.
+//! - wasm only: `hooks` (the socket slot, a ticking clock, the retry timer, the heartbeat,
+//!   `pagehide`), `context` (the state provider),
 //!   `log` (console output for the unexpected),
 //!   `components` (one component per file, props and callbacks) and `app` (the root).
 //!

@@ -9,18 +9,26 @@
 //! list of its own: all it needs is whether the person it is in a call with went away, which it
 //! asks of the same change ([`RosterChange::removes`]) when the frame reaches it. So the rule of
 //! who is still online is written once and both sides read every frame the same way.
+//!
+//! Presence (`user-state`, feature `resume`): a user whose socket is away within the server's
+//! grace window is still on the list, marked reconnecting ([`Roster::set_presence`]) until
+//! `online` or until they leave. A `userlist` (a login, or a resume after a server restart)
+//! starts the marks over: the server follows it with a `user-state` for each user away then.
+//! `user-state` is not a [`RosterChange`]: the call machine reads it for its partner itself.
 
 use std::rc::Rc;
 
-use shared::FromServer;
+use shared::{FromServer, Presence};
 
-/// Who is online, in the server's order, without duplicates.
+/// Who is online, in the server's order, without duplicates, and who of them is reconnecting.
 ///
 /// Shared behind an `Rc` so the page can hand it to components as a cheap prop; a change copies
 /// the list only while a component still holds the old one.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Roster {
     users: Rc<Vec<String>>,
+    /// Listed users whose socket is away (a subset of `users`).
+    reconnecting: Rc<Vec<String>>,
 }
 
 /// What one presence frame says.
@@ -69,20 +77,48 @@ impl Roster {
                 for user in new {
                     add(users, user);
                 }
+                if !self.reconnecting.is_empty() {
+                    Rc::make_mut(&mut self.reconnecting).clear();
+                }
             }
             RosterChange::Delta { joined, left } => {
                 users.retain(|user| !left.contains(user));
                 for user in joined {
                     add(users, user);
                 }
+                if self.reconnecting.iter().any(|u| left.contains(u)) {
+                    Rc::make_mut(&mut self.reconnecting).retain(|u| !left.contains(u));
+                }
             }
         }
+    }
+
+    /// `user-state`: `user` is reconnecting, or back. Names not on the list are ignored.
+    pub fn set_presence(&mut self, user: &str, presence: Presence) {
+        let marked = self.is_reconnecting(user);
+        match presence {
+            Presence::Reconnecting if !marked && self.contains(user) => {
+                Rc::make_mut(&mut self.reconnecting).push(user.to_owned());
+            }
+            Presence::Online if marked => {
+                Rc::make_mut(&mut self.reconnecting).retain(|u| u != user);
+            }
+            _ => {}
+        }
+    }
+
+    /// `user`'s socket is away; the server keeps their name and call for now.
+    pub fn is_reconnecting(&self, user: &str) -> bool {
+        self.reconnecting.iter().any(|u| u == user)
     }
 
     /// Nobody known online (the socket that told us is gone).
     pub fn clear(&mut self) {
         if !self.users.is_empty() {
             Rc::make_mut(&mut self.users).clear();
+        }
+        if !self.reconnecting.is_empty() {
+            Rc::make_mut(&mut self.reconnecting).clear();
         }
     }
 
@@ -180,6 +216,48 @@ mod tests {
             Some(RosterChange::Replace(vec!["a".into()]))
         );
         assert_eq!(RosterChange::from_frame(&FromServer::Id { id: 1 }), None);
+    }
+
+    #[test]
+    fn presence_marks_listed_users_until_they_are_back_or_gone() {
+        let mut roster: Roster = ["alice", "bob", "carol"].into_iter().collect();
+        roster.set_presence("bob", Presence::Reconnecting);
+        roster.set_presence("bob", Presence::Reconnecting);
+        roster.set_presence("zed", Presence::Reconnecting);
+        assert!(roster.is_reconnecting("bob"));
+        assert!(!roster.is_reconnecting("zed"), "not on the list: ignored");
+        assert!(roster.contains("bob"), "still listed while away");
+        roster.set_presence("bob", Presence::Online);
+        assert!(!roster.is_reconnecting("bob"));
+
+        roster.set_presence("bob", Presence::Reconnecting);
+        roster.set_presence("carol", Presence::Reconnecting);
+        roster.apply(delta(&[], &["bob"]));
+        assert!(
+            !roster.is_reconnecting("bob"),
+            "gone after the grace window"
+        );
+        roster.apply(delta(&["bob"], &[]));
+        assert!(!roster.is_reconnecting("bob"), "a new login is online");
+        assert!(roster.is_reconnecting("carol"));
+        roster.apply(RosterChange::Replace(vec!["carol".into(), "dave".into()]));
+        assert!(
+            !roster.is_reconnecting("carol"),
+            "a full list starts over (user-state frames follow it)"
+        );
+        roster.set_presence("carol", Presence::Reconnecting);
+        roster.clear();
+        assert!(!roster.is_reconnecting("carol"));
+    }
+
+    #[test]
+    fn user_state_is_not_a_list_change() {
+        let frame = FromServer::UserState {
+            name: "bob".into(),
+            state: Presence::Reconnecting,
+            fresh: false,
+        };
+        assert_eq!(RosterChange::from_frame(&frame), None);
     }
 
     #[test]

@@ -132,6 +132,20 @@ pub fn clock(hours: u32, minutes: u32) -> String {
     format!("{hours:02}:{minutes:02}")
 }
 
+/// Whole seconds until the next reconnect try due at `retry_at_ms` (`None`: under way), at
+/// `now_ms`; rounded up, so "1" shows until the try starts.
+pub fn countdown_seconds(retry_at_ms: Option<u64>, now_ms: f64) -> u64 {
+    let Some(at) = retry_at_ms else {
+        return 0;
+    };
+    let left = (at as f64 - now_ms) / 1000.0;
+    if left.is_finite() && left > 0.0 {
+        left.ceil() as u64
+    } else {
+        0
+    }
+}
+
 /// The `data-phase` value of the call area.
 pub fn phase_name(phase: &CallPhase) -> &'static str {
     match phase {
@@ -183,6 +197,17 @@ mod tests {
         assert_eq!(duration_mmss(3_600_000.0 + 5_000.0), "60:05");
         assert_eq!(duration_mmss(-5.0), "0:00");
         assert_eq!(duration_mmss(f64::NAN), "0:00");
+    }
+
+    #[test]
+    fn the_countdown_counts_whole_seconds_up() {
+        assert_eq!(countdown_seconds(Some(10_000), 10_000.0), 0);
+        assert_eq!(countdown_seconds(Some(10_000), 9_999.0), 1);
+        assert_eq!(countdown_seconds(Some(10_000), 7_000.0), 3);
+        assert_eq!(countdown_seconds(Some(10_000), 6_999.0), 4);
+        assert_eq!(countdown_seconds(Some(10_000), 12_000.0), 0, "late timers");
+        assert_eq!(countdown_seconds(None, 0.0), 0, "trying now");
+        assert_eq!(countdown_seconds(Some(1), f64::NAN), 0);
     }
 
     #[test]

@@ -16,9 +16,9 @@ use client::app::{App, AppProps};
 use client::call::{CallCommand, CallNotice, CallPhase, CallView, Route};
 use client::components::{Chat, Lobby, LoginForm, Page};
 use client::context::{AppContext, StateProvider};
-use client::state::{Action, AppState, ChatLine};
+use client::state::{Action, AppState, ChatLine, StoredSession};
 use gloo_timers::future::TimeoutFuture;
-use shared::{FromServer, UserName};
+use shared::{FromServer, Presence, UserName};
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen_test::*;
@@ -560,20 +560,157 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
     })
     .await;
 
-    // The connection drops: the lobby stays, Retry is offered and reconnects.
-    dispatch(Action::SocketLost);
-    wait_for("the lost state", || find(root, "reconnect").is_some()).await;
+    // Someone's connection is away: still listed, marked, not callable; then back.
+    dispatch(Action::Server(FromServer::UserState {
+        name: "bob".into(),
+        state: Presence::Reconnecting,
+        fresh: false,
+    }));
+    let bob_entry = || {
+        root.query_selector("[data-testid=user][data-name=bob]")
+            .unwrap()
+            .unwrap()
+    };
+    wait_for("bob marked reconnecting", || {
+        attr(&bob_entry(), "data-state").as_deref() == Some("reconnecting")
+    })
+    .await;
+    assert!(
+        text(&bob_entry()).contains("reconnecting…"),
+        "a visible hint"
+    );
+    assert!(
+        bob_entry().has_attribute("disabled"),
+        "not callable while away"
+    );
+    dispatch(Action::Server(FromServer::UserState {
+        name: "bob".into(),
+        state: Presence::Online,
+        fresh: false,
+    }));
+    wait_for("bob back", || attr(&bob_entry(), "data-state").is_none()).await;
+    assert!(!text(&bob_entry()).contains("reconnecting"));
+    assert!(!bob_entry().has_attribute("disabled"));
+
+    // The connection drops: the lobby stays and the page says when it tries again; the
+    // countdown runs down by itself, and Retry now tries at once.
+    let now = js_sys::Date::now() as u64;
+    dispatch(Action::SocketLost {
+        now_ms: now + 4_000,
+        jitter: 1.0,
+    });
+    wait_for("the reconnecting state", || {
+        find(root, "retry-now").is_some()
+    })
+    .await;
     assert_eq!(
         attr(&get(root, "connection-status"), "data-state").as_deref(),
-        Some("lost")
+        Some("reconnecting")
+    );
+    assert!(
+        find(root, "reconnect").is_none(),
+        "no Retry: it tries by itself"
     );
     assert!(find(root, "my-name").is_some(), "still in the lobby");
-    click(&get(root, "reconnect"));
-    wait_for("connecting again", || {
-        attr(&get(root, "connection-status"), "data-state").as_deref() == Some("connecting")
+    let seconds = || -> u64 {
+        text(&get(root, "reconnect-countdown"))
+            .trim()
+            .parse()
+            .unwrap()
+    };
+    let first = seconds();
+    assert!(
+        (4..=5).contains(&first),
+        "whole seconds to the try: {first}"
+    );
+    wait_for("the countdown to run down", || seconds() < first).await;
+    click(&get(root, "retry-now"));
+    wait_for("trying now", || seconds() == 0).await;
+    assert_eq!(
+        attr(&get(root, "connection-status"), "data-state").as_deref(),
+        Some("reconnecting"),
+        "no flash of `connecting` while it tries"
+    );
+    dispatch(Action::SocketOpened);
+    dispatch(Action::Server(FromServer::Id { id: 3 }));
+    dispatch(Action::LoginSent { id: 3 });
+    assert_eq!(
+        attr(&get(root, "connection-status"), "data-state").as_deref(),
+        Some("reconnecting"),
+        "until logged in again"
+    );
+    dispatch(Action::Server(FromServer::UserList {
+        users: vec!["alice2".into(), "bob".into()],
+    }));
+    wait_for("quietly back online", || {
+        attr(&get(root, "connection-status"), "data-state").as_deref() == Some("online")
+    })
+    .await;
+    assert!(find(root, "retry-now").is_none() && find(root, "reconnect-countdown").is_none());
+}
+
+/// Counts the WebSockets the page opens (the glue looks `WebSocket` up when it constructs one).
+struct CountSockets;
+
+impl CountSockets {
+    fn install() -> Self {
+        js_sys::Function::new_no_args(
+            "const W = globalThis.WebSocket; globalThis.__parleyWs = W; globalThis.__parleyOpened = 0; \
+             globalThis.WebSocket = class extends W { constructor(...a) { super(...a); globalThis.__parleyOpened++; } };",
+        )
+        .call0(&wasm_bindgen::JsValue::NULL)
+        .unwrap();
+        Self
+    }
+
+    fn opened(&self) -> f64 {
+        js_sys::Reflect::get(&js_sys::global(), &"__parleyOpened".into())
+            .unwrap()
+            .as_f64()
+            .unwrap()
+    }
+}
+
+impl Drop for CountSockets {
+    fn drop(&mut self) {
+        let _ = js_sys::Function::new_no_args("globalThis.WebSocket = globalThis.__parleyWs;")
+            .call0(&wasm_bindgen::JsValue::NULL);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_app_reconnects_by_itself_once_a_name_was_given() {
+    let sockets = CountSockets::install();
+    let page = mount::<App>(AppProps {
+        ws_url: Some("ws://127.0.0.1:9/ws".into()),
+    });
+    let root = &page.root;
+    wait_for("the login form", || find(root, "login-name").is_some()).await;
+    wait_for("lost: nothing to keep yet", || {
+        find(root, "reconnect").is_some()
+    })
+    .await;
+    type_into(&get(root, "login-name"), "alice");
+    click(&get(root, "login-submit"));
+    wait_for("reconnecting with a countdown and Retry now", || {
+        find(root, "connection-status")
+            .and_then(|s| attr(&s, "data-state"))
+            .as_deref()
+            == Some("reconnecting")
+            && find(root, "reconnect-countdown").is_some()
+            && find(root, "retry-now").is_some()
+    })
+    .await;
+    let tried = sockets.opened();
+    // The first tries come within 0.5 s and 1 s: no click needed.
+    wait_for("two more tries by itself", || {
+        sockets.opened() >= tried + 2.0
     })
     .await;
     assert!(find(root, "reconnect").is_none());
+    let before = sockets.opened();
+    click(&get(root, "retry-now"));
+    wait_for("Retry now tries at once", || sockets.opened() > before).await;
 }
 
 #[wasm_bindgen_test]
@@ -621,6 +758,59 @@ async fn the_app_reports_a_connection_it_cannot_open_and_retries() {
     .await;
     assert!(find(root, "reconnect").is_some());
     observer.disconnect();
+}
+
+/// Removes the stored session when dropped, so other tests start without one.
+struct ForgetSession(web_sys::Storage);
+
+impl Drop for ForgetSession {
+    fn drop(&mut self) {
+        let _ = self.0.remove_item(StoredSession::KEY);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_reloaded_tab_shows_its_lobby_at_once_and_resumes_by_itself() {
+    let storage = web_sys::window()
+        .unwrap()
+        .session_storage()
+        .unwrap()
+        .unwrap();
+    let _forget = ForgetSession(storage.clone());
+    let kept = StoredSession {
+        token: "1.kept".into(),
+        name: "bob".into(),
+        ack: 3,
+    };
+    storage
+        .set_item(StoredSession::KEY, &kept.to_json())
+        .unwrap();
+    let sockets = CountSockets::install();
+    let page = mount::<App>(AppProps {
+        ws_url: Some("ws://127.0.0.1:9/ws".into()),
+    });
+    let root = &page.root;
+    wait_for("the lobby under the kept name", || {
+        find(root, "my-name").is_some()
+    })
+    .await;
+    assert_eq!(text(&get(root, "my-name")), "bob");
+    assert!(find(root, "login-name").is_none(), "no login form");
+    assert!(find(root, "name-changed").is_none());
+    wait_for("reconnecting by itself", || {
+        attr(&get(root, "connection-status"), "data-state").as_deref() == Some("reconnecting")
+    })
+    .await;
+    let tried = sockets.opened();
+    wait_for("another try without a click", || sockets.opened() > tried).await;
+    assert_eq!(
+        storage
+            .get_item(StoredSession::KEY)
+            .unwrap()
+            .and_then(|text| StoredSession::from_json(&text)),
+        Some(kept),
+        "the session is kept for the next reload"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -76,6 +76,27 @@ pub struct Config {
     /// Seconds between keep-alive pings.
     #[arg(long, env = "SERVER_PING_INTERVAL", default_value_t = Limits::default().ping_interval.as_secs())]
     pub ping_interval: u64,
+
+    /// Seconds (fractions allowed) without any frame after which a client with the `heartbeat`
+    /// feature is dropped.
+    #[arg(long, env = "SERVER_HEARTBEAT_TIMEOUT", default_value_t = Limits::default().heartbeat_timeout.as_secs_f64())]
+    pub heartbeat_timeout: f64,
+
+    /// Seconds (fractions allowed) a `resume` session is kept after its socket is lost.
+    #[arg(long, env = "SERVER_RESUME_GRACE", default_value_t = Limits::default().resume_grace.as_secs_f64())]
+    pub resume_grace: f64,
+
+    /// Seconds (fractions allowed) a `resume` session is kept after its page sent `leaving`.
+    #[arg(long, env = "SERVER_LEAVE_GRACE", default_value_t = Limits::default().leave_grace.as_secs_f64())]
+    pub leave_grace: f64,
+
+    /// Frames a `resume` session may have unacknowledged (its byte bound is 1 MiB).
+    #[arg(long, env = "SERVER_RESUME_BUFFER", default_value_t = Limits::default().resume_frames)]
+    pub resume_buffer: usize,
+
+    /// File keeping the `resume` sessions across a restart (empty: none).
+    #[arg(long, env = "SERVER_STATE_FILE", default_value = "parley-state.json")]
+    pub state_file: String,
 }
 
 /// Everything a running server needs to know, built from [`Config`] or directly by tests.
@@ -85,6 +106,13 @@ pub struct Settings {
     pub ice: IceConfig,
     /// Folder served at `/`.
     pub dist: PathBuf,
+    /// Where the `resume` sessions are kept across restarts; `None` (tests' default): nowhere.
+    pub state_file: Option<PathBuf>,
+}
+
+/// Seconds from a flag, never negative or NaN.
+fn seconds(value: f64) -> Duration {
+    Duration::try_from_secs_f64(value).unwrap_or(Duration::ZERO)
 }
 
 impl Config {
@@ -97,6 +125,10 @@ impl Config {
             read_buffer_bytes: self.ws_read_buffer.max(256),
             write_buffer_bytes: self.ws_write_buffer,
             outbox_frames: self.outbox.max(1),
+            heartbeat_timeout: seconds(self.heartbeat_timeout),
+            resume_grace: seconds(self.resume_grace),
+            leave_grace: seconds(self.leave_grace),
+            resume_frames: self.resume_buffer.max(1),
             ..Limits::default()
         };
         let ice = IceConfig {
@@ -109,6 +141,7 @@ impl Config {
             limits,
             ice,
             dist: self.dist.clone(),
+            state_file: (!self.state_file.is_empty()).then(|| PathBuf::from(&self.state_file)),
         }
     }
 }
@@ -139,5 +172,18 @@ mod tests {
         assert_eq!(settings.ice.stun, vec!["stun:a:3478"]);
         assert_eq!(settings.ice.turn, vec!["turn:b:3478", "turns:b:5349"]);
         assert_eq!(settings.ice.turn_secret.as_deref(), Some("x"));
+        assert_eq!(settings.limits.resume_grace, Duration::from_secs(30));
+        assert_eq!(settings.limits.leave_grace, Duration::from_secs(2));
+        assert_eq!(settings.limits.heartbeat_timeout, Duration::from_secs(9));
+        assert_eq!(settings.limits.resume_frames, 512);
+        assert_eq!(
+            settings.state_file,
+            Some(PathBuf::from("parley-state.json"))
+        );
+        let short = Config::try_parse_from(["server", "--resume-grace", "0.3", "--state-file", ""])
+            .unwrap()
+            .settings();
+        assert_eq!(short.limits.resume_grace, Duration::from_millis(300));
+        assert_eq!(short.state_file, None);
     }
 }

@@ -13,23 +13,41 @@ use crate::members::{ConnId, Features};
 use crate::outbox::Outbox;
 use crate::registry::Registry;
 use crate::relay::Relay;
+use crate::resumable::Handle;
 
 /// What dispatch knows of one connection.
 #[derive(Debug)]
 pub struct ConnState {
+    /// Who this is in the registry: the connection's own id, or after a resume the id of the
+    /// session it took over.
     pub id: ConnId,
+    /// This connection's id (the `id` frame), which `id` members of frames may also carry.
+    pub socket: ConnId,
     /// The name given at login; `None` until then.
     pub name: Option<UserName>,
     /// Frames for this client from other sessions; given at the first login.
     pub outbox: Option<Arc<Outbox>>,
+    /// The features announced at login or resume.
+    pub features: Features,
+    /// A `resume` session just issued at login: its token (for the `session` frame) and handle.
+    pub issued: Option<(String, Handle)>,
+    /// The `resume` session this socket is attached to, once its frames are numbered.
+    pub resume: Option<Handle>,
+    /// The page said `leaving`: a lost socket keeps the session only for the leave window.
+    pub leaving: bool,
 }
 
 impl ConnState {
     pub fn new(id: ConnId) -> Self {
         Self {
             id,
+            socket: id,
             name: None,
             outbox: None,
+            features: Features::default(),
+            issued: None,
+            resume: None,
+            leaving: false,
         }
     }
 }
@@ -57,7 +75,7 @@ pub fn dispatch(
     frame: Inbound<'_>,
 ) -> Result<Replies, Refusal> {
     if let Inbound::Login { id, name, features } = frame {
-        check_id(conn.id, id)?;
+        check_id(conn, id)?;
         return login(conn, registry, &name, Features::from_list(&features));
     }
     let Some(me) = conn.name.as_ref() else {
@@ -67,14 +85,18 @@ pub fn dispatch(
         ));
     };
     match frame {
-        Inbound::Login { .. } => Ok(Replies::default()),
+        // Handled by the session (`crate::control`): they concern this socket alone.
+        Inbound::Login { .. }
+        | Inbound::Resume { .. }
+        | Inbound::Leaving
+        | Inbound::Ping { .. } => Ok(Replies::default()),
         Inbound::Chat {
             id,
             text,
             date,
             target,
         } => {
-            check_id(conn.id, id)?;
+            check_id(conn, id)?;
             check_text(&text)?;
             let frames = chat_frames(conn.id, me, text, date, target.clone());
             registry
@@ -126,6 +148,10 @@ fn login(
     if let Some(outbox) = joined.outbox {
         conn.outbox = Some(outbox);
     }
+    conn.features = features;
+    if joined.session.is_some() {
+        conn.issued = joined.session;
+    }
     let renamed = (joined.name.as_str() != raw).then(|| FromServer::RejectUsername {
         id: conn.id,
         name: joined.name.to_string(),
@@ -138,12 +164,13 @@ fn login(
     })
 }
 
-/// A frame may carry the connection's `id`, and then it must be the right one.
-fn check_id(own: ConnId, id: Option<u64>) -> Result<(), Refusal> {
+/// A frame may carry the connection's `id` (after a resume, the session's is also accepted),
+/// and then it must be the right one.
+fn check_id(conn: &ConnState, id: Option<u64>) -> Result<(), Refusal> {
     match id {
-        Some(id) if id != own => Err(Refusal::new(
+        Some(id) if id != conn.socket && id != conn.id => Err(Refusal::new(
             ErrorCode::BadId,
-            format!("this connection's id is {own}"),
+            format!("this connection's id is {}", conn.socket),
         )),
         _ => Ok(()),
     }

@@ -27,6 +27,9 @@ pub struct Envelope<'a> {
     pub target: Option<&'a RawValue>,
     pub reason: Option<&'a RawValue>,
     pub candidate: Option<&'a RawValue>,
+    pub token: Option<&'a RawValue>,
+    pub ack: Option<&'a RawValue>,
+    pub fresh: Option<&'a RawValue>,
     /// `None`: absent.
     pub sdp: Option<SdpField<'a>>,
     /// Members given more than once (bits of [`Key`]); the first value is kept.
@@ -48,6 +51,9 @@ pub enum Key {
     Reason,
     Candidate,
     Sdp,
+    Token,
+    Ack,
+    Fresh,
     #[serde(other)]
     Other,
 }
@@ -65,6 +71,9 @@ impl Key {
             Key::Reason => "reason",
             Key::Candidate => "candidate",
             Key::Sdp => "sdp",
+            Key::Token => "token",
+            Key::Ack => "ack",
+            Key::Fresh => "fresh",
             Key::Other => "?",
         }
     }
@@ -125,6 +134,9 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                 Key::Target => &mut envelope.target,
                 Key::Reason => &mut envelope.reason,
                 Key::Candidate => &mut envelope.candidate,
+                Key::Token => &mut envelope.token,
+                Key::Ack => &mut envelope.ack,
+                Key::Fresh => &mut envelope.fresh,
                 Key::Sdp => {
                     let value = map.next_value::<SdpField<'de>>()?;
                     match envelope.sdp {

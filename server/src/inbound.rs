@@ -51,6 +51,19 @@ pub enum Inbound<'a> {
     },
     Relay(Relay<'a>),
     GetIceServers,
+    /// `resume` (feature `resume`): take a session back with its token.
+    Resume {
+        token: String,
+        ack: u64,
+        fresh: bool,
+        features: Vec<Feature>,
+    },
+    /// `leaving` (feature `resume`): the page is going away.
+    Leaving,
+    /// `ping` (feature `heartbeat`), with the frame count (feature `resume`).
+    Ping {
+        ack: Option<u64>,
+    },
 }
 
 /// Types only the server sends.
@@ -61,6 +74,10 @@ const SERVER_ONLY_TYPES: &[&str] = &[
     "userlist-delta",
     "ice-servers",
     "error",
+    "session",
+    "resumed",
+    "pong",
+    "user-state",
 ];
 
 /// Parses one text frame from a client.
@@ -104,6 +121,18 @@ pub fn decode(text: &str) -> Result<Inbound<'_>, Refusal> {
             target: fields.optional(Key::Target, envelope.target)?,
         }),
         "get-ice-servers" => Ok(Inbound::GetIceServers),
+        "resume" => Ok(Inbound::Resume {
+            token: fields.required(Key::Token, envelope.token)?,
+            ack: fields.optional(Key::Ack, envelope.ack)?.unwrap_or(0),
+            fresh: fields
+                .optional(Key::Fresh, envelope.fresh)?
+                .unwrap_or(false),
+            features: fields.defaulted(Key::Features, envelope.features)?,
+        }),
+        "leaving" => Ok(Inbound::Leaving),
+        "ping" => Ok(Inbound::Ping {
+            ack: fields.optional(Key::Ack, envelope.ack)?,
+        }),
         other => match RelayKind::from_type(other) {
             Some(relay) => fields.relay(relay).map(Inbound::Relay),
             None if SERVER_ONLY_TYPES.contains(&other) => Err(Refusal::new(

@@ -7,14 +7,24 @@
 //! - [`state`]: [`AppState`], shared by handlers and sessions (registry, settings, shutdown).
 //! - [`routes`]: `fn app(state) -> Router`: `/ws`, `/healthz`, the client files.
 //! - [`session`]: one task per connection, one `select!` loop over the socket, the outbox, the
-//!   timer and shutdown; writing frames.
+//!   timer (login deadline, keep-alive, heartbeat) and shutdown; writing frames
+//!   (`session/write.rs`).
 //! - [`envelope`]: one pass over a client frame, every member kept as raw JSON text.
 //! - [`inbound`]: decoding client frames (once) into [`inbound::Inbound`], and naming what is
 //!   wrong with bad ones.
 //! - [`dispatch`]: one decoded frame applied to the registry, synchronously (no socket).
+//! - [`control`]: frames about the connection itself: `resume`, `ping`, `leaving`.
 //! - [`relay`]: relays with their payload kept raw, and the outgoing frame serialised once.
 //! - [`chat`]: the chat length rule and a chat line in its raw and HTML-escaped forms.
-//! - [`registry`]: members and call pairs under one lock; delivery into bounded outboxes.
+//! - [`registry`]: members and call pairs under one lock; delivery into bounded outboxes;
+//!   `registry/resume.rs` (issuing and taking over `resume` sessions, their snapshot and
+//!   restore), `registry/away.rs` (sessions whose socket was lost, and the task that ends
+//!   them when their grace window runs out) and `registry/user_state.rs` (telling `resume`
+//!   clients who is reconnecting or back).
+//! - [`resumable`]: what the registry keeps of a `resume` session (token hash, socket, away).
+//! - [`replay`]: a `resume` session's numbered frames, kept until acknowledged.
+//! - [`token`]: resume tokens (random secret, only its hash kept, constant-time comparison).
+//! - [`state_file`]: the `resume` sessions on disk, for a restarted server.
 //! - [`members`]: membership: who is logged in, unique names, login order, features, the log
 //!   of presence changes.
 //! - [`calls`]: call pairing: who is in a call with whom, and the offer/answer/hang-up rules.
@@ -29,6 +39,7 @@
 pub mod calls;
 pub mod chat;
 pub mod config;
+pub mod control;
 pub mod dispatch;
 pub mod envelope;
 pub mod escape;
@@ -39,9 +50,13 @@ pub mod outbox;
 pub mod presence;
 pub mod registry;
 pub mod relay;
+pub mod replay;
+pub mod resumable;
 pub mod routes;
 pub mod session;
 pub mod state;
+pub mod state_file;
+pub mod token;
 pub mod turn;
 
 use std::future::Future;
@@ -67,6 +82,12 @@ pub async fn run(
         state.shutdown.clone(),
     );
     state.tracker.spawn(presence);
+    let away = registry::away::run(state.registry.clone(), state.shutdown.clone());
+    state.tracker.spawn(away);
+    if let Some(path) = &state.settings.state_file {
+        let writer = state_file::run(state.registry.clone(), path.clone(), state.shutdown.clone());
+        state.tracker.spawn(writer);
+    }
 
     let token = state.shutdown.clone();
     let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();

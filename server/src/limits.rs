@@ -36,6 +36,17 @@ pub struct Limits {
     /// many bytes are pending (or on flush). 0 writes every frame at once, which keeps the
     /// buffer (which never shrinks) as small as the largest single frame.
     pub write_buffer_bytes: usize,
+    /// A client with the `heartbeat` feature that sends nothing for this long is dropped as if
+    /// its socket had.
+    pub heartbeat_timeout: Duration,
+    /// How long a `resume` session is kept away after its socket is lost.
+    pub resume_grace: Duration,
+    /// How long it is kept after a `leaving` frame (a page closed or reloaded).
+    pub leave_grace: Duration,
+    /// Frames of a `resume` session not yet acknowledged (sent, or waiting while it is away).
+    pub resume_frames: usize,
+    /// The same, in bytes.
+    pub resume_bytes: usize,
 }
 
 impl Default for Limits {
@@ -51,6 +62,11 @@ impl Default for Limits {
             presence_interval: Duration::from_millis(20),
             read_buffer_bytes: 1024,
             write_buffer_bytes: 0,
+            heartbeat_timeout: Duration::from_secs(9),
+            resume_grace: Duration::from_secs(30),
+            leave_grace: Duration::from_secs(2),
+            resume_frames: 512,
+            resume_bytes: 1 << 20,
         }
     }
 }

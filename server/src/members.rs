@@ -10,6 +10,7 @@ use std::sync::Arc;
 use shared::{ErrorCode, Feature, UserName};
 
 use crate::outbox::Outbox;
+use crate::resumable::{Handle, Resumable};
 
 /// A connection's id: the `id` sent in the first frame. Never reused within a process.
 pub type ConnId = u64;
@@ -20,6 +21,8 @@ pub struct Features {
     pub userlist_delta: bool,
     pub plain_text: bool,
     pub ice_servers: bool,
+    pub resume: bool,
+    pub heartbeat: bool,
 }
 
 impl Features {
@@ -30,11 +33,26 @@ impl Features {
                 Feature::UserlistDelta => features.userlist_delta = true,
                 Feature::PlainText => features.plain_text = true,
                 Feature::IceServers => features.ice_servers = true,
-                // Not served yet: a client that asks gets what it got before.
-                Feature::Resume | Feature::Heartbeat | Feature::Unknown => {}
+                Feature::Resume => features.resume = true,
+                Feature::Heartbeat => features.heartbeat = true,
+                Feature::Unknown => {}
             }
         }
         features
+    }
+
+    /// The list again (for the state file).
+    pub fn to_list(self) -> Vec<Feature> {
+        [
+            (self.userlist_delta, Feature::UserlistDelta),
+            (self.plain_text, Feature::PlainText),
+            (self.ice_servers, Feature::IceServers),
+            (self.resume, Feature::Resume),
+            (self.heartbeat, Feature::Heartbeat),
+        ]
+        .into_iter()
+        .filter_map(|(on, feature)| on.then_some(feature))
+        .collect()
     }
 }
 
@@ -50,6 +68,20 @@ pub struct Member {
     /// Gets the full `userlist` at the next presence broadcast (its first list, or its features
     /// changed).
     pub needs_full_list: bool,
+    /// A `resume` session: its token, numbered stream and socket (`None` for other clients).
+    pub resume: Option<Box<Resumable>>,
+}
+
+impl Member {
+    /// Away: a `resume` session whose socket is lost.
+    pub fn is_away(&self) -> bool {
+        self.resume.as_ref().is_some_and(|r| r.is_away())
+    }
+
+    /// Loaded from the state file and not resumed yet.
+    pub fn is_restored(&self) -> bool {
+        self.resume.as_ref().is_some_and(|r| r.restored)
+    }
 }
 
 /// Result of a login: the name given and, on a first login only, the new outbox.
@@ -57,6 +89,9 @@ pub struct Member {
 pub struct Joined {
     pub name: UserName,
     pub outbox: Option<Arc<Outbox>>,
+    /// A new `resume` session (filled by the registry): its token and the session task's
+    /// handle.
+    pub session: Option<(String, Handle)>,
 }
 
 /// Everyone logged in. Invariants (kept by every method): a name maps to exactly one member,
@@ -123,6 +158,7 @@ impl Members {
                         outbox: outbox.clone(),
                         seq,
                         needs_full_list: true,
+                        resume: None,
                     },
                 );
                 by_name.insert(name.clone(), id);
@@ -131,7 +167,11 @@ impl Members {
                 Some(outbox)
             }
         };
-        Joined { name, outbox }
+        Joined {
+            name,
+            outbox,
+            session: None,
+        }
     }
 
     /// Takes `id` out; its outbox is closed, which wakes its session if it still runs (a slow
@@ -147,6 +187,48 @@ impl Members {
 
     pub fn get(&self, id: ConnId) -> Option<&Member> {
         self.clients.get(&id)
+    }
+
+    pub fn get_mut(&mut self, id: ConnId) -> Option<&mut Member> {
+        self.clients.get_mut(&id)
+    }
+
+    /// Puts back a `resume` session loaded from the state file, under `name` if free (else
+    /// numbered), at the end of the login order. Returns the name given.
+    pub fn restore(
+        &mut self,
+        id: ConnId,
+        name: &UserName,
+        features: Features,
+        outbox_frames: usize,
+        resume: Resumable,
+    ) -> UserName {
+        let name = self.unique_name(id, name);
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.clients.insert(
+            id,
+            Member {
+                name: name.clone(),
+                features,
+                outbox: Arc::new(Outbox::new(outbox_frames)),
+                seq,
+                needs_full_list: false,
+                resume: Some(Box::new(resume)),
+            },
+        );
+        self.by_name.insert(name.clone(), id);
+        self.order.insert(seq, id);
+        self.changes.joined(name.as_str());
+        name
+    }
+
+    /// A client needs its first full list again (a session resumed after a restart).
+    pub fn mark_full_list(&mut self, id: ConnId) {
+        if let Some(member) = self.clients.get_mut(&id) {
+            member.needs_full_list = true;
+            self.changes.mark();
+        }
     }
 
     pub fn contains(&self, id: ConnId) -> bool {
@@ -167,6 +249,11 @@ impl Members {
 
     pub fn iter_mut(&mut self) -> impl Iterator<Item = (ConnId, &mut Member)> {
         self.clients.iter_mut().map(|(&id, member)| (id, member))
+    }
+
+    /// Ids in login order.
+    pub fn ids(&self) -> impl Iterator<Item = ConnId> + '_ {
+        self.order.values().copied()
     }
 
     /// Names in login order: the `userlist`.

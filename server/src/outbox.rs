@@ -39,10 +39,14 @@ pub struct Outbox {
     capacity: usize,
 }
 
-#[derive(Default)]
 struct State {
     queue: VecDeque<Utf8Bytes>,
     closed: bool,
+    /// Frames and bytes the queue may hold: `capacity` and unbounded, except for an away
+    /// `resume` session (see [`Outbox::set_limits`]).
+    max_frames: usize,
+    max_bytes: usize,
+    bytes: usize,
 }
 
 /// Queues that grew past this many slots are freed once empty, so a burst does not pin memory.
@@ -50,10 +54,52 @@ const KEEP_SLOTS: usize = 4;
 
 impl Outbox {
     pub fn new(capacity: usize) -> Self {
+        let capacity = capacity.max(1);
         Self {
-            state: Mutex::default(),
+            state: Mutex::new(State {
+                queue: VecDeque::new(),
+                closed: false,
+                max_frames: capacity,
+                max_bytes: usize::MAX,
+                bytes: 0,
+            }),
             ready: Notify::new(),
-            capacity: capacity.max(1),
+            capacity,
+        }
+    }
+
+    /// Bounds the queue to `frames` frames and `bytes` bytes (an away `resume` session's share
+    /// of its replay bounds); `None` restores the capacity with no byte bound.
+    pub fn set_limits(&self, limits: Option<(usize, usize)>) {
+        let mut state = self.lock();
+        (state.max_frames, state.max_bytes) = limits.unwrap_or((self.capacity, usize::MAX));
+    }
+
+    /// Frames and bytes waiting.
+    pub fn backlog(&self) -> (usize, usize) {
+        let state = self.lock();
+        (state.queue.len(), state.bytes)
+    }
+
+    /// Wakes the reader again (a session that took a wake-up it could not use).
+    pub fn nudge(&self) {
+        self.ready.notify_one();
+    }
+
+    /// Waits until a frame is waiting (`true`) or the outbox is closed (`false`), without
+    /// taking the frame.
+    pub async fn wait_ready(&self) -> bool {
+        loop {
+            {
+                let state = self.lock();
+                if state.closed {
+                    return false;
+                }
+                if !state.queue.is_empty() {
+                    return true;
+                }
+            }
+            self.ready.notified().await;
         }
     }
 
@@ -69,9 +115,12 @@ impl Outbox {
         if state.closed {
             return Err(PushError::Closed);
         }
-        if state.queue.len() >= self.capacity {
+        if state.queue.len() >= state.max_frames
+            || state.bytes.saturating_add(frame.len()) > state.max_bytes
+        {
             return Err(PushError::Full);
         }
+        state.bytes += frame.len();
         state.queue.push_back(frame);
         drop(state);
         // A stored permit if the session is not waiting yet: no wake-up is lost.
@@ -92,6 +141,9 @@ impl Outbox {
             return None;
         }
         let frame = state.queue.pop_front();
+        if let Some(frame) = &frame {
+            state.bytes -= frame.len();
+        }
         if state.queue.is_empty() && state.queue.capacity() > KEEP_SLOTS {
             state.queue = VecDeque::new();
         }

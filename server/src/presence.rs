@@ -18,12 +18,15 @@
 //! next (applying a delta: remove every name in `left`, then append every name in `joined`).
 //! Only the presence task flushes, one batch after the other, so batches reach every outbox in
 //! order.
+//!
+//! A `resume` client's first list is followed by a `user-state` `reconnecting` frame for each
+//! user who is away at that moment (later changes reach it from the registry as they happen).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::Utf8Bytes;
-use shared::FromServer;
+use shared::{FromServer, Presence};
 use tokio_util::sync::CancellationToken;
 
 use crate::outbox::PushError;
@@ -54,7 +57,12 @@ pub fn flush(registry: &Registry) {
     let frames = Frames::for_batch(&batch);
     let mut slow = Vec::new();
     for recipient in &batch.recipients {
-        for frame in frames.for_recipient(recipient) {
+        let away: &[Utf8Bytes] = if recipient.first_list && recipient.resume {
+            &frames.away
+        } else {
+            &[]
+        };
+        for frame in frames.for_recipient(recipient).iter().chain(away) {
             match recipient.outbox.push(frame.clone()) {
                 Ok(()) => {}
                 Err(PushError::Full) => {
@@ -85,6 +93,9 @@ struct Frames {
     newcomer_full: Vec<Utf8Bytes>,
     /// The change, for every other client.
     deltas: Vec<Utf8Bytes>,
+    /// `user-state` `reconnecting` for each away user, after the first list of a `resume`
+    /// client.
+    away: Vec<Utf8Bytes>,
 }
 
 impl Frames {
@@ -95,6 +106,18 @@ impl Frames {
             legacy_full: None,
             newcomer_full: Vec::new(),
             deltas: Vec::new(),
+            away: batch
+                .away
+                .iter()
+                .map(|name| {
+                    let frame = FromServer::UserState {
+                        name: name.clone(),
+                        state: Presence::Reconnecting,
+                        fresh: false,
+                    };
+                    frame.to_json().into()
+                })
+                .collect(),
         };
         let (any_legacy, any_newcomer) = batch.recipients.iter().fold((false, false), |acc, r| {
             (

@@ -15,16 +15,27 @@
 //! and who should hear of them ([`Registry::take_presence`]); the frames are built and delivered
 //! after the lock is released.
 
+use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::ws::Utf8Bytes;
 use shared::{ErrorCode, FromServer, HangUpReason, UserName};
 use tokio::sync::Notify;
+use tokio::time::Instant;
 
 use crate::calls::{CallEvent, Calls};
 use crate::chat::ChatFrames;
 use crate::members::{ConnId, Features, Joined, Members};
 use crate::outbox::{Outbox, PushError};
+use crate::resumable::ResumeLimits;
+
+pub mod away;
+mod resume;
+mod user_state;
+
+pub use resume::{Resumed, SavedSession};
+
+pub use user_state::USER_STATE_LOBBY_MAX;
 
 #[derive(Default)]
 struct Inner {
@@ -32,6 +43,10 @@ struct Inner {
     calls: Calls,
     /// Clients found too slow during the current transition, removed before it ends.
     kicks: Vec<ConnId>,
+    /// Away sessions by the time they end (entries whose session resumed are skipped).
+    away: BTreeSet<(Instant, ConnId)>,
+    /// A `resume` session changed in a way the state file keeps.
+    persist: bool,
 }
 
 /// Who is online. Shared by every session (behind an `Arc`).
@@ -39,7 +54,12 @@ pub struct Registry {
     inner: Mutex<Inner>,
     /// Wakes the presence task (a stored permit, so a change is never missed).
     presence_wake: Notify,
+    /// Wakes the task that ends away sessions (a session went away).
+    away_wake: Notify,
+    /// Wakes the state-file writer.
+    persist_wake: Notify,
     outbox_frames: usize,
+    resume: ResumeLimits,
 }
 
 /// Pending presence changes and everyone who is to hear of them, taken by
@@ -54,8 +74,12 @@ pub struct PresenceBatch {
     /// its first list or, when names changed, one without `userlist-delta` (it only knows whole
     /// lists).
     pub names: Option<Vec<String>>,
-    /// Every logged-in client.
+    /// Every logged-in client (sessions loaded from the state file and not resumed yet
+    /// excepted: they get a full list when they resume).
     pub recipients: Vec<Recipient>,
+    /// Away users, when some `resume` client is getting its first list (it then gets a
+    /// `user-state` frame for each).
+    pub away: Vec<String>,
 }
 
 /// A logged-in client, as presence sees it.
@@ -67,14 +91,23 @@ pub struct Recipient {
     pub userlist_delta: bool,
     /// It has not had a full list since it logged in (or changed its features).
     pub first_list: bool,
+    /// It announced `resume` (it hears of users who are away).
+    pub resume: bool,
 }
 
 impl Registry {
     pub fn new(outbox_frames: usize) -> Self {
+        Self::with_resume(outbox_frames, ResumeLimits::default())
+    }
+
+    pub fn with_resume(outbox_frames: usize, resume: ResumeLimits) -> Self {
         Self {
             inner: Mutex::new(Inner::default()),
             presence_wake: Notify::new(),
+            away_wake: Notify::new(),
+            persist_wake: Notify::new(),
             outbox_frames: outbox_frames.max(1),
+            resume,
         }
     }
 
@@ -86,13 +119,23 @@ impl Registry {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Logs `id` in as `requested`, or renames it (see [`Members::login`]).
+    /// Logs `id` in as `requested`, or renames it (see [`Members::login`]). A client with
+    /// `resume` becomes a session with a token (on its first login with the feature).
     pub fn login(&self, id: ConnId, requested: &UserName, features: Features) -> Joined {
-        let joined = self
-            .lock()
-            .members
-            .login(id, requested, features, self.outbox_frames);
+        let frames = if features.resume {
+            self.outbox_frames.max(self.resume.frames)
+        } else {
+            self.outbox_frames
+        };
+        let mut inner = self.lock();
+        let mut joined = inner.members.login(id, requested, features, frames);
+        joined.session = self.issue(&mut inner, id, features);
+        let persist = inner.members.get(id).is_some_and(|m| m.resume.is_some());
+        drop(inner);
         self.presence_wake.notify_one();
+        if persist {
+            self.persist_wake.notify_one();
+        }
         joined
     }
 
@@ -108,6 +151,9 @@ impl Registry {
         let to = inner.members.target_id(from, target)?;
         let Inner { members, calls, .. } = &mut *inner;
         calls.on_relay(from, to, event, |id| members.contains(id));
+        if event != CallEvent::Candidate && (inner.is_resume(from) || inner.is_resume(to)) {
+            inner.persist = true;
+        }
         inner.send(to, frame);
         self.settle(inner);
         Ok(())
@@ -135,6 +181,7 @@ impl Registry {
             reason,
         };
         calls.clear_pair(from, to);
+        inner.persist |= inner.is_resume(from) || inner.is_resume(to);
         inner.send(to, frame.to_json().into());
         self.settle(inner);
         Ok(())
@@ -214,22 +261,33 @@ impl Registry {
         let changed = !joined.is_empty() || !left.is_empty();
         let recipients: Vec<Recipient> = members
             .iter_mut()
+            .filter(|(_, member)| !member.is_restored())
             .map(|(id, member)| Recipient {
                 id,
                 outbox: member.outbox.clone(),
                 userlist_delta: member.features.userlist_delta,
                 first_list: std::mem::take(&mut member.needs_full_list),
+                resume: member.features.resume,
             })
             .collect();
         let needs_names = recipients
             .iter()
             .any(|r| r.first_list || (changed && !r.userlist_delta));
         let names = needs_names.then(|| members.names());
+        let needs_away = members.len() <= USER_STATE_LOBBY_MAX
+            && recipients.iter().any(|r| r.first_list && r.resume);
+        let away = if needs_away {
+            let away = members.iter().filter(|(_, m)| m.is_away());
+            away.map(|(_, m)| m.name.to_string()).collect()
+        } else {
+            Vec::new()
+        };
         Some(PresenceBatch {
             joined,
             left,
             names,
             recipients,
+            away,
         })
     }
 
@@ -240,10 +298,19 @@ impl Registry {
         while let Some(id) = inner.kicks.pop() {
             presence_changed |= inner.remove(id);
         }
+        let persist = std::mem::take(&mut inner.persist);
         drop(inner);
         if presence_changed {
             self.presence_wake.notify_one();
         }
+        if persist {
+            self.persist_wake.notify_one();
+        }
+    }
+
+    /// Resolves when the state file should be written again.
+    pub async fn persist_changed(&self) {
+        self.persist_wake.notified().await;
     }
 }
 
@@ -276,6 +343,7 @@ impl Inner {
         let Some(gone) = self.members.remove(id) else {
             return false;
         };
+        self.persist |= gone.resume.is_some();
         if let Some(partner_id) = self.calls.remove(id)
             && let Some(partner) = self.members.get(partner_id)
         {
@@ -287,6 +355,11 @@ impl Inner {
             self.send(partner_id, frame.to_json().into());
         }
         true
+    }
+
+    /// Whether `id` is a `resume` session.
+    fn is_resume(&self, id: ConnId) -> bool {
+        self.members.get(id).is_some_and(|m| m.resume.is_some())
     }
 }
 

@@ -9,31 +9,40 @@
 //! drop guard takes the client out of the registry on every way out of the loop.
 //!
 //! The session is generic over the socket (`Stream` + `Sink` of axum messages) so it does not
-//! depend on a real network connection.
+//! depend on a real network connection. Writing (numbered for `resume` sessions, see
+//! [`crate::replay`]) is in `session/write.rs`.
+//!
+//! A client with `heartbeat` that sends nothing for the heartbeat timeout is dropped as if its
+//! socket had. When the socket of a `resume` session ends, the registry keeps the session away
+//! ([`Registry::detach`]); when a resume on another socket takes it over, this one closes at
+//! once with code 4000.
 
 use std::fmt;
 use std::net::SocketAddr;
-use std::time::{Duration, SystemTime};
+use std::ops::{Deref, DerefMut};
+use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use axum::extract::ws::{Message, Utf8Bytes};
+use futures_util::{Sink, Stream, StreamExt};
 use shared::limits::MAX_FRAME_BYTES;
 use shared::{ErrorCode, FromServer};
-use std::sync::Arc;
-use tokio::time::{Instant, sleep_until, timeout};
+use tokio::time::{Instant, sleep_until};
 
-use crate::dispatch::{ConnState, Replies, dispatch};
+use crate::control::{Control, FAILED_RESUME_COST, control};
+use crate::dispatch::{ConnState, dispatch};
 use crate::inbound::{Refusal, decode};
 use crate::limits::TokenBucket;
-use crate::members::ConnId;
-use crate::outbox::Outbox;
 use crate::registry::Registry;
 use crate::state::AppState;
 
-/// Close codes (RFC 6455 §7.4.1).
+mod write;
+
+/// Close codes (RFC 6455 §7.4.1; 4000 is ours).
 const CLOSE_GOING_AWAY: u16 = 1001;
 const CLOSE_POLICY: u16 = 1008;
 const CLOSE_TOO_BIG: u16 = 1009;
+/// A resume on another socket took the session over.
+pub const CLOSE_REPLACED: u16 = 4000;
 
 /// How long to wait for the client's Close after sending ours.
 const CLOSE_LINGER: Duration = Duration::from_secs(1);
@@ -53,6 +62,10 @@ pub enum End {
     TooSlow,
     /// No pong (or any frame) for a whole ping interval.
     Dead,
+    /// A `heartbeat` client sent nothing for the heartbeat timeout.
+    Silent,
+    /// A resume on another socket took the session over.
+    Replaced,
     LoginTimeout,
     TooLarge,
     /// A protocol or I/O error on the socket.
@@ -66,6 +79,8 @@ impl fmt::Display for End {
             End::Shutdown => "server shutdown",
             End::TooSlow => "too slow to read",
             End::Dead => "no answer to ping",
+            End::Silent => "heartbeat timeout",
+            End::Replaced => "replaced by a resume",
             End::LoginTimeout => "login timeout",
             End::TooLarge => "frame too large",
             End::SocketError => "socket error",
@@ -73,15 +88,30 @@ impl fmt::Display for End {
     }
 }
 
-/// Takes the client out of the registry however the session ends (return, error or panic).
+/// The connection's state, which takes the client out of the registry (or, for a `resume`
+/// session, leaves it away) however the session ends (return, error or panic).
 struct Registration<'a> {
     registry: &'a Registry,
-    id: ConnId,
+    conn: ConnState,
 }
 
 impl Drop for Registration<'_> {
     fn drop(&mut self) {
-        self.registry.unregister(self.id);
+        let conn = &self.conn;
+        self.registry.detach(conn.id, conn.socket, conn.leaving);
+    }
+}
+
+impl Deref for Registration<'_> {
+    type Target = ConnState;
+    fn deref(&self) -> &ConnState {
+        &self.conn
+    }
+}
+
+impl DerefMut for Registration<'_> {
+    fn deref_mut(&mut self) -> &mut ConnState {
+        &mut self.conn
     }
 }
 
@@ -92,20 +122,20 @@ where
 {
     let id = state.next_conn_id();
     let registry = state.registry.clone();
-    let _registration = Registration {
-        registry: &registry,
-        id,
-    };
     tracing::info!(conn = id, %peer, "connected");
     let now = Instant::now();
     let limits = &state.settings.limits;
     let mut session = Session {
         bucket: TokenBucket::new(limits.rate_per_sec, limits.rate_burst, now),
         socket,
-        conn: ConnState::new(id),
+        conn: Registration {
+            registry: &registry,
+            conn: ConnState::new(id),
+        },
         state: &state,
         told_rate_limited: false,
         awaiting_pong: false,
+        last_heard: now,
     };
     let end = session.drive().await;
     match &session.conn.name {
@@ -117,19 +147,43 @@ where
 struct Session<'a, S> {
     socket: S,
     /// Who this connection is, as far as dispatch is concerned.
-    conn: ConnState,
+    conn: Registration<'a>,
     state: &'a AppState,
     bucket: TokenBucket,
     /// The client was already told it is being rate limited (told once per episode, so a
     /// flood does not double its own traffic with errors).
     told_rate_limited: bool,
     awaiting_pong: bool,
+    /// When the client last sent anything (for the heartbeat).
+    last_heard: Instant,
 }
 
-/// Waits for the next outbox frame, or forever before login.
-async fn next_outbox(outbox: &Option<Arc<Outbox>>) -> Option<Utf8Bytes> {
-    match outbox {
-        Some(outbox) => outbox.pop().await,
+/// What the outbox has for the session.
+enum Outgoing {
+    /// The next frame (plain clients).
+    Frame(Utf8Bytes),
+    /// Frames are waiting (a `resume` session numbers them as it takes them).
+    Ready,
+    /// The registry closed the outbox: the client was too slow.
+    Closed,
+}
+
+/// Waits for the outbox, or forever before login.
+async fn next_outbox(conn: &ConnState) -> Outgoing {
+    match (&conn.outbox, &conn.resume) {
+        (Some(outbox), Some(_)) => match outbox.wait_ready().await {
+            true => Outgoing::Ready,
+            false => Outgoing::Closed,
+        },
+        (Some(outbox), None) => outbox.pop().await.map_or(Outgoing::Closed, Outgoing::Frame),
+        (None, _) => std::future::pending().await,
+    }
+}
+
+/// Resolves when another socket has taken this `resume` session over.
+async fn replaced(conn: &ConnState) {
+    match &conn.resume {
+        Some(handle) => handle.replaced.cancelled().await,
         None => std::future::pending().await,
     }
 }
@@ -165,10 +219,11 @@ where
                     Box::pin(self.close(CLOSE_GOING_AWAY, "server shutting down")).await;
                     return End::Shutdown;
                 }
-                frame = next_outbox(&self.conn.outbox) => match frame {
-                    Some(frame) => Box::pin(self.write_outbox(frame)).await,
-                    // The registry closed our outbox: we were too slow.
-                    None => {
+                () = replaced(&self.conn) => Err(End::Replaced),
+                frame = next_outbox(&self.conn) => match frame {
+                    Outgoing::Frame(frame) => Box::pin(self.write_outbox(frame)).await,
+                    Outgoing::Ready => Box::pin(self.write_numbered_outbox()).await,
+                    Outgoing::Closed => {
                         Box::pin(self.close(CLOSE_POLICY, "too slow to read")).await;
                         return End::TooSlow;
                     }
@@ -177,6 +232,7 @@ where
                     None | Some(Ok(Message::Close(_))) => return End::ClientLeft,
                     Some(Ok(message)) => {
                         self.awaiting_pong = false;
+                        self.last_heard = Instant::now();
                         Box::pin(self.on_message(message)).await
                     }
                     Some(Err(e)) if is_too_large(&e) => return Box::pin(self.too_large()).await,
@@ -187,6 +243,9 @@ where
                 },
                 () = &mut timer => {
                     let now = Instant::now();
+                    if self.heartbeat_deadline().is_some_and(|at| now >= at) {
+                        return End::Silent;
+                    }
                     if self.conn.name.is_none() && now >= login_deadline {
                         let refusal = Refusal::new(ErrorCode::LoginTimeout, "no login in time; closing");
                         let _ = Box::pin(self.write_error(refusal)).await;
@@ -206,17 +265,35 @@ where
                 }
             };
             if let Err(end) = step {
+                if end == End::Replaced {
+                    // Whatever wake-up this session took from the shared outbox is the new
+                    // socket's.
+                    if let Some(outbox) = &self.conn.outbox {
+                        outbox.nudge();
+                    }
+                    Box::pin(self.close(CLOSE_REPLACED, "replaced")).await;
+                }
                 return end;
             }
-            let next = if self.conn.name.is_none() {
+            let mut next = if self.conn.name.is_none() {
                 login_deadline.min(next_ping)
             } else {
                 next_ping
             };
+            if let Some(at) = self.heartbeat_deadline() {
+                next = next.min(at);
+            }
             if timer.deadline() != next {
                 timer.as_mut().reset(next);
             }
         }
+    }
+
+    /// When a logged-in `heartbeat` client that stays silent is to be dropped.
+    fn heartbeat_deadline(&self) -> Option<Instant> {
+        let timeout = self.state.settings.limits.heartbeat_timeout;
+        (self.conn.features.heartbeat && self.conn.name.is_some())
+            .then(|| self.last_heard + timeout)
     }
 
     async fn on_message(&mut self, message: Message) -> Step {
@@ -247,10 +324,37 @@ where
             return Ok(());
         }
         let registry = &self.state.registry;
-        match decode(&text).and_then(|frame| dispatch(&mut self.conn, registry, frame)) {
-            Ok(replies) if replies.is_empty() => Ok(()),
-            Ok(replies) => Box::pin(self.write_replies(replies)).await,
+        let frame = match decode(&text) {
+            Ok(frame) => frame,
+            Err(refusal) => return Box::pin(self.write_error(refusal)).await,
+        };
+        if let Some(done) = control(&mut self.conn, registry, &frame) {
+            return Box::pin(self.on_control(done)).await;
+        }
+        match dispatch(&mut self.conn, registry, frame) {
+            Ok(replies) => {
+                if !replies.is_empty() {
+                    Box::pin(self.write_replies(replies)).await?;
+                }
+                Box::pin(self.write_session()).await
+            }
             Err(refusal) => Box::pin(self.write_error(refusal)).await,
+        }
+    }
+
+    async fn on_control(&mut self, done: Control) -> Step {
+        match done {
+            Control::Quiet => Ok(()),
+            Control::Pong => self.write_frame(&FromServer::Pong).await,
+            Control::Resumed(resumed) => self.write_resumed(*resumed).await,
+            Control::Refused(refusal) => {
+                // The frame took one token; a failed resume costs more.
+                let now = Instant::now();
+                for _ in 1..FAILED_RESUME_COST {
+                    self.bucket.try_take(now);
+                }
+                self.write_error(refusal).await
+            }
         }
     }
 
@@ -266,99 +370,6 @@ where
             Box::pin(self.write_error(refusal)).await?;
         }
         Ok(false)
-    }
-
-    fn ice_servers(&self) -> FromServer {
-        self.state
-            .settings
-            .ice
-            .frame_for(&self.conn.id.to_string(), SystemTime::now())
-    }
-
-    async fn write_replies(&mut self, replies: Replies) -> Step {
-        if let Some(frame) = replies.renamed {
-            self.write_frame(&frame).await?;
-        }
-        if replies.ice_servers {
-            self.write_frame(&self.ice_servers()).await?;
-        }
-        Ok(())
-    }
-
-    /// Writes an outbox frame and whatever else is already waiting, with one flush.
-    async fn write_outbox(&mut self, first: Utf8Bytes) -> Step {
-        let write_timeout = self.state.settings.limits.write_timeout;
-        let Some(outbox) = self.conn.outbox.as_ref() else {
-            return Ok(());
-        };
-        let socket = &mut self.socket;
-        let batch = async {
-            socket.feed(Message::Text(first)).await?;
-            for _ in 1..WRITE_BATCH {
-                match outbox.try_pop() {
-                    Some(frame) => socket.feed(Message::Text(frame)).await?,
-                    None => break,
-                }
-            }
-            socket.flush().await
-        };
-        match timeout(write_timeout, batch).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(End::SocketError),
-            Err(_) => Err(End::TooSlow),
-        }
-    }
-
-    async fn write_error(&mut self, refusal: Refusal) -> Step {
-        tracing::debug!(conn = self.conn.id, code = ?refusal.code, message = %refusal.message, "refused a frame");
-        self.write_frame(&FromServer::Error {
-            code: refusal.code,
-            message: refusal.message,
-        })
-        .await
-    }
-
-    async fn write_frame(&mut self, frame: &FromServer) -> Step {
-        self.write(Message::Text(frame.to_json().into())).await
-    }
-
-    /// One write with the write timeout: a client that does not read cannot hold the session.
-    async fn write(&mut self, message: Message) -> Step {
-        match timeout(
-            self.state.settings.limits.write_timeout,
-            self.socket.send(message),
-        )
-        .await
-        {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(End::SocketError),
-            Err(_) => Err(End::TooSlow),
-        }
-    }
-
-    async fn too_large(&mut self) -> End {
-        let refusal = Refusal::new(
-            ErrorCode::TooLarge,
-            format!("frames are limited to {MAX_FRAME_BYTES} bytes; closing"),
-        );
-        let _ = self.write_error(refusal).await;
-        self.close(CLOSE_TOO_BIG, "frame too large").await;
-        End::TooLarge
-    }
-
-    /// Sends a Close frame and waits briefly for the client's reply (the closing handshake),
-    /// so that the client reads our Close before the TCP connection goes. Best effort: the
-    /// connection ends either way.
-    async fn close(&mut self, code: u16, reason: &'static str) {
-        let frame = CloseFrame {
-            code,
-            reason: Utf8Bytes::from_static(reason),
-        };
-        if self.write(Message::Close(Some(frame))).await.is_ok() {
-            let socket = &mut self.socket;
-            let drain = async { while let Some(Ok(_)) = socket.next().await {} };
-            let _ = timeout(CLOSE_LINGER, drain).await;
-        }
     }
 }
 

@@ -10,6 +10,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::Settings;
 use crate::members::ConnId;
 use crate::registry::Registry;
+use crate::resumable::ResumeLimits;
 
 /// Cheap to clone: every field is a handle.
 #[derive(Clone)]
@@ -25,13 +26,30 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// The state for `settings`; with a state file, its sessions are back, away, with their
+    /// grace window counted from now.
     pub fn new(settings: Settings) -> Self {
+        let limits = &settings.limits;
+        let registry = Registry::with_resume(limits.outbox_frames, ResumeLimits::from(limits));
+        let mut highest = 0;
+        if let Some(path) = &settings.state_file {
+            let sessions = crate::state_file::load(path);
+            if !sessions.is_empty() {
+                tracing::info!(
+                    sessions = sessions.len(),
+                    "sessions back from the state file"
+                );
+            }
+            let until = tokio::time::Instant::now() + limits.resume_grace;
+            highest = registry.restore(&sessions, until);
+        }
         Self {
-            registry: Arc::new(Registry::new(settings.limits.outbox_frames)),
+            registry: Arc::new(registry),
             settings: Arc::new(settings),
             shutdown: CancellationToken::new(),
             tracker: TaskTracker::new(),
-            next_id: Arc::new(AtomicU64::new(1)),
+            // Ids of sessions from the state file are never handed out again.
+            next_id: Arc::new(AtomicU64::new(highest + 1)),
         }
     }
 

@@ -1,32 +1,63 @@
-//! The connection indicator (always visible) with Retry once the connection is lost.
+//! The connection indicator (always visible): while reconnecting by itself, the seconds to the
+//! next try and "Retry now"; once the connection is lost with nothing to keep, Retry.
 
 use yew::prelude::*;
 
+use crate::hooks::use_now;
 use crate::state::Connection;
+use crate::text::countdown_seconds;
 
 #[derive(Properties, PartialEq)]
 pub struct ConnectionStatusProps {
     pub state: Connection,
+    /// Retry (lost) and Retry now (reconnecting): open a new socket at once.
     pub on_retry: Callback<()>,
 }
 
 #[function_component]
 pub fn ConnectionStatus(props: &ConnectionStatusProps) -> Html {
-    let label = match props.state {
-        Connection::Connecting => "Connecting…",
-        Connection::Online => "Online",
-        Connection::Lost => "Connection lost",
-    };
     let retry = props.on_retry.reform(|_: MouseEvent| ());
+    let (label, reconnecting) = match props.state {
+        Connection::Connecting => ("Connecting…", None),
+        Connection::Online => ("Online", None),
+        Connection::Reconnecting { retry_at_ms } => ("Reconnecting in", Some(retry_at_ms)),
+        Connection::Lost => ("Connection lost", None),
+    };
     html! {
         <div class="connection" data-testid="connection-status" data-state={props.state.as_str()}>
             <span class="connection-dot" aria-hidden="true"></span>
-            <span class="connection-label" role="status">{ label }</span>
+            <span class="connection-label" role="status">
+                { label }
+                if let Some(retry_at_ms) = reconnecting {
+                    { " " }<Countdown retry_at_ms={retry_at_ms} />{ " s" }
+                }
+            </span>
+            if reconnecting.is_some() {
+                <button type="button" class="btn btn-small" data-testid="retry-now" onclick={retry.clone()}>
+                    { "Retry now" }
+                </button>
+            }
             if props.state == Connection::Lost {
                 <button type="button" class="btn btn-small" data-testid="reconnect" onclick={retry}>
                     { "Retry" }
                 </button>
             }
         </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CountdownProps {
+    retry_at_ms: Option<u64>,
+}
+
+/// Whole seconds to the next try, re-read a few times a second (so it never lags a second).
+#[function_component]
+fn Countdown(props: &CountdownProps) -> Html {
+    let now = use_now(250);
+    html! {
+        <span class="connection-countdown" data-testid="reconnect-countdown">
+            { countdown_seconds(props.retry_at_ms, now) }
+        </span>
     }
 }

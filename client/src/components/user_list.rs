@@ -1,5 +1,7 @@
 //! Who is online. Each entry is a button that calls that person; our own entry is marked and
-//! cannot be activated, and nobody can be called while a call is going on.
+//! cannot be activated, and nobody can be called while a call is going on. Someone whose
+//! connection is away (within the server's grace window) stays listed, marked "reconnecting…",
+//! and cannot be called until back.
 
 use yew::prelude::*;
 
@@ -36,7 +38,8 @@ pub fn UserList(props: &UserListProps) -> Html {
 
 fn user_entry(props: &UserListProps, user: &str) -> Html {
     let is_self = *props.me == *user;
-    let enabled = !is_self && props.can_call;
+    let reconnecting = props.users.is_reconnecting(user);
+    let enabled = !is_self && props.can_call && !reconnecting;
     let onclick = {
         let on_call = props.on_call.clone();
         let user = user.to_owned();
@@ -44,6 +47,8 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
     };
     let title = if is_self {
         "This is you".to_owned()
+    } else if reconnecting {
+        format!("{user} is reconnecting")
     } else if props.can_call {
         format!("Call {user}")
     } else {
@@ -62,6 +67,7 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
                 data-testid="user"
                 data-name={user.to_owned()}
                 data-self={is_self.then_some("true")}
+                data-state={reconnecting.then_some("reconnecting")}
                 disabled={!enabled}
                 title={title}
                 onclick={onclick}
@@ -70,6 +76,8 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
                 <span class="user-name">{ user.to_owned() }</span>
                 if is_self {
                     <span class="tag">{ "you" }</span>
+                } else if reconnecting {
+                    <span class="user-state">{ "reconnecting…" }</span>
                 } else if props.can_call {
                     <span class="call-hint" aria-hidden="true">{ "Call" }</span>
                 }

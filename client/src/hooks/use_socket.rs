@@ -1,9 +1,9 @@
 //! The page's current WebSocket as a hook.
 //!
-//! The call layer gets one `send` callback for the page's life and also calls it from
-//! `pagehide`, so it must be stable and synchronous, while the socket behind it is replaced on
-//! every reconnect. That is the one place this client keeps a `RefCell`: a single slot holding
-//! the current [`Socket`], owned by the root component. Nothing else is shared through it.
+//! The root's callbacks (the call layer's frames, the heartbeat, `pagehide`) send on whatever
+//! socket is current, synchronously, while the socket behind them is replaced on every
+//! reconnect. That is the one place this client keeps a `RefCell`: a single slot holding the
+//! current [`Socket`], owned by the root component. Nothing else is shared through it.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -56,15 +56,9 @@ impl SocketHandle {
         }
     }
 
-    /// A stable callback that sends frames (for the call layer). A frame that cannot be sent
-    /// is dropped: the socket is down, and the page already shows that and offers Retry.
-    pub fn sender(&self) -> Callback<ToServer> {
-        let handle = self.clone();
-        Callback::from(move |frame: ToServer| {
-            if let Err(error) = handle.send(&frame) {
-                crate::log::debug(&format!("frame not sent: {error}"));
-            }
-        })
+    /// When the current socket last heard from the server (or opened); `None` without one.
+    pub fn last_heard_ms(&self) -> Option<f64> {
+        self.current.borrow().as_ref().map(Socket::last_heard_ms)
     }
 }
 

@@ -2,7 +2,10 @@
 //!
 //! - [`url`]: where the WebSocket goes (pure, host-tested).
 //! - `socket` (wasm only): one WebSocket connection whose listeners live as long as it does.
+//! - `session_store` (wasm only): the resumable session's record in `sessionStorage`.
 
+#[cfg(target_arch = "wasm32")]
+pub mod session_store;
 #[cfg(target_arch = "wasm32")]
 pub mod socket;
 pub mod url;

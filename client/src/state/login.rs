@@ -4,17 +4,21 @@
 //!
 //! The server only sends user lists to logged-in clients, after a possible `rejectusername`, so
 //! the first list after our `username` confirms the login ([`AppState::confirm_login`]). After a
-//! reconnect the page logs in again with the name it had.
+//! reconnect the page takes its session back with `resume` when it has one, else logs in
+//! again with the name it had.
 
 use shared::{Feature, ToServer};
 
 use super::AppState;
+use super::session::Session;
 
-/// The features this client understands, announced in `username`.
-pub const FEATURES: [Feature; 3] = [
+/// The features this client understands, announced in `username` and `resume`.
+pub const FEATURES: [Feature; 5] = [
     Feature::UserlistDelta,
     Feature::PlainText,
     Feature::IceServers,
+    Feature::Resume,
+    Feature::Heartbeat,
 ];
 
 /// The WebSocket's state as the person sees it (`data-state` of the connection indicator).
@@ -22,6 +26,12 @@ pub const FEATURES: [Feature; 3] = [
 pub enum Connection {
     Connecting,
     Online,
+    /// The socket dropped and the page tries again by itself: the next try is due at
+    /// `retry_at_ms` (Unix ms), or is under way (`None`). Back to `Online` once logged in again.
+    Reconnecting {
+        retry_at_ms: Option<u64>,
+    },
+    /// Nothing to keep (no name asked for yet): the page waits for Retry or a login.
     Lost,
 }
 
@@ -31,6 +41,7 @@ impl Connection {
         match self {
             Connection::Connecting => "connecting",
             Connection::Online => "online",
+            Connection::Reconnecting { .. } => "reconnecting",
             Connection::Lost => "lost",
         }
     }
@@ -59,25 +70,54 @@ pub(super) enum Login {
     NotSent,
     /// `username` sent; `given` is the name from `rejectusername`, if one came.
     Sent { given: Option<String> },
+    /// `resume` sent; waiting for `resumed` or `resume-failed`.
+    Resuming,
     /// The first user list after `username` arrived: we are in.
     Done,
 }
 
-/// A `username` frame to send on the socket with this id.
+/// The first frame due on the socket with this id: `username`, or `resume` when the page has
+/// a session to take back.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LoginDue {
-    pub id: u64,
-    pub name: String,
+pub enum LoginDue {
+    Username {
+        id: u64,
+        name: String,
+    },
+    Resume {
+        id: u64,
+        token: String,
+        ack: u64,
+        /// This page read the session from `sessionStorage` (a reload).
+        fresh: bool,
+    },
 }
 
 impl LoginDue {
+    /// The socket this is due on.
+    pub fn id(&self) -> u64 {
+        match self {
+            LoginDue::Username { id, .. } | LoginDue::Resume { id, .. } => *id,
+        }
+    }
+
     /// The frame, dated `now_ms`, announcing the features this client understands.
     pub fn frame(&self, now_ms: u64) -> ToServer {
-        ToServer::Username {
-            id: Some(self.id),
-            name: self.name.clone(),
-            date: Some(now_ms),
-            features: FEATURES.to_vec(),
+        match self {
+            LoginDue::Username { id, name } => ToServer::Username {
+                id: Some(*id),
+                name: name.clone(),
+                date: Some(now_ms),
+                features: FEATURES.to_vec(),
+            },
+            LoginDue::Resume {
+                token, ack, fresh, ..
+            } => ToServer::Resume {
+                token: token.clone(),
+                ack: *ack,
+                fresh: *fresh,
+                features: FEATURES.to_vec(),
+            },
         }
     }
 }
@@ -99,6 +139,7 @@ impl AppState {
         };
         self.me = Some(Me { name, asked });
         self.login = Login::Done;
+        self.back_online();
     }
 
     /// `rejectusername`: the server gives us another name than the one we sent.
@@ -110,26 +151,38 @@ impl AppState {
                     me.name = name;
                 }
             }
-            Login::NotSent => {}
+            Login::NotSent | Login::Resuming => {}
         }
     }
 
     /// The name to log in with: after a reconnect the one we had, else the one asked for.
-    fn login_name(&self) -> Option<String> {
+    pub(super) fn login_name(&self) -> Option<String> {
         self.me
             .as_ref()
             .map(|me| me.name.clone())
             .or_else(|| self.wanted.clone())
     }
 
-    /// The login that is due now, if any: the socket has its id, a name is wanted and nothing
-    /// was sent on this socket yet.
+    /// The login that is due now, if any: the socket has its id, nothing was sent on it yet,
+    /// and there is a session to resume or a name to log in with.
     pub fn login_due(&self) -> Option<LoginDue> {
         if self.login != Login::NotSent {
             return None;
         }
-        Some(LoginDue {
-            id: self.conn_id?,
+        let id = self.conn_id?;
+        if let Some(Session {
+            token, ack, fresh, ..
+        }) = &self.session
+        {
+            return Some(LoginDue::Resume {
+                id,
+                token: token.clone(),
+                ack: *ack,
+                fresh: *fresh,
+            });
+        }
+        Some(LoginDue::Username {
+            id,
             name: self.login_name()?,
         })
     }

@@ -6,28 +6,41 @@
 //! call's notice as the call layer's `CallNotice`. `crate::text` makes the words when the page
 //! is drawn; this module does not know it.
 //!
-//! [`AppState::apply`] is pure (no browser, no I/O) so it is unit-tested on the host. What must be
-//! sent because of the state (the `username` frame once the socket has its id, chat frames) is
-//! computed by pure functions too ([`AppState::login_frame`], [`AppState::chat_frame`]); the app
-//! sends them from effects and callbacks.
+//! [`AppState::apply`] is pure (no browser, no I/O, no clock: time and the backoff's random
+//! sample come in with the actions) so it is unit-tested on the host. What must be sent because
+//! of the state (`username` or `resume` once the socket has its id, chat frames, the queued call
+//! frames, `ping`, `leaving`) is computed by pure functions too ([`AppState::login_frame`],
+//! [`AppState::chat_frame`], [`AppState::outbox`], [`AppState::ping`],
+//! [`AppState::leaving_frame`]); the app sends them from effects, hooks and callbacks.
 //!
 //! Layout: this file is the reducer (the state, its actions, what a frame does); `login`
-//! holds the connection and login, `chat` the chat log and its frames, `notice` the facts
-//! about server errors. Who is online is a [`Roster`] (`crate::roster`), which the page owns.
+//! holds the connection and login, `link` reconnecting, the resumable session and the frames
+//! waiting for it, `session` the session's facts and its `sessionStorage` record, `backoff`
+//! the reconnect delays, `heartbeat` the ping and dead-link clock, `chat` the chat log and its
+//! frames, `notice` the facts about server errors. Who is online is a [`Roster`]
+//! (`crate::roster`), which the page owns.
 
+pub mod backoff;
 mod chat;
+pub mod heartbeat;
+mod link;
+#[cfg(test)]
+mod link_tests;
 mod login;
 mod notice;
+mod session;
 #[cfg(test)]
 mod tests;
 
+use std::collections::VecDeque;
 use std::rc::Rc;
 
-use shared::{ErrorCode, FromServer, UserName};
+use shared::{ErrorCode, FromServer, ToServer, UserName};
 
 pub use chat::{ChatError, ChatLine, MAX_CHAT_LINES};
 pub use login::{Connection, FEATURES, LoginDue, Me};
 pub use notice::ServerError;
+pub use session::{MAX_OUTBOX, Session, StoredSession};
 
 use self::login::Login;
 use crate::call::{CallPhase, CallView};
@@ -37,8 +50,10 @@ use crate::roster::{Roster, RosterChange};
 #[derive(Debug, Clone, PartialEq)]
 pub struct AppState {
     pub connection: Connection,
-    /// Bumped to open a new socket (Retry); the socket effect is keyed on it.
+    /// Bumped to open a new socket (Retry, or the retry timer); the socket effect is keyed on it.
     pub attempt: u32,
+    /// Tries since the page was last logged in (the backoff's exponent).
+    retries: u32,
     /// The current socket's id from the server's `id` frame.
     pub conn_id: Option<u64>,
     /// The name the person asked for on the login form.
@@ -58,6 +73,13 @@ pub struct AppState {
     pub call: CallView,
     /// The server said it closes this socket because nobody logged in on it in time.
     idle_closed: bool,
+    /// The session to resume after a lost socket (the server sent `session`), if any.
+    pub session: Option<Session>,
+    /// Frames from the call layer waiting for the session to be up again (bounded).
+    outbox: VecDeque<ToServer>,
+    /// Bumped each time the login is really gone (no session to resume, the resume failed, the
+    /// queue overflowed): the page then tells the call layer `socket_lost`.
+    pub lost_sessions: u32,
 }
 
 impl Default for AppState {
@@ -76,6 +98,32 @@ impl Default for AppState {
             server_notice: None,
             call: CallView::default(),
             idle_closed: false,
+            retries: 0,
+            session: None,
+            outbox: VecDeque::new(),
+            lost_sessions: 0,
+        }
+    }
+}
+
+impl AppState {
+    /// A reloaded page's state: the session read from `sessionStorage`, to be resumed (with
+    /// `fresh`) as soon as the socket has its id. The lobby shows at once under the stored
+    /// name, so the login form does not flash.
+    pub fn restored(stored: StoredSession) -> Self {
+        Self {
+            wanted: Some(stored.name.clone()),
+            me: Some(Me {
+                name: stored.name.clone(),
+                asked: stored.name,
+            }),
+            session: Some(Session {
+                token: stored.token,
+                ack: stored.ack,
+                counting: false,
+                fresh: true,
+            }),
+            ..Self::default()
         }
     }
 }
@@ -85,16 +133,28 @@ impl Default for AppState {
 pub enum Action {
     /// The person submitted the login form with a valid name (the form validates it).
     Login(UserName),
-    /// The `username` frame went out on the socket with this id.
+    /// The login frame due (`username` or `resume`) went out on the socket with this id.
     LoginSent {
         id: u64,
     },
     SocketOpened,
-    SocketLost,
-    /// The person pressed Retry: open a new socket (and log in again on it).
+    /// The socket closed, or was given up as dead, at `now_ms`; `jitter` (in `[0, 1]`, from
+    /// `Math.random()`) draws the delay of the next try.
+    SocketLost {
+        now_ms: u64,
+        jitter: f64,
+    },
+    /// Open a new socket now: Retry, Retry now, or the retry timer ran out.
     Reconnect,
+    /// A frame from the call layer, to send now or once the session is back.
+    Outgoing(ToServer),
+    /// The first this many frames of the queue went out.
+    Flushed(usize),
     /// A frame from the server.
     Server(FromServer),
+    /// A frame from the server this page cannot read (logged, otherwise ignored; still counted
+    /// on a numbered session, or a resume would have it sent again).
+    UnreadableFrame,
     /// The call layer's new view of the call.
     Call(CallView),
     DismissServerNotice,
@@ -115,43 +175,35 @@ impl AppState {
             }
             Action::LoginSent { id } => {
                 if self.conn_id == Some(id) && self.login == Login::NotSent {
-                    self.login = Login::Sent { given: None };
+                    self.login = if self.session.is_some() {
+                        Login::Resuming
+                    } else {
+                        Login::Sent { given: None }
+                    };
                 }
             }
-            Action::SocketOpened => self.connection = Connection::Online,
-            Action::SocketLost => {
-                if std::mem::take(&mut self.idle_closed) {
-                    // The server closes sockets nobody logs in on (after a few seconds on the
-                    // login form): not a failure, so open a fresh one at once. This cannot spin:
-                    // only a socket that reached the server gets that notice.
-                    self.start_connecting();
-                } else {
-                    self.connection = Connection::Lost;
-                    self.forget_socket();
-                }
-            }
+            Action::SocketOpened => self.socket_works(),
+            Action::SocketLost { now_ms, jitter } => self.socket_lost(now_ms, jitter),
             Action::Reconnect => self.start_connecting(),
+            Action::Outgoing(frame) => self.queue(frame),
+            Action::Flushed(sent) => self.flushed(sent),
             Action::Server(frame) => self.on_frame(frame),
+            Action::UnreadableFrame => self.count_frame(None),
             Action::Call(view) => self.call = view,
             Action::DismissServerNotice => self.server_notice = None,
         }
     }
 
-    fn start_connecting(&mut self) {
-        self.attempt = self.attempt.wrapping_add(1);
-        self.connection = Connection::Connecting;
-        self.forget_socket();
-    }
-
-    /// What belonged to the old socket: its id, its login, its view of who is online.
-    fn forget_socket(&mut self) {
-        self.conn_id = None;
-        self.idle_closed = false;
-        self.login = Login::NotSent;
-        self.roster.clear();
+    /// The socket is open: online, unless the page is reconnecting, which ends once it is
+    /// logged in again.
+    fn socket_works(&mut self) {
+        if !matches!(self.connection, Connection::Reconnecting { .. }) {
+            self.connection = Connection::Online;
+        }
     }
 
     fn on_frame(&mut self, frame: FromServer) {
+        self.count_frame(Some(&frame));
         if let Some(change) = RosterChange::from_frame(&frame) {
             self.roster.apply(change);
             self.confirm_login();
@@ -161,7 +213,7 @@ impl AppState {
             FromServer::Id { id } => {
                 self.conn_id = Some(id);
                 self.login = Login::NotSent;
-                self.connection = Connection::Online;
+                self.socket_works();
             }
             FromServer::RejectUsername { name, .. } => self.renamed(name),
             FromServer::Message {
@@ -175,7 +227,15 @@ impl AppState {
                 code: ErrorCode::LoginTimeout,
                 ..
             } if self.me.is_none() && self.login == Login::NotSent => self.idle_closed = true,
+            FromServer::Error {
+                code: ErrorCode::ResumeFailed,
+                ..
+            } if self.login == Login::Resuming => self.on_resume_failed(),
             FromServer::Error { code, message } => {
+                if matches!(self.connection, Connection::Reconnecting { .. }) {
+                    // The socket works; what it refused is said in the page.
+                    self.connection = Connection::Online;
+                }
                 let error = ServerError { code, message };
                 if self.me.is_none() && matches!(self.login, Login::Sent { .. }) {
                     // Refused before we got in: the login form is still shown, say it there.
@@ -194,12 +254,13 @@ impl AppState {
             | FromServer::VideoAnswer { .. }
             | FromServer::NewIceCandidate { .. }
             | FromServer::HangUp { .. }
-            | FromServer::IceServers { .. } => {}
-            // Session resume and heartbeat: this page does not announce them yet.
-            FromServer::Session { .. }
-            | FromServer::Resumed { .. }
-            | FromServer::Pong
-            | FromServer::UserState { .. } => {}
+            | FromServer::IceServers { .. }
+            | FromServer::Pong => {}
+            FromServer::Session { token, .. } => self.on_session(token),
+            FromServer::Resumed {
+                name, token, ack, ..
+            } => self.on_resumed(name, token, ack),
+            FromServer::UserState { name, state, .. } => self.roster.set_presence(&name, state),
         }
     }
 
@@ -209,6 +270,7 @@ impl AppState {
     pub fn can_call(&self, user: &str) -> bool {
         self.can_place_calls()
             && self.roster.contains(user)
+            && !self.roster.is_reconnecting(user)
             && self.me.as_ref().is_some_and(|me| me.name != user)
     }
 

@@ -19,6 +19,14 @@ fn run(state: &mut AppState, actions: impl IntoIterator<Item = Action>) {
     }
 }
 
+/// The socket closed at time 0, with the backoff's sample in the middle.
+fn lost() -> Action {
+    Action::SocketLost {
+        now_ms: 0,
+        jitter: 0.5,
+    }
+}
+
 fn online(state: &AppState) -> Vec<&str> {
     state.roster.iter().collect()
 }
@@ -89,7 +97,9 @@ fn username_is_sent_once_the_id_and_the_name_are_both_known() {
             features: vec![
                 Feature::UserlistDelta,
                 Feature::PlainText,
-                Feature::IceServers
+                Feature::IceServers,
+                Feature::Resume,
+                Feature::Heartbeat,
             ],
         }
     );
@@ -185,23 +195,32 @@ fn userlist_delta_adds_and_removes_without_duplicates() {
 }
 
 #[test]
-fn a_lost_socket_keeps_the_lobby_and_retry_logs_in_again_with_the_given_name() {
+fn a_lost_socket_keeps_the_lobby_and_reconnects_with_the_given_name() {
     let mut s = alice_sent_her_name([
         Action::Server(FromServer::RejectUsername {
             id: 1,
             name: "alice2".into(),
         }),
         list(&["alice", "alice2"]),
-        Action::SocketLost,
+        lost(),
     ]);
-    assert_eq!(s.connection, Connection::Lost);
+    assert_eq!(
+        s.connection,
+        Connection::Reconnecting {
+            retry_at_ms: Some(250)
+        },
+        "the first try within half a second, by itself"
+    );
     assert!(s.me.is_some(), "the lobby stays visible");
-    assert!(s.roster.is_empty(), "the old list is stale");
+    assert!(
+        s.roster.is_empty(),
+        "the old list is stale (no session to resume)"
+    );
     assert!(!s.logged_in());
     let attempt = s.attempt;
     s.apply(Action::Reconnect);
     assert_eq!(s.attempt, attempt + 1);
-    assert_eq!(s.connection, Connection::Connecting);
+    assert_eq!(s.connection, Connection::Reconnecting { retry_at_ms: None });
     assert_eq!(s.login_frame(1), None, "no id on the new socket yet");
     s.apply(Action::SocketOpened);
     s.apply(Action::Server(FromServer::Id { id: 2 }));
@@ -210,8 +229,14 @@ fn a_lost_socket_keeps_the_lobby_and_retry_logs_in_again_with_the_given_name() {
     };
     assert_eq!((id, name.as_str()), (Some(2), "alice2"));
     s.apply(Action::LoginSent { id: 2 });
+    assert_eq!(
+        s.connection,
+        Connection::Reconnecting { retry_at_ms: None },
+        "reconnecting until logged in again"
+    );
     s.apply(list(&["alice2"]));
     assert!(s.logged_in());
+    assert_eq!(s.connection, Connection::Online, "quietly back");
     let me = s.me.unwrap();
     assert_eq!((me.name.as_str(), me.asked.as_str()), ("alice2", "alice"));
 }
@@ -219,7 +244,7 @@ fn a_lost_socket_keeps_the_lobby_and_retry_logs_in_again_with_the_given_name() {
 #[test]
 fn submitting_the_login_after_the_socket_was_lost_reconnects() {
     let mut s = AppState::default();
-    s.apply(Action::SocketLost);
+    s.apply(lost());
     let attempt = s.attempt;
     s.apply(Action::Login(name("alice")));
     assert_eq!(s.attempt, attempt + 1);
@@ -242,12 +267,12 @@ fn an_idle_login_page_reconnects_quietly_when_the_server_closes_it() {
     );
     assert_eq!(s.server_notice, None, "nothing to alarm the person");
     let attempt = s.attempt;
-    s.apply(Action::SocketLost);
+    s.apply(lost());
     assert_eq!(s.attempt, attempt + 1, "a new socket at once");
     assert_eq!(s.connection, Connection::Connecting);
     assert_eq!(s.conn_id, None);
     // A plain failure of the new socket is shown as lost (no reconnect loop).
-    s.apply(Action::SocketLost);
+    s.apply(lost());
     assert_eq!(s.attempt, attempt + 1);
     assert_eq!(s.connection, Connection::Lost);
 }
@@ -257,7 +282,7 @@ fn a_login_sent_on_an_old_socket_is_ignored() {
     let mut s = AppState::default();
     s.apply(Action::Server(FromServer::Id { id: 1 }));
     s.apply(Action::Login(name("alice")));
-    s.apply(Action::SocketLost);
+    s.apply(lost());
     s.apply(Action::LoginSent { id: 1 });
     s.apply(Action::Reconnect);
     s.apply(Action::Server(FromServer::Id { id: 2 }));
@@ -322,9 +347,9 @@ fn chat_frames_are_validated() {
             target: None,
         })
     );
-    let mut lost = s.clone();
-    lost.apply(Action::SocketLost);
-    assert_eq!(lost.chat_frame("hello", 1), Err(ChatError::Offline));
+    let mut down = s.clone();
+    down.apply(lost());
+    assert_eq!(down.chat_frame("hello", 1), Err(ChatError::Offline));
 }
 
 #[test]
@@ -365,7 +390,7 @@ fn calls_are_offered_only_to_others_while_idle_and_online() {
     assert!(!s.can_call("bob"), "not while in a call");
     s.apply(Action::Call(CallView::default()));
     assert!(s.can_call("bob"));
-    s.apply(Action::SocketLost);
+    s.apply(lost());
     assert!(!s.can_call("bob"), "not while offline");
 }
 

@@ -238,3 +238,17 @@ pub async fn read_until_complete(
     }
     Ok(Instant::now())
 }
+
+/// The `type` of a server frame without parsing the rest (our server writes it first), so the
+/// 10,000-name lists thousands of clients receive are not parsed; other JSON is parsed.
+pub fn frame_kind(text: &str) -> &str {
+    #[derive(serde::Deserialize)]
+    struct Kind<'a> {
+        #[serde(rename = "type", borrow)]
+        kind: &'a str,
+    }
+    match text.strip_prefix("{\"type\":\"") {
+        Some(rest) => rest.split('"').next().unwrap_or(""),
+        None => serde_json::from_str::<Kind>(text).map_or("", |k| k.kind),
+    }
+}

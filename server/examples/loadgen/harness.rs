@@ -170,6 +170,20 @@ pub fn status_kib(pid: &str, key: &str) -> Result<u64> {
         .ok_or_else(|| BenchError::Server(format!("no {key} in /proc/{pid}/status")))
 }
 
+/// The long flags (`--state-file`, …) the server binary lists in its `--help`, to use what it
+/// supports and nothing else.
+pub fn server_flags(bin: &Path) -> Vec<String> {
+    let help = Command::new(bin)
+        .arg("--help")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+        .unwrap_or_default();
+    help.split_whitespace()
+        .filter(|w| w.starts_with("--"))
+        .map(|w| w.trim_end_matches([',', '=']).to_owned())
+        .collect()
+}
+
 /// How the server is started.
 #[derive(Debug, Clone)]
 pub struct ServerSpec {
@@ -196,6 +210,19 @@ impl ServerProcess {
     pub async fn start(spec: &ServerSpec, label: &str, extra_args: &[&str]) -> Result<Self> {
         // Port 0 hands out a free port; it is released for the server to bind a moment later.
         let addr = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        let mut server = Self::spawn_at(spec, label, extra_args, addr)?;
+        server.wait_ready().await?;
+        Ok(server)
+    }
+
+    /// Starts the server on `addr` (a restart on the same port) without waiting for it to
+    /// listen: the caller measures from the moment it starts (see [`Self::wait_ready`]).
+    pub fn spawn_at(
+        spec: &ServerSpec,
+        label: &str,
+        extra_args: &[&str],
+        addr: SocketAddr,
+    ) -> Result<Self> {
         let dist =
             std::env::temp_dir().join(format!("loadgen-dist-{}-{label}", std::process::id()));
         fs::create_dir_all(&dist)?;
@@ -213,7 +240,17 @@ impl ServerProcess {
             .arg("--addr")
             .arg(addr.to_string())
             .arg("--dist")
-            .arg(&dist)
+            .arg(&dist);
+        // A server with a state file writes one by default in its working folder: give each run
+        // its own beside its log, unless the scenario chose one (herd restarts on it).
+        if !extra_args.contains(&"--state-file")
+            && server_flags(&spec.bin).iter().any(|f| f == "--state-file")
+        {
+            command
+                .arg("--state-file")
+                .arg(spec.log_dir.join(format!("server-{label}.state.json")));
+        }
+        command
             .args(extra_args)
             .args(&spec.extra_args)
             .env("RUST_LOG", "warn")
@@ -225,19 +262,18 @@ impl ServerProcess {
             .map_err(|e| BenchError::Server(format!("cannot start {}: {e}", spec.bin.display())))?;
         // taskset execs the server, so the child's pid is the server's.
         let pid = child.id().to_string();
-        let mut server = Self {
+        Ok(Self {
             child,
             pid,
             addr,
             dist,
             log,
             ticks: clock_ticks(),
-        };
-        server.wait_ready().await?;
-        Ok(server)
+        })
     }
 
-    async fn wait_ready(&mut self) -> Result<()> {
+    /// Waits until the server accepts connections (10 s at most).
+    pub async fn wait_ready(&mut self) -> Result<()> {
         let deadline = Instant::now() + Duration::from_secs(10);
         loop {
             if let Some(status) = self.child.try_wait()? {
@@ -257,6 +293,18 @@ impl ServerProcess {
             }
             sleep(Duration::from_millis(10)).await;
         }
+    }
+
+    /// Kills the server with SIGKILL, as a crash or an OOM kill would, and reaps it.
+    pub fn kill_hard(&mut self) -> Result<()> {
+        self.child.kill()?;
+        self.child.wait()?;
+        Ok(())
+    }
+
+    /// The server's process id, for reading its `/proc` entries.
+    pub fn pid(&self) -> &str {
+        &self.pid
     }
 
     pub fn url(&self) -> String {
@@ -291,6 +339,11 @@ impl Drop for ServerProcess {
     /// SIGTERM first (the server closes its sessions and exits; a profiler wrapping it gets to
     /// write its data), SIGKILL if it is still there after a few seconds.
     fn drop(&mut self) {
+        // Already reaped (killed by `kill_hard`): its pid may belong to another process now.
+        if let Ok(Some(_)) = self.child.try_wait() {
+            let _ = fs::remove_dir_all(&self.dist);
+            return;
+        }
         let _ = Command::new("kill")
             .args(["-s", "TERM", &self.pid])
             .status();

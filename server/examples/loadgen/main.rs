@@ -10,18 +10,24 @@
 //! 4. idle: server memory per idle logged-in connection (10,000 of them);
 //!
 //! then prints a table of every figure against its target. See `docs/BENCHMARKS.md`.
+//! `-- herd` (not part of `all`) kills the server under 10,000 logged-in clients, starts it
+//! again and measures how they come back (issue 9, "no thundering herd").
 //!
 //! Layout (`loadgen/`): `harness` (pinning, building, starting and measuring the server),
 //! `client` (one simulated browser and its user list), `frames` (realistic relay frames),
 //! `pairs` (logged-in caller/callee pairs), one file per scenario (`throughput`, `floor`,
-//! `latency`, `lobby`, `idle`), `pacer` (when open-loop messages are due), `stats`, `report`,
+//! `latency`, `lobby`, `idle`, `herd` with `herd_client`, `herd_curve` and `backoff`), `pacer` (when open-loop messages are due), `stats`, `report`,
 //! `error`.
 
+mod backoff;
 mod client;
 mod error;
 mod floor;
 mod frames;
 mod harness;
+mod herd;
+mod herd_client;
+mod herd_curve;
 mod idle;
 mod latency;
 mod lobby;
@@ -55,10 +61,14 @@ enum Scenario {
     Latency,
     Lobby,
     Idle,
+    /// Not part of `all`: the server killed and restarted under N clients.
+    Herd,
 }
 
 #[derive(Debug, Parser)]
-#[command(about = "Benchmark of the signaling server: throughput, latency, lobby, idle memory")]
+#[command(
+    about = "Benchmark of the signaling server: throughput, latency, lobby, idle memory; herd"
+)]
 struct Args {
     /// Which scenario to run.
     #[arg(value_enum, default_value = "all")]
@@ -93,6 +103,12 @@ struct Args {
     /// Idle connections in the memory scenario.
     #[arg(long, default_value_t = 10_000)]
     idle_connections: usize,
+    /// Clients of the herd scenario.
+    #[arg(long, default_value_t = 10_000)]
+    clients: usize,
+    /// Milliseconds the herd scenario's server stays dead before it is started again.
+    #[arg(long, default_value_t = 0)]
+    downtime_ms: u64,
     /// Extra argument for every server started (repeatable), e.g.
     /// `--server-arg=--ws-read-buffer --server-arg=1024` to try a setting.
     #[arg(long = "server-arg", allow_hyphen_values = true)]
@@ -148,14 +164,17 @@ fn run(args: Args) -> Result<ExitCode> {
         println!("warning: the generator is a debug build; use `cargo run --release` for figures");
     }
     let nofile = harness::raise_nofile();
-    let mut idle_connections = args.idle_connections;
     // Each idle connection costs the generator one descriptor (the server its own, separately).
     let room = usize::try_from(nofile)
         .unwrap_or(usize::MAX)
         .saturating_sub(512);
-    if idle_connections > room {
+    let idle_connections = args.idle_connections.min(room);
+    if idle_connections < args.idle_connections {
         println!("open-file limit {nofile}: idle scenario reduced to {room} connections");
-        idle_connections = room;
+    }
+    let herd_clients = args.clients.min(room);
+    if herd_clients < args.clients && args.scenario == Scenario::Herd {
+        println!("open-file limit {nofile}: herd scenario reduced to {room} clients");
     }
     print_machine(&args, &bin);
 
@@ -171,7 +190,9 @@ fn run(args: Args) -> Result<ExitCode> {
     let floor_bin = std::env::current_exe()?;
     let figures = runtime.block_on(async {
         let mut figures: Vec<Figure> = Vec::new();
-        let wants = |s: Scenario| args.scenario == Scenario::All || args.scenario == s;
+        let wants = |s: Scenario| {
+            args.scenario == s || (args.scenario == Scenario::All && s != Scenario::Herd)
+        };
         if wants(Scenario::Throughput) {
             let config = throughput::Config {
                 pairs: args.pairs,
@@ -238,6 +259,16 @@ fn run(args: Args) -> Result<ExitCode> {
             };
             figures
                 .extend(scenario(&spec, "idle", &[], async |s| idle::run(s, &config).await).await);
+        }
+        if wants(Scenario::Herd) {
+            let config = herd::Config {
+                clients: herd_clients,
+                downtime: Duration::from_millis(args.downtime_ms),
+            };
+            figures.extend(herd::run(&spec, &config).await.unwrap_or_else(|e| {
+                println!("herd: failed: {e}");
+                vec![Figure::failed("herd", &e.to_string())]
+            }));
         }
         figures
     });

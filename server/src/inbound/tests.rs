@@ -295,3 +295,49 @@ fn refuses_exactly_what_the_shared_types_refuse_member_by_member() {
     }
     assert!(checked > 1000, "{checked}");
 }
+
+#[test]
+fn resume_ping_and_leaving_decode_as_shared_describes_them() {
+    let frames = [
+        ToServer::Resume {
+            token: "17.q2v8TfJc0w9yZl1mXb4sAA".into(),
+            ack: 12,
+            fresh: true,
+            features: vec![Feature::Resume, Feature::Heartbeat],
+        },
+        ToServer::Ping { ack: Some(40) },
+        ToServer::Ping { ack: None },
+        ToServer::Leaving,
+    ];
+    let texts: Vec<String> = frames.iter().map(ToServer::to_json).collect();
+    let decoded: Vec<Inbound<'_>> = texts.iter().map(|text| decode(text).unwrap()).collect();
+    assert_eq!(
+        decoded,
+        [
+            Inbound::Resume {
+                token: "17.q2v8TfJc0w9yZl1mXb4sAA".into(),
+                ack: 12,
+                fresh: true,
+                features: vec![Feature::Resume, Feature::Heartbeat],
+            },
+            Inbound::Ping { ack: Some(40) },
+            Inbound::Ping { ack: None },
+            Inbound::Leaving,
+        ]
+    );
+    // `ack` and `fresh` may be left out; `token` may not.
+    assert!(matches!(
+        decode(r#"{"type":"resume","token":"t"}"#).unwrap(),
+        Inbound::Resume {
+            ack: 0,
+            fresh: false,
+            ..
+        }
+    ));
+    assert_eq!(code(r#"{"type":"resume","ack":1}"#), ErrorCode::BadMessage);
+    assert_eq!(code(r#"{"type":"ping","ack":"x"}"#), ErrorCode::BadMessage);
+    for only_server in ["session", "resumed", "pong", "user-state"] {
+        let text = json!({"type": only_server}).to_string();
+        assert_eq!(code(&text), ErrorCode::ServerOnlyType);
+    }
+}

@@ -3,6 +3,8 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod resume;
+
 use std::net::SocketAddr;
 use std::time::Duration;
 

@@ -1,0 +1,29 @@
+//! The resumable session's record in `sessionStorage` (per tab, survives a reload, not other
+//! tabs): read once when the page starts, written when the token changes, with each ping and on
+//! `pagehide`. The record's shape is [`StoredSession`]'s (pure, in `crate::state`); this only
+//! moves its text. Storage can be refused (privacy modes, quotas): then the page simply does not
+//! survive a reload, and says so in the console.
+
+use crate::error::ClientError;
+use crate::state::StoredSession;
+
+fn storage() -> Result<web_sys::Storage, ClientError> {
+    web_sys::window()
+        .ok_or(ClientError::NoWindow)?
+        .session_storage()?
+        .ok_or(ClientError::Unexpected("no sessionStorage"))
+}
+
+/// The record this tab kept, if any (and readable).
+pub fn load() -> Option<StoredSession> {
+    let text = storage().ok()?.get_item(StoredSession::KEY).ok()??;
+    StoredSession::from_json(&text)
+}
+
+/// Keeps `record` for a reload of this tab.
+pub fn save(record: &StoredSession) {
+    let saved = storage().and_then(|s| Ok(s.set_item(StoredSession::KEY, &record.to_json())?));
+    if let Err(error) = saved {
+        crate::log::debug(&format!("session not kept for a reload: {error}"));
+    }
+}

@@ -1,0 +1,95 @@
+//! The resumable session as the page keeps it: the server's token, how many numbered frames
+//! arrived (the `ack`), and the record kept in `sessionStorage` so a reloaded page can take the
+//! session back (`docs/PROTOCOL.md`, "Resume and heartbeat").
+//!
+//! Pure: the record is read from and written to JSON text here; the page's storage glue
+//! (`crate::net::session_store`, browser only) only moves that text.
+
+use serde_json::{Value, json};
+use shared::UserName;
+
+/// At most this many frames wait for the socket to come back; one more drops the session.
+pub const MAX_OUTBOX: usize = 256;
+
+/// A session the server gave this page (`session`), or one read back from `sessionStorage`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    /// The token for the next `resume` (single use: every `resumed` brings a new one).
+    pub token: String,
+    /// How many numbered frames of this session arrived.
+    pub ack: u64,
+    /// The current socket's frames are numbered (after `session`/`resumed` on it).
+    pub(super) counting: bool,
+    /// Read from `sessionStorage` by this page (a reload) and not resumed yet: the `resume`
+    /// says `fresh`, and the server has not confirmed the session to this page.
+    pub fresh: bool,
+}
+
+impl Session {
+    /// A session the server just gave or gave back on the current socket.
+    pub(super) fn live(token: String, ack: u64) -> Self {
+        Self {
+            token,
+            ack,
+            counting: true,
+            fresh: false,
+        }
+    }
+}
+
+/// What `sessionStorage` holds: enough for a reloaded page to resume without typing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSession {
+    pub token: String,
+    pub name: String,
+    pub ack: u64,
+}
+
+impl StoredSession {
+    /// The `sessionStorage` key.
+    pub const KEY: &'static str = "parley.session";
+
+    pub fn to_json(&self) -> String {
+        json!({ "token": self.token, "name": self.name, "ack": self.ack }).to_string()
+    }
+
+    /// The record in `text`, if it is one (anything else is ignored: the page then shows the
+    /// login form).
+    pub fn from_json(text: &str) -> Option<Self> {
+        let value: Value = serde_json::from_str(text).ok()?;
+        let token = value.get("token")?.as_str()?.to_owned();
+        let name = UserName::parse(value.get("name")?.as_str()?).ok()?;
+        let ack = value.get("ack")?.as_u64()?;
+        (!token.is_empty()).then(|| Self {
+            token,
+            name: name.into_string(),
+            ack,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_round_trips_and_bad_ones_are_ignored() {
+        let stored = StoredSession {
+            token: "17.q2v8TfJc0w9yZl1mXb4sAA".into(),
+            name: "alice".into(),
+            ack: 12,
+        };
+        assert_eq!(StoredSession::from_json(&stored.to_json()), Some(stored));
+        for bad in [
+            "",
+            "null",
+            "{}",
+            r#"{"token":"","name":"alice","ack":1}"#,
+            r#"{"token":"t","name":"","ack":1}"#,
+            r#"{"token":"t","name":"alice","ack":-1}"#,
+            r#"{"token":"t","name":"alice"}"#,
+        ] {
+            assert_eq!(StoredSession::from_json(bad), None, "{bad}");
+        }
+    }
+}

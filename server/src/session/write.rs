@@ -1,0 +1,209 @@
+//! Writing to the socket: the session's own frames and the outbox's, each with the write
+//! timeout; for a `resume` session every frame after `session`/`resumed` is numbered and kept
+//! ([`crate::replay`]) as it is written, and a session that has been taken over writes nothing
+//! more. Closing with the closing handshake.
+
+use std::time::{Duration, SystemTime};
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use shared::ErrorCode;
+use shared::FromServer;
+use shared::limits::MAX_FRAME_BYTES;
+use tokio::time::timeout;
+
+use super::{CLOSE_LINGER, CLOSE_TOO_BIG, End, Session, Step, WRITE_BATCH};
+use crate::dispatch::Replies;
+use crate::inbound::Refusal;
+use crate::registry::Resumed;
+use crate::replay::{self, Take};
+
+/// The grace window in whole seconds, for the client (rounded up: never less than it is).
+fn grace_secs(grace: Duration) -> u64 {
+    grace.as_secs_f64().ceil() as u64
+}
+
+impl<S> Session<'_, S>
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
+{
+    pub(super) fn ice_servers(&self) -> FromServer {
+        self.state
+            .settings
+            .ice
+            .frame_for(&self.conn.id.to_string(), SystemTime::now())
+    }
+
+    pub(super) async fn write_replies(&mut self, replies: Replies) -> Step {
+        if let Some(frame) = replies.renamed {
+            self.write_frame(&frame).await?;
+        }
+        if replies.ice_servers {
+            self.write_frame(&self.ice_servers()).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes an outbox frame and whatever else is already waiting, with one flush.
+    pub(super) async fn write_outbox(&mut self, first: Utf8Bytes) -> Step {
+        let write_timeout = self.state.settings.limits.write_timeout;
+        let Some(outbox) = self.conn.outbox.as_ref() else {
+            return Ok(());
+        };
+        let socket = &mut self.socket;
+        let batch = async {
+            socket.feed(Message::Text(first)).await?;
+            for _ in 1..WRITE_BATCH {
+                match outbox.try_pop() {
+                    Some(frame) => socket.feed(Message::Text(frame)).await?,
+                    None => break,
+                }
+            }
+            socket.flush().await
+        };
+        match timeout(write_timeout, batch).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(End::SocketError),
+            Err(_) => Err(End::TooSlow),
+        }
+    }
+
+    pub(super) async fn write_error(&mut self, refusal: Refusal) -> Step {
+        tracing::debug!(conn = self.conn.id, code = ?refusal.code, message = %refusal.message, "refused a frame");
+        self.write_frame(&FromServer::Error {
+            code: refusal.code,
+            message: refusal.message,
+        })
+        .await
+    }
+
+    /// Writes a frame of this session's own (not from the outbox); numbered and kept for a
+    /// `resume` session.
+    pub(super) async fn write_frame(&mut self, frame: &FromServer) -> Step {
+        let text: Utf8Bytes = frame.to_json().into();
+        if let Some(handle) = &self.conn.resume
+            && !replay::lock(&handle.replay).record(self.conn.socket, &text)
+        {
+            return Err(End::Replaced);
+        }
+        self.write(Message::Text(text)).await
+    }
+
+    /// After a login that made this a `resume` session: the `session` frame, after which
+    /// frames are numbered.
+    pub(super) async fn write_session(&mut self) -> Step {
+        let Some((token, handle)) = self.conn.issued.take() else {
+            return Ok(());
+        };
+        let grace = grace_secs(self.state.settings.limits.resume_grace);
+        self.write_frame(&FromServer::Session { token, grace })
+            .await?;
+        self.conn.resume = Some(handle);
+        Ok(())
+    }
+
+    /// A resume: `resumed`, then the frames the client missed (numbered already), then fresh
+    /// ICE servers if it wants them; the live stream follows.
+    pub(super) async fn write_resumed(&mut self, resumed: Resumed) -> Step {
+        let frame = FromServer::Resumed {
+            name: resumed.name.to_string(),
+            token: resumed.token,
+            grace: grace_secs(self.state.settings.limits.resume_grace),
+            ack: resumed.ack,
+            partner: resumed.partner,
+        };
+        self.write_frame(&frame).await?;
+        let write_timeout = self.state.settings.limits.write_timeout;
+        let socket = &mut self.socket;
+        let again = async {
+            for frame in resumed.replay {
+                socket.feed(Message::Text(frame)).await?;
+            }
+            socket.flush().await
+        };
+        match timeout(write_timeout, again).await {
+            Ok(Ok(())) => {}
+            Ok(Err(_)) => return Err(End::SocketError),
+            Err(_) => return Err(End::TooSlow),
+        }
+        self.conn.resume = Some(resumed.handle);
+        if resumed.features.ice_servers {
+            self.write_frame(&self.ice_servers()).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the waiting outbox frames of a `resume` session, each numbered as it is taken,
+    /// with one flush.
+    pub(super) async fn write_numbered_outbox(&mut self) -> Step {
+        let write_timeout = self.state.settings.limits.write_timeout;
+        let (Some(outbox), Some(handle)) = (&self.conn.outbox, &self.conn.resume) else {
+            return Ok(());
+        };
+        let me = self.conn.socket;
+        let socket = &mut self.socket;
+        let mut replaced = false;
+        let batch = async {
+            for _ in 0..WRITE_BATCH {
+                let taken = replay::lock(&handle.replay).take(me, outbox);
+                match taken {
+                    Take::Frame(frame) => socket.feed(Message::Text(frame)).await?,
+                    Take::Empty => break,
+                    Take::Replaced => {
+                        replaced = true;
+                        break;
+                    }
+                }
+            }
+            socket.flush().await
+        };
+        let written = timeout(write_timeout, batch).await;
+        if replaced {
+            return Err(End::Replaced);
+        }
+        match written {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(End::SocketError),
+            Err(_) => Err(End::TooSlow),
+        }
+    }
+
+    /// One write with the write timeout: a client that does not read cannot hold the session.
+    pub(super) async fn write(&mut self, message: Message) -> Step {
+        match timeout(
+            self.state.settings.limits.write_timeout,
+            self.socket.send(message),
+        )
+        .await
+        {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(End::SocketError),
+            Err(_) => Err(End::TooSlow),
+        }
+    }
+
+    pub(super) async fn too_large(&mut self) -> End {
+        let refusal = Refusal::new(
+            ErrorCode::TooLarge,
+            format!("frames are limited to {MAX_FRAME_BYTES} bytes; closing"),
+        );
+        let _ = self.write_error(refusal).await;
+        self.close(CLOSE_TOO_BIG, "frame too large").await;
+        End::TooLarge
+    }
+
+    /// Sends a Close frame and waits briefly for the client's reply (the closing handshake),
+    /// so that the client reads our Close before the TCP connection goes. Best effort: the
+    /// connection ends either way.
+    pub(super) async fn close(&mut self, code: u16, reason: &'static str) {
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
+        if self.write(Message::Close(Some(frame))).await.is_ok() {
+            let socket = &mut self.socket;
+            let drain = async { while let Some(Ok(_)) = socket.next().await {} };
+            let _ = timeout(CLOSE_LINGER, drain).await;
+        }
+    }
+}
