@@ -6,6 +6,11 @@
 //!   loopback-only namespace and media flows both ways with Chromium.
 //! - [`firefox_refuses_sound_without_a_gesture`] checks the premise of the others: the test Firefox
 //!   really refuses audible playback on a page nobody touched.
+//! - [`refused_sound_plays_muted_until_one_real_tap`]: refused sound never freezes the picture; the
+//!   remote video plays muted, a click from script changes nothing, one real click unmutes.
+//! - [`reloaded_page_plays_muted_until_one_real_tap`]: the same after Bob's page is reloaded
+//!   mid-call and resumes the call by itself (issue 9, point 5);
+//!   [`reloaded_page_never_shows_a_frozen_picture_in_default_firefox`] with Firefox's default model.
 //!
 //! The harness's Firefox trusts our page with the camera (it must: Firefox gathers host candidates
 //! only for such pages), and Firefox's default autoplay model lets a trusted page play sound. So
@@ -310,7 +315,6 @@ async fn reload_and_resume(alice: &Page, bob: &Page) -> TestResult {
 }
 
 #[tokio::test]
-#[ignore = "issue 9: needs reload-resume"]
 async fn reloaded_page_plays_muted_until_one_real_tap() -> TestResult {
     const TEST: &str = "reloaded_page_plays_muted_until_one_real_tap";
     crate::wait::limit(async {
@@ -329,7 +333,6 @@ async fn reloaded_page_plays_muted_until_one_real_tap() -> TestResult {
 }
 
 #[tokio::test]
-#[ignore = "issue 9: needs reload-resume"]
 async fn reloaded_page_never_shows_a_frozen_picture_in_default_firefox() -> TestResult {
     const TEST: &str = "reloaded_page_never_shows_a_frozen_picture_in_default_firefox";
     crate::wait::limit(async {
