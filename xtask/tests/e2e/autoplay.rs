@@ -9,8 +9,9 @@
 //! - [`refused_sound_plays_muted_until_one_real_tap`]: refused sound never freezes the picture; the
 //!   remote video plays muted, a click from script changes nothing, one real click unmutes.
 //! - [`reloaded_page_plays_muted_until_one_real_tap`]: the same after Bob's page is reloaded
-//!   mid-call and resumes the call by itself (issue 9, point 5);
-//!   [`reloaded_page_never_shows_a_frozen_picture_in_default_firefox`] with Firefox's default model.
+//!   mid-call and resumes the call by itself (issue 9, point 5); and
+//!   [`reloaded_page_never_shows_a_frozen_picture_in_default_firefox`] with the default model
+//!   (which plays sound here: see below).
 //!
 //! The harness's Firefox trusts our page with the camera (it must: Firefox gathers host candidates
 //! only for such pages), and Firefox's default autoplay model lets a trusted page play sound. So

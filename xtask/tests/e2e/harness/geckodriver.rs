@@ -3,10 +3,10 @@
 //! that dropping it kills Firefox too; headless, fake media, loopback ICE.
 //!
 //! Firefox is Debian's `firefox-esr`, geckodriver comes from crates.io (`cargo xtask test`
-//! installs both). geckodriver makes a fresh profile under its TMPDIR, which is the test's folder.
-//! The autoplay policy is left at Firefox's default: audible playback is refused until the page
-//! has had a user gesture, unless the page is trusted with the camera or microphone — which ours
-//! is here (see [`prefs`]); a test that needs a refusal asks for a stricter model.
+//! installs both). geckodriver makes a fresh profile under its TMPDIR, the test's own scratch
+//! folder. The autoplay policy is left at Firefox's default: audible playback is refused until the
+//! page has had a user gesture, unless the page is trusted with the camera or microphone — which
+//! ours is here (see [`prefs`]); a test that needs a refusal asks for a stricter model.
 
 use std::path::Path;
 use std::process::Command;
