@@ -41,6 +41,7 @@ pub fn ensure(needs: Needs) -> Result<(), Error> {
     ensure_binaryen()?;
     if needs == Needs::Browsers {
         ensure_apt()?;
+        ensure_firefox()?;
     }
     Ok(())
 }
@@ -172,6 +173,41 @@ fn ensure_apt() -> Result<(), Error> {
     let mut install = apt(&["install", "-y"]);
     install.args(&missing);
     shell::run(&mut install)
+}
+
+/// Firefox for the autoplay tests (it enforces the autoplay policy; our Chromium is told not to):
+/// Debian's `firefox-esr`, and geckodriver from crates.io (Debian has no package for it).
+fn ensure_firefox() -> Result<(), Error> {
+    /// The geckodriver that drives Debian's firefox-esr 153 here.
+    const GECKODRIVER_VERSION: &str = "0.37.1";
+    match find_program("firefox-esr") {
+        Some(path) => note(&format!("firefox-esr: present ({})", path.display())),
+        None => {
+            note("firefox-esr: missing, installing from Debian");
+            let (program, prefix): (&str, &[&str]) = if shell::is_root() {
+                ("apt-get", &[])
+            } else {
+                ("sudo", &["apt-get"])
+            };
+            for args in [&["update"][..], &["install", "-y", "firefox-esr"][..]] {
+                let mut apt = shell::command(program);
+                apt.args(prefix)
+                    .args(args)
+                    .env("DEBIAN_FRONTEND", "noninteractive");
+                shell::run(&mut apt)?;
+            }
+        }
+    }
+    let version = probe(shell::command("geckodriver").arg("--version"));
+    if version_matches(version.as_deref(), GECKODRIVER_VERSION) {
+        note(&format!("geckodriver {GECKODRIVER_VERSION}: present"));
+        return Ok(());
+    }
+    note(&format!(
+        "geckodriver {GECKODRIVER_VERSION}: {} — installing from crates.io (~3 minutes)",
+        describe_found(version.as_deref())
+    ));
+    shell::run(shell::cargo().args(["install", "geckodriver", "--version", GECKODRIVER_VERSION]))
 }
 
 /// The path of `program` on our tool PATH, if it is there.

@@ -5,6 +5,7 @@
 
 mod chromedriver;
 mod coturn;
+mod geckodriver;
 mod namespace;
 mod process;
 mod server;
@@ -12,6 +13,7 @@ mod server;
 use std::path::PathBuf;
 
 pub use coturn::Coturn;
+pub use geckodriver::Firefox;
 pub use process::{Group, live_members};
 pub use server::ServerOptions;
 

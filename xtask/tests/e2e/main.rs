@@ -9,13 +9,15 @@
 //! Layout: [`harness`] starts and always stops the processes (server, chromedriver with its
 //! browsers, coturn); [`page`] is one browser tab with the app's actions and the in-page probes of
 //! [`probes`]; [`harness_check`] tests the harness itself; the scenarios are [`lobby`], [`call`],
-//! [`relay`] (TURN), [`trunk_serve`] (development with `trunk serve` and its `/ws` proxy) and
-//! [`bench`] (the ignored call-setup benchmark), with the steps they share in [`scenario`]. The
+//! [`relay`] (TURN), [`trunk_serve`] (development with `trunk serve` and its `/ws` proxy),
+//! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium) and [`bench`] (the
+//! ignored call-setup benchmark), with the steps they share in [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
 //!
 //! When a test fails, its message carries the page state; the server, chromedriver and coturn
 //! logs and the screenshot of the call test are in `target/e2e/<test name>/`.
 
+mod autoplay;
 mod bench;
 mod call;
 mod harness;
