@@ -3,10 +3,18 @@
 //! the server killed and restarted, and the media's packets dropped for a while (an ICE restart).
 //! Every scenario asserts that remote video keeps arriving (throughout the outage where the media
 //! does not depend on what broke), that the names are unchanged afterwards, and that a later
-//! hang-up still reaches the partner.
+//! hang-up still reaches the partner. Last, a server that restarts having forgotten everyone:
+//! the pages log in again by themselves under their own names.
 //!
-//! Run just these with `cargo xtask test --only e2e` or, after it has built everything, by name
-//! (see `docs/ARCHITECTURE.md`): the test names all start with `resilience::`.
+//! The test names all start with `resilience::`. `cargo xtask test --only e2e` runs them with the
+//! rest; to run only these once it has built `dist/`, the release server and this binary (as root;
+//! see `xtask/src/netns.rs` otherwise):
+//!
+//! ```text
+//! CHROMEDRIVER=/usr/bin/chromedriver TMPDIR=$PWD/target/tmp unshare --net \
+//!   sh -c 'ip link set lo up && exec "$@"' sh \
+//!   cargo test -p xtask --test e2e --offline -- resilience:: --test-threads 1
+//! ```
 
 use std::time::{Duration, Instant};
 
@@ -469,6 +477,77 @@ async fn media_dropped_for_a_while_recovers_without_a_click() -> TestResult {
         assert_same_names(&alice, "alice", "bob").await?;
         assert_same_names(&bob, "bob", "alice").await?;
         hang_up_and_check(&alice, &bob).await?;
+        close_all([alice, bob]).await;
+        Ok(())
+    })
+    .await
+}
+
+/// The names in the user list, in order.
+const LISTED: &str = "return [...document.querySelectorAll('[data-testid=user]')].map((u) => u.getAttribute('data-name'));";
+
+/// The server restarts having forgotten everyone (its state file gone, as on a new machine): the
+/// pages reconnect by themselves, their resume is refused, and each logs in again by itself under
+/// its own name (nothing typed, no "name changed"). What they list is the new server's: Alice,
+/// back first, sees only herself while Bob (whose link stays cut) is still away, then sees Bob
+/// come back. Then they can call each other again, with media both ways.
+#[tokio::test]
+async fn after_a_restart_that_forgot_everyone_pages_log_in_again_by_themselves() -> TestResult {
+    crate::wait::limit(async {
+        let mut world =
+            World::start("after_a_restart_that_forgot_everyone_pages_log_in_again_by_themselves")
+                .await?;
+        let (alice_link, bob_link) = (world.proxy().await?, world.proxy().await?);
+        let (alice, bob) = pair_via(&world, ("alice", &alice_link), ("bob", &bob_link)).await?;
+        let both = [&alice, &bob];
+        reset_histories(&both).await?;
+
+        world.stop_server();
+        // Bob's link stays cut until released below (the cut's own end is far away).
+        bob_link.cut(Duration::from_secs(120));
+        for page in both {
+            page.wait_js("reconnecting by itself", STATE_IS, vec![json!("reconnecting")], QUICK)
+                .await?;
+        }
+        world.forget_server_state()?;
+        world.start_server_again().await?;
+
+        alice.wait_js("alice online again", STATE_IS, vec![json!("online")], SLOW).await?;
+        // The new server knows only her: a list kept from the old server would show Bob.
+        alice
+            .wait_js(
+                "the new server's list: alice alone",
+                &format!("const names = (() => {{ {LISTED} }})(); return names.length === 1 && names[0] === 'alice';"),
+                vec![],
+                QUICK,
+            )
+            .await?;
+        bob.wait_js("bob still reconnecting", STATE_IS, vec![json!("reconnecting")], QUICK)
+            .await?;
+
+        bob_link.release();
+        for (page, me, other) in [(&alice, "alice", "bob"), (&bob, "bob", "alice")] {
+            page.wait_js("online again", STATE_IS, vec![json!("online")], SLOW).await?;
+            page.wait_for_user(other).await?;
+            let shown = page.js(IDENTITY, vec![]).await?;
+            assert_eq!(
+                (&shown["me"], &shown["renamed"], &shown["loginForm"]),
+                (&json!(me), &json!(false), &json!(0)),
+                "{}: logged in again by itself under its own name: {shown}",
+                page.label
+            );
+            let listed = page.js(LISTED, vec![]).await?;
+            let mut listed: Vec<String> = serde_json::from_value(listed)?;
+            listed.sort();
+            assert_eq!(listed, ["alice", "bob"], "{}: the new server's list", page.label);
+            assert_reconnected_by_itself(page).await?;
+        }
+
+        // The call layer came back too: a call connects with media both ways and hangs up.
+        connect(&alice, "alice", &bob, "bob").await?;
+        hang_up_and_check(&alice, &bob).await?;
+        alice.send_chat("back again", true).await?;
+        bob.wait_chat_line("alice", "back again").await?;
         close_all([alice, bob]).await;
         Ok(())
     })
