@@ -206,7 +206,14 @@ impl World {
 
     /// A new browser (own profile) showing `url`, which another server may serve.
     pub async fn page_at(&self, label: &str, url: &str) -> TestResult<Page> {
-        let client = self.driver.session(label).await?;
+        let client = self.driver.session(label, false).await?;
         Page::open(client, label, url).await
+    }
+
+    /// A new browser showing the app that refuses playback with sound until the page has had a
+    /// user gesture (a reloaded page has had none), as Firefox does.
+    pub async fn page_strict_autoplay(&self, label: &str) -> TestResult<Page> {
+        let client = self.driver.session(label, true).await?;
+        Page::open(client, label, &format!("{}/", self.url)).await
     }
 }

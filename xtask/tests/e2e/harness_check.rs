@@ -303,3 +303,46 @@ async fn a_restarted_server_answers_on_the_same_port() -> TestResult {
     })
     .await
 }
+
+/// Plays a synthetic audio stream (no capture) in a new `<video>`, muted or not
+/// (`arguments[0]`), and returns "played" or the refusal's name.
+const TRY_PLAY: &str = r#"
+return (async () => {
+  const ctx = new AudioContext();
+  const dest = ctx.createMediaStreamDestination();
+  const osc = ctx.createOscillator(); osc.connect(dest); osc.start();
+  const v = document.createElement('video');
+  v.muted = arguments[0]; v.srcObject = dest.stream; document.body.append(v);
+  try { await v.play(); return 'played'; } catch (e) { return e.name; } finally { v.remove(); }
+})();
+"#;
+
+/// The strict-autoplay browser really refuses sound before a gesture (and allows it muted), so
+/// a test that relies on it can fail.
+#[tokio::test]
+async fn a_strict_autoplay_browser_refuses_sound_without_a_gesture() -> TestResult {
+    crate::wait::limit(async {
+        let world =
+            World::start("a_strict_autoplay_browser_refuses_sound_without_a_gesture").await?;
+        let page = world.page_strict_autoplay("strict").await?;
+        assert_eq!(
+            page.js(TRY_PLAY, vec![json!(true)]).await?,
+            json!("played"),
+            "muted plays"
+        );
+        assert_eq!(
+            page.js(TRY_PLAY, vec![json!(false)]).await?,
+            json!("NotAllowedError"),
+            "sound is refused without a gesture"
+        );
+        let relaxed = world.page("relaxed").await?;
+        assert_eq!(
+            relaxed.js(TRY_PLAY, vec![json!(false)]).await?,
+            json!("played"),
+            "the usual browser plays sound"
+        );
+        crate::scenario::close_all([page, relaxed]).await;
+        Ok(())
+    })
+    .await
+}

@@ -553,3 +553,49 @@ async fn after_a_restart_that_forgot_everyone_pages_log_in_again_by_themselves()
     })
     .await
 }
+
+/// The remote `<video>` is playing (not paused, a frame to show): how many frames it has shown.
+const REMOTE_VIDEO_FRAMES: &str = r#"
+const v = document.querySelector('#remote-video');
+if (!v || v.paused || v.readyState < 2 || v.videoWidth === 0) return null;
+return v.getVideoPlaybackQuality().totalVideoFrames || null;
+"#;
+
+/// Mid-call, Bob reloads his page in a browser that refuses sound until a gesture (as Firefox
+/// does; the reloaded page has had none): the call comes back and his remote video plays (never
+/// a frozen picture), with no click.
+#[tokio::test]
+async fn a_reload_under_a_strict_autoplay_policy_shows_moving_video() -> TestResult {
+    crate::wait::limit(async {
+        let world = World::start("a_reload_under_a_strict_autoplay_policy_shows_moving_video").await?;
+        let alice = world.page("alice").await?;
+        let bob = world.page_strict_autoplay("bob (strict autoplay)").await?;
+        assert_eq!(alice.login("alice").await?, "alice");
+        assert_eq!(bob.login("bob").await?, "bob");
+        connect(&alice, "alice", &bob, "bob").await?;
+
+        let reloaded = Instant::now();
+        bob.client.refresh().await?;
+        bob.wait_phase_with("in-call", "alice", Duration::from_secs(10).saturating_sub(reloaded.elapsed()))
+            .await?;
+        let first = bob
+            .wait_js("bob's remote video playing", REMOTE_VIDEO_FRAMES, vec![], QUICK)
+            .await?
+            .as_u64()
+            .unwrap_or(0);
+        bob.wait_js(
+            "bob's remote video moving",
+            &format!("const n = (() => {{ {REMOTE_VIDEO_FRAMES} }})(); return n !== null && n > arguments[0];"),
+            vec![json!(first)],
+            QUICK,
+        )
+        .await?;
+        let muted = bob.js("return document.querySelector('#remote-video').muted;", vec![]).await?;
+        println!("bob's remote video plays {:?} after the reload (muted: {muted})", reloaded.elapsed());
+        assert_same_names(&bob, "bob", "alice").await?;
+        hang_up_and_check(&alice, &bob).await?;
+        close_all([alice, bob]).await;
+        Ok(())
+    })
+    .await
+}

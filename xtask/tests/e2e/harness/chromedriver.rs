@@ -52,8 +52,10 @@ impl Chromedriver {
         self._process.group_id()
     }
 
-    /// A new Chromium with its own profile folder.
-    pub async fn session(&self, label: &str) -> TestResult<Client> {
+    /// A new Chromium with its own profile folder. With `strict_autoplay`, it refuses playback
+    /// with sound until the page has had a user gesture (as Firefox does by default; a reloaded
+    /// page has had none); otherwise every page may play sound at once.
+    pub async fn session(&self, label: &str, strict_autoplay: bool) -> TestResult<Client> {
         let n = self.sessions.fetch_add(1, Ordering::Relaxed);
         let profile = self.dir.join(format!("profile-{n}-{}", sanitize(label)));
         std::fs::create_dir_all(&profile)?;
@@ -63,7 +65,11 @@ impl Chromedriver {
             "--disable-dev-shm-usage".to_owned(),
             "--use-fake-device-for-media-stream".to_owned(),
             "--use-fake-ui-for-media-stream".to_owned(),
-            "--autoplay-policy=no-user-gesture-required".to_owned(),
+            if strict_autoplay {
+                "--autoplay-policy=document-user-activation-required".to_owned()
+            } else {
+                "--autoplay-policy=no-user-gesture-required".to_owned()
+            },
             "--allow-loopback-in-peer-connection".to_owned(),
             // The closed network refuses Chromium's own background connections: don't make them.
             "--disable-background-networking".to_owned(),
