@@ -561,37 +561,104 @@ if (!v || v.paused || v.readyState < 2 || v.videoWidth === 0) return null;
 return v.getVideoPlaybackQuality().totalVideoFrames || null;
 "#;
 
-/// Mid-call, Bob reloads his page in a browser that refuses sound until a gesture (as Firefox
-/// does; the reloaded page has had none): the call comes back and his remote video plays (never
-/// a frozen picture), with no click.
-#[tokio::test]
-async fn a_reload_under_a_strict_autoplay_policy_shows_moving_video() -> TestResult {
-    crate::wait::limit(async {
-        let world = World::start("a_reload_under_a_strict_autoplay_policy_shows_moving_video").await?;
-        let alice = world.page("alice").await?;
-        let bob = world.page_strict_autoplay("bob (strict autoplay)").await?;
-        assert_eq!(alice.login("alice").await?, "alice");
-        assert_eq!(bob.login("bob").await?, "bob");
-        connect(&alice, "alice", &bob, "bob").await?;
+/// Logs in as `arguments[0]` by script: the field set and the button clicked without a user
+/// gesture (script events are not trusted, so the page gets no user activation).
+const LOGIN_WITHOUT_GESTURE: &str = r#"
+const field = document.querySelector('input[data-testid=login-name]');
+const button = document.querySelector('button[data-testid=login-submit]');
+if (!field || !button) return false;
+Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(field, arguments[0]);
+field.dispatchEvent(new Event('input', { bubbles: true }));
+button.click();
+return true;
+"#;
 
-        let reloaded = Instant::now();
-        bob.client.refresh().await?;
-        bob.wait_phase_with("in-call", "alice", Duration::from_secs(10).saturating_sub(reloaded.elapsed()))
-            .await?;
-        let first = bob
-            .wait_js("bob's remote video playing", REMOTE_VIDEO_FRAMES, vec![], QUICK)
-            .await?
-            .as_u64()
-            .unwrap_or(0);
+/// The page has never had a user gesture.
+const NEVER_ACTIVATED: &str = "return navigator.userActivation.hasBeenActive === false;";
+
+/// Waits until `page`'s remote video is playing and shows new frames (never a frozen picture).
+async fn wait_remote_video_moving(page: &Page) -> TestResult {
+    let first = page
+        .wait_js(
+            "the remote video playing",
+            REMOTE_VIDEO_FRAMES,
+            vec![],
+            QUICK,
+        )
+        .await?
+        .as_u64()
+        .unwrap_or(0);
+    page.wait_js(
+        "the remote video moving",
+        &format!("const n = (() => {{ {REMOTE_VIDEO_FRAMES} }})(); return n !== null && n > arguments[0];"),
+        vec![json!(first)],
+        QUICK,
+    )
+    .await
+    .map(drop)
+}
+
+/// In a browser that refuses sound until a gesture (as Firefox does), Bob never makes one: he
+/// logs in and accepts by script, and his page reloads mid-call (a reloaded page has had no
+/// gesture either). His remote video plays all along, before and after the reload (never a
+/// frozen picture), and the call comes back with no click.
+#[tokio::test]
+async fn a_page_without_a_gesture_shows_moving_video_also_after_a_reload() -> TestResult {
+    crate::wait::limit(async {
+        let world =
+            World::start("a_page_without_a_gesture_shows_moving_video_also_after_a_reload").await?;
+        let alice = world.page("alice").await?;
+        let bob = world.page_strict_autoplay("bob (no gesture)").await?;
+        assert_eq!(alice.login("alice").await?, "alice");
         bob.wait_js(
-            "bob's remote video moving",
-            &format!("const n = (() => {{ {REMOTE_VIDEO_FRAMES} }})(); return n !== null && n > arguments[0];"),
-            vec![json!(first)],
+            "the login form",
+            LOGIN_WITHOUT_GESTURE,
+            vec![json!("bob")],
             QUICK,
         )
         .await?;
-        let muted = bob.js("return document.querySelector('#remote-video').muted;", vec![]).await?;
-        println!("bob's remote video plays {:?} after the reload (muted: {muted})", reloaded.elapsed());
+        bob.wait_js("bob online", STATE_IS, vec![json!("online")], QUICK)
+            .await?;
+        alice.call("bob").await?;
+        bob.wait_phase_with("ringing", "alice", QUICK).await?;
+        bob.js(
+            "document.querySelector('[data-testid=accept-call]').click(); return true;",
+            vec![],
+        )
+        .await?;
+        alice.wait_phase_with("in-call", "bob", SLOW).await?;
+        bob.wait_phase_with("in-call", "alice", SLOW).await?;
+        assert_eq!(
+            bob.js(NEVER_ACTIVATED, vec![]).await?,
+            json!(true),
+            "bob made no gesture"
+        );
+        wait_remote_video_moving(&bob).await?;
+
+        let reloaded = Instant::now();
+        bob.client.refresh().await?;
+        bob.wait_phase_with(
+            "in-call",
+            "alice",
+            Duration::from_secs(10).saturating_sub(reloaded.elapsed()),
+        )
+        .await?;
+        assert_eq!(
+            bob.js(NEVER_ACTIVATED, vec![]).await?,
+            json!(true),
+            "the reloaded page had no gesture"
+        );
+        wait_remote_video_moving(&bob).await?;
+        let muted = bob
+            .js(
+                "return document.querySelector('#remote-video').muted;",
+                vec![],
+            )
+            .await?;
+        println!(
+            "bob's remote video plays {:?} after the reload (muted: {muted})",
+            reloaded.elapsed()
+        );
         assert_same_names(&bob, "bob", "alice").await?;
         hang_up_and_check(&alice, &bob).await?;
         close_all([alice, bob]).await;
