@@ -576,26 +576,41 @@ return true;
 /// The page has never had a user gesture.
 const NEVER_ACTIVATED: &str = "return navigator.userActivation.hasBeenActive === false;";
 
+/// The remote `<video>`'s playback state, for failure messages.
+const REMOTE_VIDEO_STATE: &str = r#"
+const v = document.querySelector('#remote-video');
+return v ? JSON.stringify({ paused: v.paused, muted: v.muted, readyState: v.readyState, videoWidth: v.videoWidth,
+  framesShown: v.getVideoPlaybackQuality().totalVideoFrames, everActivated: navigator.userActivation.hasBeenActive })
+  : 'no #remote-video';
+"#;
+
 /// Waits until `page`'s remote video is playing and shows new frames (never a frozen picture).
 async fn wait_remote_video_moving(page: &Page) -> TestResult {
-    let first = page
-        .wait_js(
-            "the remote video playing",
-            REMOTE_VIDEO_FRAMES,
-            vec![],
-            QUICK,
-        )
-        .await?
-        .as_u64()
-        .unwrap_or(0);
-    page.wait_js(
-        "the remote video moving",
-        &format!("const n = (() => {{ {REMOTE_VIDEO_FRAMES} }})(); return n !== null && n > arguments[0];"),
-        vec![json!(first)],
-        QUICK,
-    )
-    .await
-    .map(drop)
+    let frames = |more_than: u64| async move {
+        let script = format!(
+            "const n = (() => {{ {REMOTE_VIDEO_FRAMES} }})(); return n !== null && n > arguments[0] ? n : null;"
+        );
+        let result = page
+            .wait_js(
+                "the remote video playing and showing new frames",
+                &script,
+                vec![json!(more_than)],
+                QUICK,
+            )
+            .await;
+        match result {
+            Ok(n) => Ok(n.as_u64().unwrap_or(0)),
+            Err(e) => {
+                let video = page
+                    .js(REMOTE_VIDEO_STATE, vec![])
+                    .await
+                    .unwrap_or_default();
+                Err(format!("{e}\n    remote video: {video}").into())
+            }
+        }
+    };
+    let first: TestResult<u64> = frames(0).await;
+    frames(first?).await.map(drop)
 }
 
 /// In a browser that refuses sound until a gesture (as Firefox does), Bob never makes one: he
