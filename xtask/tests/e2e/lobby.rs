@@ -1,13 +1,13 @@
-//! Lobby scenarios: logging in, seeing each other, chat both ways, unique names, and markup in
-//! names and chat shown as text with no script running. (Coming back after a server restart is in
-//! `resilience.rs`.)
+//! Lobby scenarios: logging in, seeing each other, chat both ways, unique names, markup in
+//! names and chat shown as text with no script running, and logging in again after a server
+//! restart.
 
 use serde_json::json;
 
 use crate::TestResult;
 use crate::harness::World;
 use crate::page::{QUICK, user_selector};
-use crate::scenario::{alice_and_bob, assert_quiet_consoles, close_all};
+use crate::scenario::{alice_and_bob, assert_quiet_consoles, close_all, connect};
 
 #[tokio::test]
 async fn log_in_see_each_other_and_chat_both_ways() -> TestResult {
@@ -179,6 +179,82 @@ async fn markup_in_names_and_chat_is_shown_as_text() -> TestResult {
             );
         }
         close_all([evil, bob]).await;
+        Ok(())
+    })
+    .await
+}
+
+const STATE_IS: &str = "const s = document.querySelector('[data-testid=connection-status]'); \
+                        return !!s && s.getAttribute('data-state') === arguments[0];";
+
+/// The names in the user list, in order.
+const LISTED: &str = "return [...document.querySelectorAll('[data-testid=user]')].map((u) => u.getAttribute('data-name'));";
+
+/// The server really goes away and a new one takes its place on the same port. Both pages say
+/// they are reconnecting (a countdown and "Retry now"), and once the new server listens each
+/// logs in again by itself under its own name (no click, nothing typed, no "name changed"), and
+/// what they list is the new server's. Then they can call each other again, with media both
+/// ways.
+#[tokio::test]
+async fn after_a_server_restart_retry_logs_in_again_and_calls_work() -> TestResult {
+    crate::wait::limit(async {
+        let (mut world, alice, bob) =
+            alice_and_bob("after_a_server_restart_retry_logs_in_again_and_calls_work").await?;
+
+        world.stop_server();
+        for page in [&alice, &bob] {
+            page.wait_js(
+                "the connection shown as reconnecting",
+                STATE_IS,
+                vec![json!("reconnecting")],
+                QUICK,
+            )
+            .await?;
+            page.wait_js(
+                "the countdown and Retry now",
+                "const c = document.querySelector('[data-testid=reconnect-countdown]'); \
+                 const b = document.querySelector('[data-testid=retry-now]'); \
+                 return !!c && /^[0-9]+$/.test(c.textContent.trim()) && !!b && b.getClientRects().length > 0;",
+                vec![],
+                QUICK,
+            )
+            .await?;
+        }
+
+        world.start_server_again().await?;
+        for (page, me, other) in [(&alice, "alice", "bob"), (&bob, "bob", "alice")] {
+            page.wait_js("online again", STATE_IS, vec![json!("online")], QUICK)
+                .await?;
+            page.wait_for_user(other).await?;
+            let shown = page
+                .js(
+                    "const me = document.querySelector('[data-testid=my-name]'); \
+                     return { me: me ? me.textContent.trim() : null, \
+                              renamed: !!document.querySelector('[data-testid=name-changed]'), \
+                              typed: document.querySelectorAll('input[data-testid=login-name]').length };",
+                    vec![],
+                )
+                .await?;
+            assert_eq!(
+                shown,
+                json!({ "me": me, "renamed": false, "typed": 0 }),
+                "{}: logged in again by itself under its own name",
+                page.label
+            );
+            let listed = page.js(LISTED, vec![]).await?;
+            let mut listed: Vec<String> = serde_json::from_value(listed)?;
+            listed.sort();
+            assert_eq!(listed, ["alice", "bob"], "{}: the new server's list", page.label);
+        }
+
+        // The call layer came back too: a call connects with media both ways and hangs up.
+        connect(&alice, "alice", &bob, "bob").await?;
+        alice.click_testid("hang-up").await?;
+        alice.wait_phase("idle", QUICK).await?;
+        bob.wait_phase("idle", QUICK).await?;
+        alice.send_chat("back again", true).await?;
+        bob.wait_chat_line("alice", "back again").await?;
+        close_all([alice, bob]).await;
         Ok(())
     })
     .await

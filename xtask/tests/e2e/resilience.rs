@@ -486,11 +486,12 @@ async fn media_dropped_for_a_while_recovers_without_a_click() -> TestResult {
 /// The names in the user list, in order.
 const LISTED: &str = "return [...document.querySelectorAll('[data-testid=user]')].map((u) => u.getAttribute('data-name'));";
 
-/// The server restarts having forgotten everyone (its state file gone, as on a new machine): the
-/// pages reconnect by themselves, their resume is refused, and each logs in again by itself under
-/// its own name (nothing typed, no "name changed"). What they list is the new server's: Alice,
-/// back first, sees only herself while Bob (whose link stays cut) is still away, then sees Bob
-/// come back. Then they can call each other again, with media both ways.
+/// The server restarts having forgotten everyone (its state file gone, as on a new machine; the
+/// restart that keeps its state is `lobby.rs`'s): the pages reconnect by themselves, their resume
+/// is refused, and each logs in again by itself under its own name (nothing typed, no "name
+/// changed"). What they list is the new server's: Alice, back first, sees only herself while Bob
+/// (whose link stays cut) is still away, then sees Bob come back. Then they can call each other
+/// again, with media both ways.
 #[tokio::test]
 async fn after_a_restart_that_forgot_everyone_pages_log_in_again_by_themselves() -> TestResult {
     crate::wait::limit(async {
