@@ -10,18 +10,22 @@
 mod chromedriver;
 mod coturn;
 mod namespace;
-mod port_block;
 mod process;
-mod proxy;
 mod server;
+
+// Breaking the network on purpose, under a call.
+mod port_block;
+mod proxy;
 
 use std::path::PathBuf;
 
 pub use coturn::Coturn;
-pub use port_block::PortBlock;
 pub use process::{Group, live_members};
+pub use server::ServerOptions;
+
+pub use port_block::PortBlock;
 pub use proxy::Proxy;
-pub use server::{ServerOptions, state_file, supports_state_file};
+pub use server::{state_file, supports_state_file};
 
 use crate::TestResult;
 use crate::page::Page;

@@ -7,14 +7,16 @@
 //! anywhere else.
 //!
 //! Layout: [`harness`] starts and always stops the processes (server, chromedriver with its
-//! browsers, coturn) and breaks the network on purpose (a TCP proxy to cut or hold, nftables to
-//! drop the media, a server restart); [`page`] is one browser tab with the app's actions and the
-//! in-page probes of [`probes`]; [`flow`] checks that remote video keeps arriving through an
-//! outage; [`harness_check`] tests the harness itself; the scenarios are [`lobby`], [`call`],
-//! [`resilience`] (calls that survive signaling cut or silent, a reload, a server restart and an
-//! ICE restart), [`relay`] (TURN), [`trunk_serve`] (development with `trunk serve` and its `/ws`
-//! proxy) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
-//! [`scenario`]. The page is found only through the hooks of `docs/ui-contract.md`.
+//! browsers, coturn); [`page`] is one browser tab with the app's actions and the in-page probes of
+//! [`probes`]; [`harness_check`] tests the harness itself; the scenarios are [`lobby`], [`call`],
+//! [`relay`] (TURN), [`trunk_serve`] (development with `trunk serve` and its `/ws` proxy) and
+//! [`bench`] (the ignored call-setup benchmark), with the steps they share in [`scenario`]. The
+//! page is found only through the hooks of `docs/ui-contract.md`.
+//!
+//! Calls that survive real networks (issue 9) are in [`resilience`]: signaling cut or silent, a
+//! reload, a server restart and an ICE restart. For them the harness breaks the network on purpose
+//! (a TCP proxy to cut or hold, nftables to drop the media, a server killed and started again) and
+//! [`flow`] checks that remote video keeps arriving through an outage.
 //!
 //! When a test fails, its message carries the page state; the server, chromedriver and coturn
 //! logs and the screenshot of the call test are in `target/e2e/<test name>/`.
