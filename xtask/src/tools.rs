@@ -1,6 +1,7 @@
 //! Installs what is missing and skips what is present: the wasm32 target, trunk, wasm-bindgen-cli
 //! (exactly the `wasm-bindgen` version in Cargo.lock), binaryen's wasm-opt from npm, and Debian's
-//! chromium, chromium-driver, coturn, iproute2 and util-linux. Every source is a package registry
+//! chromium, chromium-driver, coturn, iproute2, util-linux and nftables (the end-to-end tests drop
+//! the browsers' UDP with `nft` to force an ICE restart). Every source is a package registry
 //! (crates.io, npm, apt); nothing is downloaded from elsewhere.
 
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("turnserver", "coturn"),
     ("ip", "iproute2"),
     ("unshare", "util-linux"),
+    ("nft", "nftables"),
 ];
 
 /// Which tools a subcommand needs.

@@ -9,8 +9,8 @@ use crate::TestResult;
 use crate::harness::root;
 use crate::page::{Page, QUICK, SLOW};
 use crate::scenario::{
-    alice_and_bob, assert_quiet_consoles, close_all, connect, ring, still_in_call,
-    wait_local_preview,
+    alice_and_bob, assert_quiet_consoles, close_all, connect, hang_up_and_check, ring,
+    still_in_call, wait_local_preview,
 };
 
 /// Alice calls Bob, whose phone rings, and her own camera shows in her preview (its tracks
@@ -19,45 +19,6 @@ async fn alice_rings_bob_with_her_camera_on(alice: &Page, bob: &Page) -> TestRes
     ring(alice, "alice", bob, "bob").await?;
     wait_local_preview(alice, "the local preview while calling").await?;
     alice.capture_tracks().await?;
-    Ok(())
-}
-
-/// Hangs up from `who` and checks both pages are back in the lobby with everything stopped.
-async fn hang_up_and_check(who: &Page, other: &Page) -> TestResult {
-    assert!(
-        who.capture_tracks().await? >= 2,
-        "{}: the call has local and remote tracks",
-        who.label
-    );
-    assert!(
-        other.capture_tracks().await? >= 2,
-        "{}: the call has local and remote tracks",
-        other.label
-    );
-    who.click_testid("hang-up").await?;
-    for page in [who, other] {
-        page.wait_phase("idle", QUICK).await?;
-        page.wait_everything_stopped(QUICK).await?;
-        let videos = page
-            .js(
-                "return document.querySelectorAll('#remote-video, #local-video').length;",
-                vec![],
-            )
-            .await?;
-        assert_eq!(
-            videos,
-            json!(0),
-            "{}: no call videos in the lobby",
-            page.label
-        );
-        let peer = page
-            .js(
-                "return document.querySelector('[data-testid=call]').getAttribute('data-peer');",
-                vec![],
-            )
-            .await?;
-        assert_eq!(peer, json!(null), "{}: no data-peer when idle", page.label);
-    }
     Ok(())
 }
 

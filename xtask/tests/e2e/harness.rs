@@ -1,7 +1,11 @@
 //! The processes one test needs, started fresh per test and always stopped: a [`World`] owns the
 //! server (and coturn when asked) and one chromedriver whose browsers become [`Page`]s.
 //!
-//! Every test gets its own folder `target/e2e/<test>/` for logs, Chromium profiles and TMPDIR.
+//! Every test gets its own folder `target/e2e/<test>/` for logs, Chromium profiles, TMPDIR and
+//! the server's state file. For the network going wrong under a call there are [`Proxy`] (a TCP
+//! proxy the test cuts or holds, between pages and server) and [`PortBlock`] (nftables dropping
+//! the media's packets), and [`World::restart_server`] (killed, started again on the same port with
+//! the same state file).
 
 mod chromedriver;
 mod coturn;
@@ -10,12 +14,20 @@ mod namespace;
 mod process;
 mod server;
 
+// Breaking the network on purpose, under a call.
+mod port_block;
+mod proxy;
+
 use std::path::PathBuf;
 
 pub use coturn::Coturn;
 pub use geckodriver::Firefox;
 pub use process::{Group, live_members};
 pub use server::ServerOptions;
+
+pub use port_block::PortBlock;
+pub use proxy::Proxy;
+pub use server::{state_file, supports_state_file};
 
 use crate::TestResult;
 use crate::page::Page;
@@ -129,16 +141,45 @@ impl World {
         })
     }
 
-    /// Kills the server (every page loses its connection).
+    /// Kills the server with SIGKILL (no goodbye: every page loses its connection, and the
+    /// server writes nothing more to its state file).
     pub fn stop_server(&mut self) {
         self.server = None;
     }
 
-    /// Starts the server again on the same port.
+    /// Starts the server again on the same port with the same state file; returns once it
+    /// answers `/healthz`.
     pub async fn start_server_again(&mut self) -> TestResult {
         let port = self.port;
         self.server = Some(server::Server::start_on(&self.dir, &self.options, port).await?);
         Ok(())
+    }
+
+    /// Kills the server (SIGKILL) and starts it again on the same port with the same state file.
+    pub async fn restart_server(&mut self) -> TestResult {
+        self.stop_server();
+        self.start_server_again().await
+    }
+
+    /// Deletes the server's state file (call while the server is stopped): the next start is a
+    /// server that never knew anyone.
+    pub fn forget_server_state(&self) -> TestResult {
+        let path = state_file(&self.dir);
+        if path.exists() {
+            std::fs::remove_file(path)?;
+        }
+        Ok(())
+    }
+
+    /// A new [`Proxy`] in front of the server (it follows the server across restarts: same
+    /// port). Pages opened with [`World::page_via`] reach the server only through it.
+    pub async fn proxy(&self) -> TestResult<Proxy> {
+        Proxy::start(self.port).await
+    }
+
+    /// A new browser showing the app loaded through `proxy` (its WebSocket goes through it too).
+    pub async fn page_via(&self, proxy: &Proxy, label: &str) -> TestResult<Page> {
+        self.page_at(label, &format!("{}/", proxy.url)).await
     }
 
     /// The process group of chromedriver and every browser of this world.
@@ -171,7 +212,14 @@ impl World {
 
     /// A new browser (own profile) showing `url`, which another server may serve.
     pub async fn page_at(&self, label: &str, url: &str) -> TestResult<Page> {
-        let client = self.driver.session(label).await?;
+        let client = self.driver.session(label, false).await?;
         Page::open(client, label, url).await
+    }
+
+    /// A new browser showing the app that refuses playback with sound until the page has had a
+    /// user gesture (a reloaded page has had none), as Firefox does.
+    pub async fn page_strict_autoplay(&self, label: &str) -> TestResult<Page> {
+        let client = self.driver.session(label, true).await?;
+        Page::open(client, label, &format!("{}/", self.url)).await
     }
 }

@@ -14,18 +14,25 @@
 //! ignored call-setup benchmark), with the steps they share in [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
 //!
+//! Calls that survive real networks (issue 9) are in [`resilience`]: signaling cut or silent, a
+//! reload, a server restart and an ICE restart. For them the harness breaks the network on purpose
+//! (a TCP proxy to cut or hold, nftables to drop the media, a server killed and started again) and
+//! [`flow`] checks that remote video keeps arriving through an outage.
+//!
 //! When a test fails, its message carries the page state; the server, chromedriver and coturn
 //! logs and the screenshot of the call test are in `target/e2e/<test name>/`.
 
 mod autoplay;
 mod bench;
 mod call;
+mod flow;
 mod harness;
 mod harness_check;
 mod lobby;
 mod page;
 mod probes;
 mod relay;
+mod resilience;
 mod scenario;
 mod trunk_serve;
 mod wait;

@@ -2,18 +2,23 @@
 //! (`performance.timeOrigin + performance.now()`, comparable across the browsers of one machine)
 //! so WebDriver round trips don't count.
 
-/// Installed once after the page loads, before any call:
+/// Installed before the app's own scripts on every document the browser loads (a reload
+/// included; see `harness/chromedriver.rs`), and again after the first load (a no-op then):
 /// - wraps `RTCPeerConnection` to keep every instance in `__e2e.pcs` (the app constructs peer
 ///   connections only when a call starts, and wasm-bindgen looks the constructor up then);
-/// - records each change of the call area's `data-phase` with its time in `__e2e.phases`;
+/// - records each change of the call area's `data-phase` with its time in `__e2e.phases`, of its
+///   `data-peer-state` in `__e2e.peerStates` and of the connection status's `data-state` in
+///   `__e2e.connection` (so a state shown only briefly is still seen);
 /// - records the time of the first frame the remote `<video>` shows in `__e2e.firstFrameAt`;
 /// - records the time of the last click on each `data-testid` in `__e2e.clickAt` (a capturing
 ///   listener on `document` runs before the app's own handlers);
 /// - counts console errors and warnings in `__e2e.console`.
+///
+/// It observes `document` itself, which exists before any element is parsed.
 pub const INSTALL: &str = r#"
 if (!window.__e2e) {
   const now = () => performance.timeOrigin + performance.now();
-  const e2e = window.__e2e = { pcs: [], phases: [], firstFrameAt: null, video: null, clickAt: {}, tracks: [], console: [] };
+  const e2e = window.__e2e = { pcs: [], phases: [], peerStates: [], connection: [], firstFrameAt: null, video: null, clickAt: {}, tracks: [], console: [] };
   const Original = window.RTCPeerConnection;
   window.RTCPeerConnection = new Proxy(Original, {
     construct(target, args) { const pc = Reflect.construct(target, args); e2e.pcs.push(pc); return pc; },
@@ -25,16 +30,21 @@ if (!window.__e2e) {
     if (video.requestVideoFrameCallback) video.requestVideoFrameCallback(() => frame());
     if (video.videoWidth > 0) frame();
   };
+  const record = (list, value) => {
+    const last = list.length ? list[list.length - 1][0] : undefined;
+    if (value !== last) list.push([value, now()]);
+  };
   e2e.check = () => {
     const call = document.querySelector('[data-testid=call]');
-    const phase = call ? call.getAttribute('data-phase') : null;
-    const last = e2e.phases.length ? e2e.phases[e2e.phases.length - 1][0] : undefined;
-    if (phase !== last) e2e.phases.push([phase, now()]);
+    record(e2e.phases, call ? call.getAttribute('data-phase') : null);
+    record(e2e.peerStates, call ? call.getAttribute('data-peer-state') : null);
+    const status = document.querySelector('[data-testid=connection-status]');
+    record(e2e.connection, status ? status.getAttribute('data-state') : null);
     const video = document.querySelector('#remote-video');
     if (video && video !== e2e.video) { e2e.video = video; watch(video); }
   };
-  new MutationObserver(e2e.check).observe(document.documentElement,
-    { subtree: true, childList: true, attributes: true, attributeFilter: ['data-phase'] });
+  new MutationObserver(e2e.check).observe(document,
+    { subtree: true, childList: true, attributes: true, attributeFilter: ['data-phase', 'data-peer-state', 'data-state'] });
   document.addEventListener('click', (event) => {
     const target = event.target instanceof Element ? event.target.closest('[data-testid]') : null;
     if (target) e2e.clickAt[target.getAttribute('data-testid')] = now();
@@ -48,10 +58,10 @@ if (!window.__e2e) {
 return true;
 "#;
 
-/// Forgets the timings of the previous call (benchmark loop).
+/// Forgets the timings and histories so far (benchmark loop; the start of an outage).
 pub const RESET_TIMINGS: &str = r#"
 const e2e = window.__e2e;
-e2e.phases = []; e2e.firstFrameAt = null; e2e.video = null; e2e.clickAt = {};
+e2e.phases = []; e2e.peerStates = []; e2e.connection = []; e2e.firstFrameAt = null; e2e.video = null; e2e.clickAt = {};
 e2e.check();
 return true;
 "#;
@@ -73,6 +83,8 @@ return JSON.stringify({
   notices: [...document.querySelectorAll('[data-testid=notice]')].map((n) => n.textContent),
   users: [...document.querySelectorAll('[data-testid=user]')].map((u) => u.getAttribute('data-name')),
   phases: (e2e.phases || []).map((p) => p[0]),
+  peerStates: (e2e.peerStates || []).map((p) => p[0]),
+  connectionStates: (e2e.connection || []).map((p) => p[0]),
   pcs: (e2e.pcs || []).map((pc) => pc.connectionState + '/' + pc.iceConnectionState + '/' + pc.signalingState),
   console: e2e.console || [],
 });
@@ -148,4 +160,26 @@ return (async () => {
   return { local: local ? local.candidateType : null, remote: remote ? remote.candidateType : null,
            localAddress: local ? (local.address || local.ip || null) : null };
 })();
+"#;
+
+/// The ports of every local ICE candidate (UDP, and ICE-TCP's listening ports) of this page's
+/// open peer connections.
+pub const ICE_PORTS: &str = r#"
+return (async () => {
+  const ports = new Set();
+  for (const pc of window.__e2e.pcs.filter((p) => p.connectionState !== 'closed')) {
+    const stats = await pc.getStats();
+    stats.forEach((s) => {
+      if (s.type === 'local-candidate' && s.port && s.port !== 9) ports.add(s.port); // 9: an active TCP candidate's placeholder
+    });
+  }
+  return [...ports];
+})();
+"#;
+
+/// The local ICE username fragments of this page's open peer connections (an ICE restart
+/// changes them).
+pub const ICE_UFRAGS: &str = r#"
+return window.__e2e.pcs.filter((p) => p.connectionState !== 'closed')
+  .map((pc) => { const m = /a=ice-ufrag:(\S+)/.exec(pc.localDescription ? pc.localDescription.sdp : ''); return m ? m[1] : null; });
 "#;

@@ -1,14 +1,36 @@
-//! Steps the scenarios share: two pages logged in who see each other, placing and accepting a
-//! call, the local preview, a quiet console, and closing every page at the end.
+//! Steps the scenarios share: two pages logged in who see each other (directly or each through its
+//! own proxy), placing, accepting and hanging up a call, the local preview, a quiet console, and
+//! closing every page at the end.
 
 use crate::TestResult;
-use crate::harness::World;
+use serde_json::json;
+
+use crate::harness::{Proxy, World};
 use crate::page::{Page, QUICK, SLOW};
 
 /// Two pages logged in as `a` and `b` (under exactly those names) who see each other.
 pub async fn pair(world: &World, query: &str, a: &str, b: &str) -> TestResult<(Page, Page)> {
     let first = world.page_with_query(a, query).await?;
     let second = world.page_with_query(b, query).await?;
+    assert_eq!(first.login(a).await?, a, "{a} logged in under its own name");
+    assert_eq!(
+        second.login(b).await?,
+        b,
+        "{b} logged in under its own name"
+    );
+    first.wait_for_user(b).await?;
+    second.wait_for_user(a).await?;
+    Ok((first, second))
+}
+
+/// Two pages logged in as `a` and `b` who see each other, each loaded through its own proxy.
+pub async fn pair_via(
+    world: &World,
+    (a, a_link): (&str, &Proxy),
+    (b, b_link): (&str, &Proxy),
+) -> TestResult<(Page, Page)> {
+    let first = world.page_via(a_link, a).await?;
+    let second = world.page_via(b_link, b).await?;
     assert_eq!(first.login(a).await?, a, "{a} logged in under its own name");
     assert_eq!(
         second.login(b).await?,
@@ -66,6 +88,45 @@ pub async fn connect(
 pub async fn still_in_call(a: &Page, a_name: &str, b: &Page, b_name: &str) -> TestResult {
     a.wait_phase_with("in-call", b_name, QUICK).await?;
     b.wait_phase_with("in-call", a_name, QUICK).await
+}
+
+/// Hangs up from `who` and checks both pages are back in the lobby with everything stopped.
+pub async fn hang_up_and_check(who: &Page, other: &Page) -> TestResult {
+    assert!(
+        who.capture_tracks().await? >= 2,
+        "{}: the call has local and remote tracks",
+        who.label
+    );
+    assert!(
+        other.capture_tracks().await? >= 2,
+        "{}: the call has local and remote tracks",
+        other.label
+    );
+    who.click_testid("hang-up").await?;
+    for page in [who, other] {
+        page.wait_phase("idle", QUICK).await?;
+        page.wait_everything_stopped(QUICK).await?;
+        let videos = page
+            .js(
+                "return document.querySelectorAll('#remote-video, #local-video').length;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(
+            videos,
+            json!(0),
+            "{}: no call videos in the lobby",
+            page.label
+        );
+        let peer = page
+            .js(
+                "return document.querySelector('[data-testid=call]').getAttribute('data-peer');",
+                vec![],
+            )
+            .await?;
+        assert_eq!(peer, json!(null), "{}: no data-peer when idle", page.label);
+    }
+    Ok(())
 }
 
 /// Waits until `page` shows its own camera in the local preview.

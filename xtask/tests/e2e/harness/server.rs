@@ -1,8 +1,12 @@
 //! The release server (`target/release/server`) serving the release client (`dist/`) on a free
-//! loopback port, ready once `GET /healthz` answers 200.
+//! loopback port, ready once `GET /healthz` answers 200. Every server gets a state file in its
+//! test's folder (`--state-file`, so a restarted server knows its sessions again and no two tests
+//! share one) when the binary has that flag (it came with issue 9; an older binary starts
+//! without it).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -49,6 +53,16 @@ impl Server {
 
     /// Starts a server on `port` (a restart on the port the pages know).
     pub async fn start_on(dir: &Path, options: &ServerOptions, port: u16) -> TestResult<Self> {
+        let state = supports_state_file().then(|| state_file(dir));
+        Self::start_with_state(dir, options, port, state.as_deref()).await
+    }
+
+    async fn start_with_state(
+        dir: &Path,
+        options: &ServerOptions,
+        port: u16,
+        state: Option<&Path>,
+    ) -> TestResult<Self> {
         let root = root();
         let binary = root.join("target/release/server");
         let dist = root.join("dist");
@@ -68,6 +82,9 @@ impl Server {
             .arg("--dist")
             .arg(&dist)
             .args(&options.args);
+        if let Some(state) = state {
+            cmd.arg("--state-file").arg(state);
+        }
         for var in [
             "SERVER_ADDR",
             "SERVER_DIST",
@@ -75,6 +92,7 @@ impl Server {
             "SERVER_TURN",
             "SERVER_TURN_SECRET",
             "SERVER_TURN_TTL",
+            "SERVER_STATE_FILE",
         ] {
             cmd.env_remove(var);
         }
@@ -104,6 +122,22 @@ impl Server {
             _process: process,
         })
     }
+}
+
+/// The state file of the servers of the test whose folder is `dir` (kept across restarts).
+pub fn state_file(dir: &Path) -> PathBuf {
+    dir.join("server-state.json")
+}
+
+/// Whether `target/release/server --help` lists `--state-file` (asked once per test run).
+pub fn supports_state_file() -> bool {
+    static SUPPORTED: OnceLock<bool> = OnceLock::new();
+    *SUPPORTED.get_or_init(|| {
+        Command::new(root().join("target/release/server"))
+            .arg("--help")
+            .output()
+            .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("--state-file"))
+    })
 }
 
 /// `GET /healthz` → 200.
