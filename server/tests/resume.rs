@@ -307,7 +307,7 @@ async fn a_reload_comes_back_fresh_and_leaving_shortens_the_grace() {
     let mut settings = Settings::default();
     settings.limits.leave_grace = Duration::from_millis(300);
     let server = TestServer::start_with(settings).await;
-    let mut alice = server.login_resume("alice", &[]).await;
+    let mut alice = server.login_resume("alice", &["userlist-delta"]).await;
     let mut bob = server.login_resume("bob", &[]).await;
     in_call(&mut alice, &mut bob).await;
 
@@ -317,7 +317,15 @@ async fn a_reload_comes_back_fresh_and_leaving_shortens_the_grace() {
     drop(alice.client);
     let away = user_state("alice", Presence::Reconnecting, false);
     assert_eq!(bob.next_non_presence().await, away);
-    let (mut alice, _) = server.resume(&token, ack, true, &[]).await.unwrap();
+    let (mut alice, _) = server
+        .resume(&token, ack, true, &["userlist-delta"])
+        .await
+        .unwrap();
+    // The new page has no list at all, and the missed frames hold only changes: it gets the
+    // whole list again.
+    alice
+        .wait_for(|f| matches!(f, FromServer::UserList { users } if users[..] == ["alice", "bob"]))
+        .await;
     alice
         .client
         .send_json(json!({"type": "video-offer", "target": "bob", "sdp": sdp("offer", 100)}))

@@ -127,7 +127,10 @@ impl Registry {
             resume: true,
             ..features
         };
-        let relist = restored || member.features.userlist_delta != features.userlist_delta;
+        // A new list where the client cannot rebuild its own from the missed frames: after a
+        // restart (nothing to replay), on a reloaded page (it starts with no list at all), or
+        // when it now reads lists differently.
+        let relist = restored || fresh || member.features.userlist_delta != features.userlist_delta;
         member.features = features;
         let (name, outbox) = (member.name.clone(), member.outbox.clone());
         let partner = calls

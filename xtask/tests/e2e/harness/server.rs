@@ -99,9 +99,6 @@ impl Server {
         if std::env::var_os("RUST_LOG").is_none() {
             cmd.env("RUST_LOG", "info");
         }
-        // One state file per test (kept across a restart within it); a `--state-file` in
-        // `options.args` wins over this.
-        cmd.env("SERVER_STATE_FILE", dir.join("parley-state.json"));
         let mut process = Group::spawn("server", &mut cmd, &log)?;
         let what = format!(
             "the server on {addr} to answer /healthz (log: {})",
