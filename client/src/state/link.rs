@@ -16,7 +16,7 @@ use shared::{FromServer, ToServer};
 
 use super::AppState;
 use super::backoff;
-use super::login::{Connection, Login, Me};
+use super::login::{Connection, Login};
 use super::session::{MAX_OUTBOX, Session, StoredSession};
 
 impl AppState {
@@ -107,14 +107,7 @@ impl AppState {
             return;
         }
         self.session = Some(Session::live(token, ack));
-        let asked = match (&self.me, &self.wanted) {
-            (Some(me), _) => me.asked.clone(),
-            (None, Some(wanted)) => wanted.clone(),
-            (None, None) => name.clone(),
-        };
-        self.me = Some(Me { name, asked });
-        self.login = Login::Done;
-        self.back_online();
+        self.logged_in_as(name);
     }
 
     /// `resume-failed` answering our `resume`: log in afresh with the name we had.

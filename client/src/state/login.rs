@@ -132,6 +132,12 @@ impl AppState {
         let Some(name) = given.clone().or_else(|| self.login_name()) else {
             return;
         };
+        self.logged_in_as(name);
+    }
+
+    /// We are in, under `name` (the server's), by a login or a resume: the name we asked for
+    /// is kept to tell whether the server changed it.
+    pub(super) fn logged_in_as(&mut self, name: String) {
         let asked = match (&self.me, &self.wanted) {
             (Some(me), _) => me.asked.clone(),
             (None, Some(wanted)) => wanted.clone(),

@@ -231,15 +231,12 @@ impl Machine {
     /// fresh one and answer it as soon as it is applied (we asked for this call too). The
     /// camera stream is kept.
     fn yield_in_glare(&mut self, from: String, sdp: SessionDescription, fx: &mut Vec<Effect>) {
-        let pc = PcId(self.next_id());
+        let Some(pc) = self.new_answering_peer(fx) else {
+            return;
+        };
         let Some(call) = self.call.as_mut() else {
             return;
         };
-        fx.push(Effect::ClosePeer);
-        fx.push(Effect::CreatePeer {
-            pc,
-            role: Role::Callee,
-        });
         let fresh = Call::new(call.id, from.clone(), Role::Callee, pc);
         let media_ready = call.media_ready;
         *call = fresh;
@@ -252,6 +249,19 @@ impl Machine {
             ms: CONNECT_TIMEOUT_MS,
         });
         self.view.phase = CallPhase::Connecting { peer: from };
+    }
+
+    /// Closes the call's peer connection and opens a new one on which we answer the other
+    /// side's offer (glare lost, or the partner's page is new). `None` when there is no call.
+    pub(super) fn new_answering_peer(&mut self, fx: &mut Vec<Effect>) -> Option<PcId> {
+        let pc = PcId(self.next_id());
+        self.call.as_ref()?;
+        fx.push(Effect::ClosePeer);
+        fx.push(Effect::CreatePeer {
+            pc,
+            role: Role::Callee,
+        });
+        Some(pc)
     }
 
     /// An answer from `from`; the first one that fits our offer means the callee accepted.

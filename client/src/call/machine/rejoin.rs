@@ -87,15 +87,12 @@ impl Machine {
 
     /// The partner's page is new: a new peer connection on which we answer their offer.
     fn rebuild(&mut self, env: Env, fx: &mut Vec<Effect>) {
-        let pc = PcId(self.next_id());
+        let Some(pc) = self.new_answering_peer(fx) else {
+            return;
+        };
         let Some(call) = self.call.as_mut() else {
             return;
         };
-        fx.push(Effect::ClosePeer);
-        fx.push(Effect::CreatePeer {
-            pc,
-            role: Role::Callee,
-        });
         fx.push(Effect::CancelTimer(Timer::IceRestart));
         call.pc = pc;
         call.role = Role::Callee;
