@@ -20,7 +20,7 @@
 //! holds perfect negotiation (the callee polite, the caller impolite), glare and the queue of
 //! early remote candidates; `connection` what the peer connection and the timers report;
 //! `io` the inputs and effects; `repair` ICE restarts; `rejoin` a partner or a page that
-//! comes back (presence, reloads).
+//! comes back (presence, reloads); `block` the callers blocked for the session.
 //!
 //! # Trouble on the way
 //! A call outlives its signaling: a dropped socket that the page resumes never ends it, and
@@ -41,6 +41,7 @@
 //! Presence frames still reach the machine, and it asks the roster's reading of them
 //! ([`RosterChange::removes`]) whether the person it is in a call with went away.
 
+mod block;
 mod connection;
 mod io;
 mod negotiation;
@@ -247,6 +248,8 @@ impl Machine {
                 }
             }
             CallCommand::DismissNotice => self.view.notice = None,
+            CallCommand::Block { peer } => self.block(peer, fx),
+            CallCommand::Unblock { peer } => self.unblock(&peer),
         }
     }
 
@@ -386,6 +389,7 @@ impl Machine {
         fx.push(Effect::ReleaseMedia);
         self.view = CallView {
             notice,
+            blocked: std::mem::take(&mut self.view.blocked),
             ..CallView::default()
         };
     }

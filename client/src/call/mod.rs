@@ -15,6 +15,8 @@
 //! This file is the interface the UI uses: [`CallCommand`] in, [`CallView`] out (plus the media
 //! streams, which only exist in the browser, see `driver::CallUpdate`).
 
+use std::collections::BTreeSet;
+
 #[cfg(target_arch = "wasm32")]
 pub mod driver;
 pub mod ice;
@@ -42,6 +44,11 @@ pub enum CallCommand {
     SetCameraEnabled(bool),
     /// Forget the last notice ("Alice declined") once the person dismissed it.
     DismissNotice,
+    /// Block this user for the session: their offers are declined without ringing, and a call
+    /// with them ends.
+    Block { peer: String },
+    /// Let this user call again.
+    Unblock { peer: String },
 }
 
 /// Where the call is, as the UI shows it.
@@ -99,6 +106,8 @@ pub struct CallView {
     /// busy, hung up, the camera was refused …), until dismissed. `crate::text::call_notice`
     /// words it.
     pub notice: Option<CallNotice>,
+    /// The users blocked for the session (`CallCommand::Block`), kept across calls.
+    pub blocked: BTreeSet<String>,
 }
 
 impl Default for CallView {
@@ -110,6 +119,7 @@ impl Default for CallView {
             route: None,
             peer_reconnecting: false,
             notice: None,
+            blocked: BTreeSet::new(),
         }
     }
 }

@@ -183,7 +183,7 @@ impl Machine {
         if sdp.kind != SdpType::Offer || self.me.as_deref() == Some(from.as_str()) {
             return;
         }
-        if self.refused(&from, env, fx) {
+        if self.refused(&from, env, fx) || self.declined_as_blocked(&from, fx) {
             return;
         }
         let Some(call) = self.call.as_mut() else {

@@ -1621,3 +1621,6 @@ fn renegotiation_from_either_side_mid_call_settles() {
 
 // The transitions of issue 9 (signaling away, partners and pages coming back, ICE restarts).
 mod resume;
+
+// Callers blocked for the session (issue 11).
+mod block;
