@@ -175,6 +175,30 @@ pub fn peer_reconnecting(peer: &str) -> String {
     format!("{peer} is reconnecting…")
 }
 
+/// The incoming-call prompt's Block button, said in full.
+pub fn block_title(peer: &str) -> String {
+    format!(
+        "Decline and block {peer}: their calls are declined without ringing until you unblock them or leave the page"
+    )
+}
+
+/// The user list's block toggle: its words and its title.
+pub fn block_toggle(user: &str, blocked: bool) -> (&'static str, String) {
+    if blocked {
+        ("Unblock", format!("Let {user} call you again"))
+    } else {
+        (
+            "Block",
+            format!("Block {user}: their calls are declined without ringing"),
+        )
+    }
+}
+
+/// A blocked user's entry in the list.
+pub fn blocked_title(user: &str) -> String {
+    format!("You blocked {user}; unblock them to call")
+}
+
 /// The `data-route` value and the badge's words.
 pub fn route_name(route: Route) -> (&'static str, &'static str) {
     match route {

@@ -49,6 +49,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
                 peer={peer.clone()}
                 on_accept={props.on_command.reform(|_| CallCommand::Accept)}
                 on_decline={props.on_command.reform(|_| CallCommand::Decline)}
+                on_block={props.on_command.reform({ let peer = peer.clone(); move |_| CallCommand::Block { peer: peer.clone() } })}
             />
         },
         CallPhase::Calling { peer }

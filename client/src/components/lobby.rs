@@ -33,9 +33,17 @@ pub fn Lobby(props: &LobbyProps) -> Html {
     let on_call = props
         .on_command
         .reform(|peer: String| CallCommand::Call { peer });
+    let on_block = props.on_command.reform(|(peer, block): (String, bool)| {
+        if block {
+            CallCommand::Block { peer }
+        } else {
+            CallCommand::Unblock { peer }
+        }
+    });
     html! {
         <div class="lobby">
-            <UserList users={props.users.clone()} me={props.me.clone()} can_call={props.can_call} on_call={on_call} />
+            <UserList users={props.users.clone()} me={props.me.clone()} can_call={props.can_call} on_call={on_call}
+                blocked={props.call.blocked.clone()} on_block={on_block} />
             <CallPanel view={props.call.clone()} local={props.local.clone()} remote={props.remote.clone()}
                 on_command={props.on_command.clone()} />
             <Chat lines={props.chat.clone()} me={props.me.clone()} enabled={props.chat_enabled}

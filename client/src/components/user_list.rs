@@ -1,7 +1,11 @@
 //! Who is online. Each entry is a button that calls that person; our own entry is marked and
 //! cannot be activated, and nobody can be called while a call is going on. Someone whose
 //! connection is away (within the server's grace window) stays listed, marked "reconnecting…",
-//! and cannot be called until back.
+//! and cannot be called until back. Next to everyone else is a Block / Unblock toggle: a
+//! blocked user's calls are declined without ringing (the call machine does it) and they are
+//! shown as blocked and cannot be called until unblocked.
+
+use std::collections::BTreeSet;
 
 use yew::prelude::*;
 
@@ -15,6 +19,12 @@ pub struct UserListProps {
     /// Calls can be placed now (logged in, no call going on).
     pub can_call: bool,
     pub on_call: Callback<String>,
+    /// The users blocked for the session.
+    #[prop_or_default]
+    pub blocked: BTreeSet<String>,
+    /// Block (`true`) or unblock (`false`) this user.
+    #[prop_or_default]
+    pub on_block: Callback<(String, bool)>,
 }
 
 #[function_component]
@@ -39,7 +49,8 @@ pub fn UserList(props: &UserListProps) -> Html {
 fn user_entry(props: &UserListProps, user: &str) -> Html {
     let is_self = *props.me == *user;
     let reconnecting = props.users.is_reconnecting(user);
-    let enabled = !is_self && props.can_call && !reconnecting;
+    let blocked = props.blocked.contains(user);
+    let enabled = !is_self && props.can_call && !reconnecting && !blocked;
     let onclick = {
         let on_call = props.on_call.clone();
         let user = user.to_owned();
@@ -47,6 +58,8 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
     };
     let title = if is_self {
         "This is you".to_owned()
+    } else if blocked {
+        crate::text::blocked_title(user)
     } else if reconnecting {
         format!("{user} is reconnecting")
     } else if props.can_call {
@@ -59,8 +72,9 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
         .next()
         .map(|c| c.to_uppercase().collect())
         .unwrap_or_default();
+    let toggle = (!is_self).then(|| block_toggle(props, user, blocked));
     html! {
-        <li key={user.to_owned()}>
+        <li key={user.to_owned()} class="user-row">
             <button
                 type="button"
                 class={classes!("user", is_self.then_some("user-self"))}
@@ -68,6 +82,7 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
                 data-name={user.to_owned()}
                 data-self={is_self.then_some("true")}
                 data-state={reconnecting.then_some("reconnecting")}
+                data-blocked={blocked.then_some("true")}
                 disabled={!enabled}
                 title={title}
                 onclick={onclick}
@@ -76,12 +91,32 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
                 <span class="user-name">{ user.to_owned() }</span>
                 if is_self {
                     <span class="tag">{ "you" }</span>
+                } else if blocked {
+                    <span class="user-state">{ "blocked" }</span>
                 } else if reconnecting {
                     <span class="user-state">{ "reconnecting…" }</span>
                 } else if props.can_call {
                     <span class="call-hint" aria-hidden="true">{ "Call" }</span>
                 }
             </button>
+            { for toggle }
         </li>
+    }
+}
+
+/// The Block / Unblock toggle next to someone else's entry.
+fn block_toggle(props: &UserListProps, user: &str, blocked: bool) -> Html {
+    let onclick = {
+        let on_block = props.on_block.clone();
+        let user = user.to_owned();
+        Callback::from(move |_: MouseEvent| on_block.emit((user.clone(), !blocked)))
+    };
+    let (label, title) = crate::text::block_toggle(user, blocked);
+    html! {
+        <button type="button" class="btn btn-small user-block" data-testid="block-user"
+            data-name={user.to_owned()} aria-pressed={if blocked { "true" } else { "false" }}
+            title={title} onclick={onclick}>
+            { label }
+        </button>
     }
 }
