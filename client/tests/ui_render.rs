@@ -819,6 +819,7 @@ async fn the_incoming_call_prompt_works_from_the_keyboard() {
         },
     );
     let root = &page.root;
+    wait_for("the prompt", || find(root, "incoming-call").is_some()).await;
     assert!(text(root).contains(XSS), "the caller's name as text");
     assert!(all(root, "img").is_empty());
 
