@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::TestResult;
 use crate::harness::World;
 use crate::page::{QUICK, SLOW};
-use crate::scenario::{close_all, connect, pair};
+use crate::scenario::{ACCEPT_ARMED, close_all, connect, pair};
 
 const SECRET: &str = "e2e-test-secret";
 
@@ -54,6 +54,8 @@ async fn refused_turn_credentials_fail_clearly() -> TestResult {
         // accepts; answer if asked, and require that alice's page then says so and ends the call.
         if bob.wait_phase_with("ringing", "alice", QUICK).await.is_ok() {
             // The call may end (and the button go) between the check and the click: that is fine.
+            // Accept is disabled for its first second (`ACCEPT_ARMED`).
+            let _ = bob.wait_js("Accept to arm", ACCEPT_ARMED, vec![], QUICK).await;
             let _ = bob.js("const b = document.querySelector('[data-testid=accept-call]'); if (b) b.click(); return true;", vec![]).await;
         }
         alice

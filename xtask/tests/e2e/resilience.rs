@@ -25,7 +25,9 @@ use crate::flow::Flow;
 use crate::harness::{PortBlock, World};
 use crate::page::{Page, QUICK, SLOW};
 use crate::probes;
-use crate::scenario::{alice_and_bob, close_all, connect, hang_up_and_check, pair_via};
+use crate::scenario::{
+    ACCEPT_ARMED, alice_and_bob, close_all, connect, hang_up_and_check, pair_via,
+};
 
 /// The connection status shows `arguments[0]`.
 const STATE_IS: &str = "const s = document.querySelector('[data-testid=connection-status]'); \
@@ -637,6 +639,8 @@ async fn a_page_without_a_gesture_shows_moving_video_also_after_a_reload() -> Te
             .await?;
         alice.call("bob").await?;
         bob.wait_phase_with("ringing", "alice", QUICK).await?;
+        bob.wait_js("Accept to arm", ACCEPT_ARMED, vec![], QUICK)
+            .await?;
         bob.js(
             "document.querySelector('[data-testid=accept-call]').click(); return true;",
             vec![],

@@ -64,6 +64,12 @@ pub async fn ring(
     callee.wait_phase_with("ringing", caller_name, QUICK).await
 }
 
+/// A script true once the incoming-call prompt's Accept works: it is disabled for its first second
+/// (issue 11, so ringing cannot be accepted by accident). `Page::click` waits for it by itself;
+/// a script's own `.click()` must wait for this first.
+pub const ACCEPT_ARMED: &str =
+    "const b = document.querySelector('[data-testid=accept-call]'); return !!(b && !b.disabled);";
+
 /// `caller` calls `callee` (named `callee_name`), who accepts; returns once media flows both ways.
 pub async fn connect(
     caller: &Page,
