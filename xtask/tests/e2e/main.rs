@@ -9,7 +9,8 @@
 //! Layout: [`harness`] starts and always stops the processes (server, chromedriver with its
 //! browsers, coturn); [`page`] is one browser tab with the app's actions and the in-page probes of
 //! [`probes`]; [`harness_check`] tests the harness itself; the scenarios are [`lobby`], [`call`],
-//! [`ringing`] (a ringing call is never accepted by keys typed elsewhere), [`relay`] (TURN), [`trunk_serve`] (development with `trunk serve` and its `/ws` proxy),
+//! [`ringing`] (a ringing call is never accepted by keys typed elsewhere), [`relay`] (TURN),
+//! [`trunk_serve`] (development with `trunk serve` and its `/ws` proxy),
 //! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium) and [`bench`] (the
 //! ignored call-setup benchmark), with the steps they share in [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
