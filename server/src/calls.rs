@@ -106,9 +106,11 @@ impl Calls {
         self.cooldown.insert((caller, callee), until);
     }
 
-    /// A pair from the state file: as an offer would set it, without opening one.
+    /// A pair from the state file, as an offer from `a` sets it. The file does not say whether
+    /// the call was still ringing, so the offer is open: either end may answer (a ringing call
+    /// survives a restart).
     pub fn restore(&mut self, a: ConnId, b: ConnId, online: impl Fn(ConnId) -> bool) {
-        self.pair_offer(a, b, online);
+        self.on_relay(a, b, CallEvent::Offer, online);
     }
 
     /// Applies the effect of a frame relayed `from` → `to`; `online` says who is logged in

@@ -359,9 +359,9 @@ fn forwarded_candidates_are_bounded_in_nesting_depth() {
     assert!(refusal.message.contains("nested deeper"), "{refusal:?}");
     assert_eq!(code(&nested(100)), ErrorCode::BadMessage);
     // A description's other members are never forwarded (only `type` and `sdp` are written).
+    let deep = "[".repeat(100) + &"]".repeat(100);
     let offer = format!(
-        r#"{{"type":"video-offer","target":"b","sdp":{{"type":"offer","sdp":"v=0","x":{}}}}}"#,
-        format!("{}{}", "[".repeat(100), "]".repeat(100))
+        r#"{{"type":"video-offer","target":"b","sdp":{{"type":"offer","sdp":"v=0","x":{deep}}}}}"#
     );
     let Ok(Inbound::Relay(relay)) = decode(&offer) else {
         panic!("a valid offer")
