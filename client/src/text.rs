@@ -27,6 +27,7 @@ pub fn server_error_sentence(error: &ServerError) -> String {
         ErrorCode::TooLarge => "A message was too large; the server closed the connection.".into(),
         ErrorCode::SelfTarget => "You cannot call yourself.".into(),
         ErrorCode::NotInCall => "There is no call to hang up.".into(),
+        ErrorCode::RecentlyDeclined => "They declined your call moments ago; try later.".into(),
         ErrorCode::ResumeFailed => "Your earlier session could not be resumed.".into(),
         ErrorCode::BadMessage
         | ErrorCode::UnknownType

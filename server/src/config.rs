@@ -94,6 +94,11 @@ pub struct Config {
     #[arg(long, env = "SERVER_RESUME_BUFFER", default_value_t = Limits::default().resume_frames)]
     pub resume_buffer: usize,
 
+    /// Seconds (fractions allowed) a caller whose call was declined may not ring the same
+    /// person again.
+    #[arg(long, env = "SERVER_DECLINE_COOLDOWN", default_value_t = Limits::default().decline_cooldown.as_secs_f64())]
+    pub decline_cooldown: f64,
+
     /// File keeping the `resume` sessions across a restart (empty: none).
     #[arg(long, env = "SERVER_STATE_FILE", default_value = "parley-state.json")]
     pub state_file: String,
@@ -129,6 +134,7 @@ impl Config {
             resume_grace: seconds(self.resume_grace),
             leave_grace: seconds(self.leave_grace),
             resume_frames: self.resume_buffer.max(1),
+            decline_cooldown: seconds(self.decline_cooldown),
             ..Limits::default()
         };
         let ice = IceConfig {
@@ -176,6 +182,7 @@ mod tests {
         assert_eq!(settings.limits.leave_grace, Duration::from_secs(2));
         assert_eq!(settings.limits.heartbeat_timeout, Duration::from_secs(9));
         assert_eq!(settings.limits.resume_frames, 512);
+        assert_eq!(settings.limits.decline_cooldown, Duration::from_secs(30));
         assert_eq!(
             settings.state_file,
             Some(PathBuf::from("parley-state.json"))

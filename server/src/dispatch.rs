@@ -126,7 +126,7 @@ fn forward(
         Some(target) => {
             let frame: Utf8Bytes = relay.to_json(me.as_str(), target).into();
             registry
-                .relay(from, target, frame, relay.kind.call_event())
+                .relay(from, target, frame, relay.call_event())
                 .map_err(refuse_target)
         }
         // MDN's hang-up: to the call partner, whose name the registry knows.
@@ -180,6 +180,13 @@ fn refuse_target(code: ErrorCode) -> Refusal {
     let message = match code {
         ErrorCode::UnknownTarget => "the target is not online",
         ErrorCode::SelfTarget => "the target is yourself",
+        ErrorCode::NotInCall => {
+            "you are neither in a call nor at the ends of an open offer with the target \
+             (an answer needs an offer from it); nobody got this"
+        }
+        ErrorCode::RecentlyDeclined => {
+            "the target declined your call moments ago; try again later (nobody got this)"
+        }
         _ => "refused",
     };
     Refusal::new(code, message)

@@ -66,6 +66,11 @@ pub enum Inbound<'a> {
     },
 }
 
+/// How deeply arrays and objects may nest inside a member that is forwarded as received (a
+/// candidate, counting its own object as level 1). serde_json's own limit (128) bounds the
+/// frame; this bounds what other clients are handed, which browsers and MDN's client parse.
+pub const FORWARDED_DEPTH_MAX: usize = 16;
+
 /// Types only the server sends.
 const SERVER_ONLY_TYPES: &[&str] = &[
     "id",
@@ -242,6 +247,11 @@ impl<'a> Fields<'_, 'a> {
                     .raw(Key::Candidate, envelope.candidate)?
                     .filter(|raw| raw.get() != "null")
                     .ok_or_else(|| self.bad("missing `candidate`"))?;
+                if nesting_depth(raw.get()) > FORWARDED_DEPTH_MAX {
+                    return Err(self.bad(format_args!(
+                        "`candidate` nested deeper than {FORWARDED_DEPTH_MAX} levels"
+                    )));
+                }
                 serde_json::from_str::<CandidateShape>(raw.get())
                     .map_err(|e| self.mistyped(Key::Candidate, &e))?;
                 relay.candidate = Some(raw.get());
@@ -250,6 +260,33 @@ impl<'a> Fields<'_, 'a> {
         }
         Ok(relay)
     }
+}
+
+/// How deeply arrays and objects nest in `json` (valid JSON text): `1` for `{}` or `[1]`.
+pub fn nesting_depth(json: &str) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for b in json.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// A JSON string, borrowed when it has no escapes.

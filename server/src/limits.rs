@@ -47,6 +47,8 @@ pub struct Limits {
     pub resume_frames: usize,
     /// The same, in bytes.
     pub resume_bytes: usize,
+    /// How long a caller whose call was declined may not ring the same callee again.
+    pub decline_cooldown: Duration,
 }
 
 impl Default for Limits {
@@ -67,6 +69,7 @@ impl Default for Limits {
             leave_grace: Duration::from_secs(2),
             resume_frames: 512,
             resume_bytes: 1 << 20,
+            decline_cooldown: Duration::from_secs(30),
         }
     }
 }

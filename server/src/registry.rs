@@ -23,7 +23,7 @@ use shared::{ErrorCode, FromServer, HangUpReason, UserName};
 use tokio::sync::Notify;
 use tokio::time::Instant;
 
-use crate::calls::{CallEvent, Calls};
+use crate::calls::{CallEvent, CallRefusal, Calls};
 use crate::chat::ChatFrames;
 use crate::members::{ConnId, Features, Joined, Members};
 use crate::outbox::{Outbox, PushError};
@@ -60,6 +60,8 @@ pub struct Registry {
     persist_wake: Notify,
     outbox_frames: usize,
     resume: ResumeLimits,
+    /// How long a declined caller may not ring the same callee again.
+    decline_cooldown: std::time::Duration,
 }
 
 /// Pending presence changes and everyone who is to hear of them, taken by
@@ -108,7 +110,14 @@ impl Registry {
             persist_wake: Notify::new(),
             outbox_frames: outbox_frames.max(1),
             resume,
+            decline_cooldown: crate::limits::Limits::default().decline_cooldown,
         }
+    }
+
+    /// Sets how long a declined caller may not ring the same callee again.
+    pub fn with_decline_cooldown(mut self, cooldown: std::time::Duration) -> Self {
+        self.decline_cooldown = cooldown;
+        self
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -139,7 +148,8 @@ impl Registry {
         joined
     }
 
-    /// Relays `frame` to the client named `target` and updates call pairs.
+    /// Relays `frame` to the client named `target` and updates call pairs; a frame the pairing
+    /// rules refuse ([`Calls::check`]) reaches nobody.
     pub fn relay(
         &self,
         from: ConnId,
@@ -149,8 +159,13 @@ impl Registry {
     ) -> Result<(), ErrorCode> {
         let mut inner = self.lock();
         let to = inner.members.target_id(from, target)?;
+        let now = Instant::now();
         let Inner { members, calls, .. } = &mut *inner;
+        calls.check(from, to, event, now).map_err(refusal_code)?;
         calls.on_relay(from, to, event, |id| members.contains(id));
+        if event == CallEvent::Decline {
+            calls.decline(to, from, now + self.decline_cooldown, now);
+        }
         if event != CallEvent::Candidate && (inner.is_resume(from) || inner.is_resume(to)) {
             inner.persist = true;
         }
@@ -181,6 +196,10 @@ impl Registry {
             reason,
         };
         calls.clear_pair(from, to);
+        if reason == Some(HangUpReason::Declined) {
+            let now = Instant::now();
+            calls.decline(to, from, now + self.decline_cooldown, now);
+        }
         inner.persist |= inner.is_resume(from) || inner.is_resume(to);
         inner.send(to, frame.to_json().into());
         self.settle(inner);
@@ -311,6 +330,13 @@ impl Registry {
     /// Resolves when the state file should be written again.
     pub async fn persist_changed(&self) {
         self.persist_wake.notified().await;
+    }
+}
+
+fn refusal_code(refusal: CallRefusal) -> ErrorCode {
+    match refusal {
+        CallRefusal::NotYourCall => ErrorCode::NotInCall,
+        CallRefusal::RecentlyDeclined => ErrorCode::RecentlyDeclined,
     }
 }
 

@@ -78,6 +78,15 @@ pub struct Relay<'a> {
 }
 
 impl Relay<'_> {
+    /// How this frame changes pairing: as its kind says, except that a hang-up with reason
+    /// `declined` is a [`CallEvent::Decline`].
+    pub fn call_event(&self) -> CallEvent {
+        match (self.kind, self.reason) {
+            (RelayKind::HangUp, Some(HangUpReason::Declined)) => CallEvent::Decline,
+            (kind, _) => kind.call_event(),
+        }
+    }
+
     /// The frame the target receives: `name` is the sender's, everything else as received.
     ///
     /// Written by hand into one buffer sized up front: the payload (most of the frame) is one

@@ -1,12 +1,14 @@
 //! The HTTP surface: `/ws` (signaling), `GET /healthz`, and the built client at `/` with an
-//! `index.html` fallback so client-side routes load the app.
+//! `index.html` fallback so client-side routes load the app. A path with a component starting
+//! with `.` (`/.env`, `/.git/config`, also percent-encoded) is never served: 404.
 
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Request, State, WebSocketUpgrade};
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use shared::limits::MAX_FRAME_BYTES;
 use tower_http::services::{ServeDir, ServeFile};
@@ -23,9 +25,43 @@ pub fn app(state: AppState) -> Router {
         .route("/ws", get(signaling))
         .route("/healthz", get(healthz))
         .fallback_service(client)
+        .layer(middleware::from_fn(no_dotfiles))
         .with_state(state)
 }
 
+/// Refuses (404) any path with a hidden component, before the folder is looked at.
+async fn no_dotfiles(request: Request, next: Next) -> Response {
+    if has_hidden_component(request.uri().path()) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(request).await
+}
+
+/// Whether a component of `path`, once percent-decoded as the folder service decodes it (so
+/// `%2e` and `%2f` count), starts with `.`.
+pub fn has_hidden_component(path: &str) -> bool {
+    let raw = path.as_bytes();
+    let mut decoded = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let hex = raw
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (raw[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                decoded.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                decoded.push(byte);
+                i += 1;
+            }
+        }
+    }
+    decoded
+        .split(|&b| b == b'/' || b == b'\\')
+        .any(|component| component.first() == Some(&b'.'))
+}
 async fn healthz() -> StatusCode {
     StatusCode::OK
 }

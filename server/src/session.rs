@@ -139,7 +139,10 @@ where
     };
     let end = session.drive().await;
     match &session.conn.name {
-        Some(name) => tracing::info!(conn = id, %name, reason = %end, "disconnected"),
+        Some(name) => {
+            let name = crate::escape::for_log(name.as_str());
+            tracing::info!(conn = id, %name, reason = %end, "disconnected");
+        }
         None => tracing::info!(conn = id, reason = %end, "disconnected"),
     }
 }

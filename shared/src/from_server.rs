@@ -142,8 +142,14 @@ pub enum ErrorCode {
     RateLimited,
     /// No login before the deadline; the connection is closed.
     LoginTimeout,
-    /// A `hang-up` with no target from a client that is in no call.
+    /// A `hang-up` with no target from a client that is in no call; or a `video-answer`,
+    /// `new-ice-candidate` or `hang-up` to someone the sender is neither in a call nor at the
+    /// ends of an open offer with (an answer needs an open offer from its target). It reached
+    /// nobody.
     NotInCall,
+    /// A `video-offer` to someone who declined the sender's call moments ago (the cool-down,
+    /// 30 s by default); it reached nobody.
+    RecentlyDeclined,
     /// `resume` with a token that is unknown, already used, expired, or whose session could not
     /// keep what was sent to it; the client logs in afresh with `username`.
     ResumeFailed,

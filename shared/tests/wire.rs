@@ -411,6 +411,7 @@ fn error_frame_and_every_code() {
         (ErrorCode::RateLimited, "rate-limited"),
         (ErrorCode::LoginTimeout, "login-timeout"),
         (ErrorCode::NotInCall, "not-in-call"),
+        (ErrorCode::RecentlyDeclined, "recently-declined"),
         (ErrorCode::ResumeFailed, "resume-failed"),
     ] {
         assert_eq!(serde_json::to_value(code).unwrap(), json!(text));

@@ -341,3 +341,30 @@ fn resume_ping_and_leaving_decode_as_shared_describes_them() {
         assert_eq!(code(&text), ErrorCode::ServerOnlyType);
     }
 }
+
+#[test]
+fn forwarded_candidates_are_bounded_in_nesting_depth() {
+    assert_eq!(nesting_depth(r#"{"a":"[[[{{{\"]]"}"#), 1);
+    assert_eq!(nesting_depth(r#"[{"a":[1,{}]},[]]"#), 4);
+    let nested = |levels: usize| {
+        let deep = format!("{}{}", "[".repeat(levels), "]".repeat(levels));
+        format!(
+            r#"{{"type":"new-ice-candidate","target":"b","candidate":{{"candidate":"c","x":{deep}}}}}"#
+        )
+    };
+    // The candidate's own object is level 1.
+    assert!(decode(&nested(FORWARDED_DEPTH_MAX - 1)).is_ok());
+    let refusal = decode(&nested(FORWARDED_DEPTH_MAX)).unwrap_err();
+    assert_eq!(refusal.code, ErrorCode::BadMessage);
+    assert!(refusal.message.contains("nested deeper"), "{refusal:?}");
+    assert_eq!(code(&nested(100)), ErrorCode::BadMessage);
+    // A description's other members are never forwarded (only `type` and `sdp` are written).
+    let deep = "[".repeat(100) + &"]".repeat(100);
+    let offer = format!(
+        r#"{{"type":"video-offer","target":"b","sdp":{{"type":"offer","sdp":"v=0","x":{deep}}}}}"#
+    );
+    let Ok(Inbound::Relay(relay)) = decode(&offer) else {
+        panic!("a valid offer")
+    };
+    assert!(!relay.to_json("a", "b").contains('['));
+}

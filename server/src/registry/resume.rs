@@ -10,7 +10,6 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::{Inner, Registry};
-use crate::calls::CallEvent;
 use crate::members::{ConnId, Features};
 use crate::outbox::Outbox;
 use crate::replay;
@@ -212,9 +211,7 @@ impl Registry {
         let Inner { members, calls, .. } = &mut *inner;
         for saved in sessions {
             if let Some(partner) = saved.partner {
-                calls.on_relay(saved.id, partner, CallEvent::Offer, |id| {
-                    members.contains(id)
-                });
+                calls.restore(saved.id, partner, |id| members.contains(id));
             }
         }
         drop(inner);

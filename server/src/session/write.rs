@@ -14,6 +14,7 @@ use tokio::time::timeout;
 
 use super::{CLOSE_LINGER, CLOSE_TOO_BIG, End, Session, Step, WRITE_BATCH};
 use crate::dispatch::Replies;
+use crate::escape::{code_name, for_log};
 use crate::inbound::Refusal;
 use crate::registry::Resumed;
 use crate::replay::{self, Take};
@@ -69,7 +70,12 @@ where
     }
 
     pub(super) async fn write_error(&mut self, refusal: Refusal) -> Step {
-        tracing::debug!(conn = self.conn.id, code = ?refusal.code, message = %refusal.message, "refused a frame");
+        tracing::debug!(
+            conn = self.conn.id,
+            code = %code_name(refusal.code),
+            message = %for_log(&refusal.message),
+            "refused a frame"
+        );
         self.write_frame(&FromServer::Error {
             code: refusal.code,
             message: refusal.message,
