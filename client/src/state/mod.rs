@@ -231,6 +231,13 @@ impl AppState {
                 code: ErrorCode::ResumeFailed,
                 ..
             } if self.login == Login::Resuming => self.on_resume_failed(),
+            // Signaling that crossed the end of a call (a candidate still on its way, both sides
+            // hanging up at once): the server drops it and says so, and there is nothing to tell
+            // the person — the call is already over on both sides.
+            FromServer::Error {
+                code: ErrorCode::NotInCall,
+                ..
+            } => {}
             FromServer::Error { code, message } => {
                 if matches!(self.connection, Connection::Reconnecting { .. }) {
                     // The socket works; what it refused is said in the page.

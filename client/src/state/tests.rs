@@ -419,3 +419,21 @@ fn signaling_frames_leave_the_ui_state_alone() {
     }));
     assert_eq!(s, before);
 }
+
+#[test]
+fn signaling_that_crossed_the_end_of_a_call_is_not_shown() {
+    let mut s = logged_in();
+    s.apply(Action::Server(FromServer::Error {
+        code: ErrorCode::NotInCall,
+        message: "not in a call with bob".into(),
+    }));
+    assert_eq!(s.server_notice, None);
+    s.apply(Action::Server(FromServer::Error {
+        code: ErrorCode::UnknownTarget,
+        message: "the target is not online".into(),
+    }));
+    assert_eq!(
+        s.server_notice.as_ref().map(|e| e.code),
+        Some(ErrorCode::UnknownTarget)
+    );
+}
