@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use shared::{ErrorCode, Feature, UserName};
+use shared::{ErrorCode, Feature, NameKey, UserName};
 
 use crate::outbox::Outbox;
 use crate::resumable::{Handle, Resumable};
@@ -95,11 +95,14 @@ pub struct Joined {
 }
 
 /// Everyone logged in. Invariants (kept by every method): a name maps to exactly one member,
-/// and the login order holds exactly the members.
+/// every key of a member's name ([`UserName::keys`]) maps to that member and no other (so no
+/// two online names look alike), and the login order holds exactly the members.
 #[derive(Debug, Default)]
 pub struct Members {
     clients: HashMap<ConnId, Member>,
     by_name: HashMap<UserName, ConnId>,
+    /// The look-alike keys of every online name: what uniqueness is judged on.
+    by_key: HashMap<NameKey, ConnId>,
     /// Logged-in clients in login order: the order of `userlist`.
     order: BTreeMap<u64, ConnId>,
     next_seq: u64,
@@ -108,7 +111,8 @@ pub struct Members {
 
 impl Members {
     /// Logs `id` in as `requested`, or renames it. The name is made unique by numbering
-    /// (`alice`, `alice2`, `alice3`, …); names are compared exactly (case-sensitive). A new
+    /// (`alice`, `alice2`, `alice3`, …); names are compared on their look-alike keys, so
+    /// `Alice` or `аlice` (Cyrillic а) while `alice` is online get a number too. A new
     /// member gets an outbox of `outbox_frames` frames.
     pub fn login(
         &mut self,
@@ -123,6 +127,7 @@ impl Members {
         let Self {
             clients,
             by_name,
+            by_key,
             order,
             changes,
             ..
@@ -133,11 +138,13 @@ impl Members {
                     // A rename is a departure and an arrival: the new name goes to the end of
                     // the list, as the delta rule says.
                     by_name.remove(&member.name);
+                    remove_keys(by_key, &member.name, id);
                     changes.left(member.name.as_str());
                     order.remove(&member.seq);
                     member.seq = seq;
                     order.insert(seq, id);
                     by_name.insert(name.clone(), id);
+                    insert_keys(by_key, &name, id);
                     changes.joined(name.as_str());
                     member.name = name.clone();
                 }
@@ -162,6 +169,7 @@ impl Members {
                     },
                 );
                 by_name.insert(name.clone(), id);
+                insert_keys(by_key, &name, id);
                 order.insert(seq, id);
                 changes.joined(name.as_str());
                 Some(outbox)
@@ -180,6 +188,7 @@ impl Members {
         let member = self.clients.remove(&id)?;
         member.outbox.close();
         self.by_name.remove(&member.name);
+        remove_keys(&mut self.by_key, &member.name, id);
         self.order.remove(&member.seq);
         self.changes.left(member.name.as_str());
         Some(member)
@@ -194,7 +203,7 @@ impl Members {
     }
 
     /// Puts back a `resume` session loaded from the state file, under `name` if free (else
-    /// numbered), at the end of the login order. Returns the name given.
+    /// numbered; free means no online name looks alike), at the end of the login order. Returns the name given.
     pub fn restore(
         &mut self,
         id: ConnId,
@@ -218,6 +227,9 @@ impl Members {
             },
         );
         self.by_name.insert(name.clone(), id);
+        // Keys are never saved: they are rebuilt here, so a state file written by an older
+        // version (or a change of the key rules) still leaves no two look-alikes online.
+        insert_keys(&mut self.by_key, &name, id);
         self.order.insert(seq, id);
         self.changes.joined(name.as_str());
         name
@@ -284,8 +296,16 @@ impl Members {
     }
 
     /// `requested` if free (or already this client's), else the first free numbered variant.
+    /// Free means that no other member's name shares a look-alike key with it.
     fn unique_name(&self, id: ConnId, requested: &UserName) -> UserName {
-        let free = |name: &UserName| self.by_name.get(name).is_none_or(|&owner| owner == id);
+        let free = |name: &UserName| {
+            let exact = self.by_name.get(name).is_none_or(|&owner| owner == id);
+            exact
+                && name
+                    .keys()
+                    .iter()
+                    .all(|key| self.by_key.get(key).is_none_or(|&owner| owner == id))
+        };
         if free(requested) {
             return requested.clone();
         }
@@ -297,6 +317,21 @@ impl Members {
                 return candidate;
             }
             n = n.saturating_add(1);
+        }
+    }
+}
+
+fn insert_keys(by_key: &mut HashMap<NameKey, ConnId>, name: &UserName, id: ConnId) {
+    for key in name.keys() {
+        by_key.insert(key, id);
+    }
+}
+
+/// Removes `name`'s keys, those that are `id`'s (all of them, by the invariant).
+fn remove_keys(by_key: &mut HashMap<NameKey, ConnId>, name: &UserName, id: ConnId) {
+    for key in name.keys() {
+        if by_key.get(&key) == Some(&id) {
+            by_key.remove(&key);
         }
     }
 }
