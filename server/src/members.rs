@@ -7,10 +7,13 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use shared::{ErrorCode, Feature, NameKey, UserName};
+use shared::{ErrorCode, Feature, UserName};
 
 use crate::outbox::Outbox;
 use crate::resumable::{Handle, Resumable};
+
+mod names;
+use names::Names;
 
 /// A connection's id: the `id` sent in the first frame. Never reused within a process.
 pub type ConnId = u64;
@@ -95,14 +98,13 @@ pub struct Joined {
 }
 
 /// Everyone logged in. Invariants (kept by every method): a name maps to exactly one member,
-/// every key of a member's name ([`UserName::keys`]) maps to that member and no other (so no
-/// two online names look alike), and the login order holds exactly the members.
+/// no two online names look alike (see [`names`]), and the login order holds exactly the
+/// members.
 #[derive(Debug, Default)]
 pub struct Members {
     clients: HashMap<ConnId, Member>,
-    by_name: HashMap<UserName, ConnId>,
-    /// The look-alike keys of every online name: what uniqueness is judged on.
-    by_key: HashMap<NameKey, ConnId>,
+    /// Online names and their look-alike keys.
+    names: Names<ConnId>,
     /// Logged-in clients in login order: the order of `userlist`.
     order: BTreeMap<u64, ConnId>,
     next_seq: u64,
@@ -121,13 +123,12 @@ impl Members {
         features: Features,
         outbox_frames: usize,
     ) -> Joined {
-        let name = self.unique_name(id, requested);
+        let name = self.names.unique(id, requested);
         let seq = self.next_seq;
         self.next_seq += 1;
         let Self {
             clients,
-            by_name,
-            by_key,
+            names,
             order,
             changes,
             ..
@@ -137,14 +138,12 @@ impl Members {
                 if member.name != name {
                     // A rename is a departure and an arrival: the new name goes to the end of
                     // the list, as the delta rule says.
-                    by_name.remove(&member.name);
-                    remove_keys(by_key, &member.name, id);
+                    names.remove(&member.name, id);
                     changes.left(member.name.as_str());
                     order.remove(&member.seq);
                     member.seq = seq;
                     order.insert(seq, id);
-                    by_name.insert(name.clone(), id);
-                    insert_keys(by_key, &name, id);
+                    names.insert(&name, id);
                     changes.joined(name.as_str());
                     member.name = name.clone();
                 }
@@ -168,8 +167,7 @@ impl Members {
                         resume: None,
                     },
                 );
-                by_name.insert(name.clone(), id);
-                insert_keys(by_key, &name, id);
+                names.insert(&name, id);
                 order.insert(seq, id);
                 changes.joined(name.as_str());
                 Some(outbox)
@@ -187,8 +185,7 @@ impl Members {
     pub fn remove(&mut self, id: ConnId) -> Option<Member> {
         let member = self.clients.remove(&id)?;
         member.outbox.close();
-        self.by_name.remove(&member.name);
-        remove_keys(&mut self.by_key, &member.name, id);
+        self.names.remove(&member.name, id);
         self.order.remove(&member.seq);
         self.changes.left(member.name.as_str());
         Some(member)
@@ -212,7 +209,7 @@ impl Members {
         outbox_frames: usize,
         resume: Resumable,
     ) -> UserName {
-        let name = self.unique_name(id, name);
+        let name = self.names.unique(id, name);
         let seq = self.next_seq;
         self.next_seq += 1;
         self.clients.insert(
@@ -226,10 +223,9 @@ impl Members {
                 resume: Some(Box::new(resume)),
             },
         );
-        self.by_name.insert(name.clone(), id);
         // Keys are never saved: they are rebuilt here, so a state file written by an older
         // version (or a change of the key rules) still leaves no two look-alikes online.
-        insert_keys(&mut self.by_key, &name, id);
+        self.names.insert(&name, id);
         self.order.insert(seq, id);
         self.changes.joined(name.as_str());
         name
@@ -280,9 +276,8 @@ impl Members {
     pub fn target_id(&self, from: ConnId, target: &str) -> Result<ConnId, ErrorCode> {
         // Looked up as `&str` (no allocation on the relay path); names are stored trimmed.
         let to = self
-            .by_name
+            .names
             .get(target.trim())
-            .copied()
             .ok_or(ErrorCode::UnknownTarget)?;
         if to == from {
             return Err(ErrorCode::SelfTarget);
@@ -293,46 +288,6 @@ impl Members {
     /// The name changes since the last call: `None` when there is nothing to broadcast.
     pub fn take_changes(&mut self) -> Option<(Vec<String>, Vec<String>)> {
         self.changes.take()
-    }
-
-    /// `requested` if free (or already this client's), else the first free numbered variant.
-    /// Free means that no other member's name shares a look-alike key with it.
-    fn unique_name(&self, id: ConnId, requested: &UserName) -> UserName {
-        let free = |name: &UserName| {
-            let exact = self.by_name.get(name).is_none_or(|&owner| owner == id);
-            exact
-                && name
-                    .keys()
-                    .iter()
-                    .all(|key| self.by_key.get(key).is_none_or(|&owner| owner == id))
-        };
-        if free(requested) {
-            return requested.clone();
-        }
-        // At most `clients.len() + 1` variants can be tried before one is free.
-        let mut n: u32 = 2;
-        loop {
-            let candidate = requested.numbered(n);
-            if free(&candidate) {
-                return candidate;
-            }
-            n = n.saturating_add(1);
-        }
-    }
-}
-
-fn insert_keys(by_key: &mut HashMap<NameKey, ConnId>, name: &UserName, id: ConnId) {
-    for key in name.keys() {
-        by_key.insert(key, id);
-    }
-}
-
-/// Removes `name`'s keys, those that are `id`'s (all of them, by the invariant).
-fn remove_keys(by_key: &mut HashMap<NameKey, ConnId>, name: &UserName, id: ConnId) {
-    for key in name.keys() {
-        if by_key.get(&key) == Some(&id) {
-            by_key.remove(&key);
-        }
     }
 }
 

@@ -145,3 +145,20 @@ fn restored_names_block_their_look_alikes() {
     // `É2` looks like `é2`, which id 2 holds.
     assert_eq!(login(&mut members, 3, "É"), "É3");
 }
+
+#[test]
+fn many_of_one_name_are_numbered_in_order_and_the_holder_leaving_frees_it() {
+    let mut members = Members::default();
+    for id in 1..=300 {
+        let expected = if id == 1 {
+            "alice".to_owned()
+        } else {
+            format!("alice{id}")
+        };
+        assert_eq!(login(&mut members, id, "alice"), expected);
+    }
+    assert_eq!(login(&mut members, 301, "Alice"), "Alice301");
+    members.remove(1).unwrap();
+    assert_eq!(login(&mut members, 302, "ALICE"), "ALICE");
+    assert_eq!(login(&mut members, 303, "alice"), "alice302");
+}
