@@ -101,3 +101,23 @@ async fn nfd_and_nfc_are_one_name_and_leaving_frees_it() {
     let jose = server.login("jose\u{301}").await;
     assert_eq!(jose.name, "jose\u{301}");
 }
+
+#[tokio::test]
+async fn json_escaped_look_alikes_are_refused_too() {
+    let server = TestServer::start().await;
+    let mut client = server.connect().await;
+    let id = client.id;
+    // The same characters written as JSON escapes, as some clients send them.
+    for escaped in [
+        r"\u202Eecila",
+        r"alice\u200b",
+        r"\u3164",
+        r"a\u2028b",
+        r"\u0430lice",
+    ] {
+        let frame = format!(r#"{{"type":"username","id":{id},"name":"{escaped}","date":1}}"#);
+        client.send_text(&frame).await;
+        client.expect_error(ErrorCode::BadName).await;
+    }
+    assert_eq!(server.state.registry.online_count(), 0);
+}
