@@ -9,7 +9,6 @@
 use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
-use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 use unicode_script::Script;
 use unicode_security::mixed_script::AugmentedScriptSet;
 
@@ -113,16 +112,46 @@ fn fold_case(text: &str) -> String {
 }
 
 /// Refuses one character of a name.
+/// General_Category Cf (Unicode 16), written out: the full category table of a crate would
+/// add ~40 KB to the page for these twenty ranges. `format_table_matches_the_category` (in
+/// `name/tests.rs`) checks it against `unicode-properties`.
+fn is_format(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{0600}'..='\u{0605}'
+            | '\u{061C}'
+            | '\u{06DD}'
+            | '\u{070F}'
+            | '\u{0890}'..='\u{0891}'
+            | '\u{08E2}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{110BD}'
+            | '\u{110CD}'
+            | '\u{13430}'..='\u{1343F}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0001}'
+            | '\u{E0020}'..='\u{E007F}'
+    )
+}
+
 fn check_char(c: char) -> Result<(), NameError> {
     if c.is_control() {
         return Err(NameError::ControlCharacter);
     }
-    match c.general_category() {
-        GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator => {
-            return Err(NameError::LineBreak);
-        }
-        GeneralCategory::Format => return Err(NameError::FormatCharacter),
-        _ => {}
+    // The only characters of General_Category Zl and Zp.
+    if matches!(c, '\u{2028}' | '\u{2029}') {
+        return Err(NameError::LineBreak);
+    }
+    if is_format(c) {
+        return Err(NameError::FormatCharacter);
     }
     if is_invisible(c) {
         return Err(NameError::Invisible);
@@ -157,12 +186,7 @@ fn is_invisible(c: char) -> bool {
 fn is_visible(c: char) -> bool {
     !c.is_whitespace()
         && !matches!(c, '\u{FE0E}' | '\u{FE0F}')
-        && !matches!(
-            c.general_category(),
-            GeneralCategory::NonspacingMark
-                | GeneralCategory::SpacingMark
-                | GeneralCategory::EnclosingMark
-        )
+        && !unicode_normalization::char::is_combining_mark(c)
 }
 
 /// TR39 "highly restrictive": all letters of one script (Common and Inherited characters such

@@ -133,3 +133,34 @@ fn numbered_names_pass_the_rules() {
         assert!(n.keys().iter().all(|k| !name.keys().contains(k)));
     }
 }
+
+#[test]
+fn format_table_matches_the_category() {
+    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+    for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+        let category = c.general_category();
+        assert_eq!(
+            is_format(c),
+            category == GeneralCategory::Format,
+            "U+{:04X}",
+            c as u32
+        );
+        let separator = matches!(
+            category,
+            GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator
+        );
+        assert_eq!(separator, matches!(c, '\u{2028}' | '\u{2029}'));
+        let mark = matches!(
+            category,
+            GeneralCategory::NonspacingMark
+                | GeneralCategory::SpacingMark
+                | GeneralCategory::EnclosingMark
+        );
+        assert_eq!(
+            mark,
+            unicode_normalization::char::is_combining_mark(c),
+            "U+{:04X}",
+            c as u32
+        );
+    }
+}
