@@ -9,7 +9,7 @@
 use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
-use unicode_script::Script;
+use unicode_script::{Script, UnicodeScript};
 use unicode_security::mixed_script::AugmentedScriptSet;
 
 use crate::limits::MAX_NAME_CHARS;
@@ -182,11 +182,15 @@ fn is_invisible(c: char) -> bool {
     )
 }
 
-/// Something a reader sees: not white space, not a presentation selector, not a lone mark.
+/// Something a reader sees: not white space, not a presentation selector, not a combining
+/// mark.
 fn is_visible(c: char) -> bool {
     !c.is_whitespace()
         && !matches!(c, '\u{FE0E}' | '\u{FE0F}')
-        && !unicode_normalization::char::is_combining_mark(c)
+        // Inherited: combining marks that take the script of what they sit on (a mark alone
+        // shows nothing of its own). The script table is in the page anyway; a table of all
+        // marks would add ~15 KB.
+        && c.script() != Script::Inherited
 }
 
 /// TR39 "highly restrictive": all letters of one script (Common and Inherited characters such

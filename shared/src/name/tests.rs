@@ -150,17 +150,5 @@ fn format_table_matches_the_category() {
             GeneralCategory::LineSeparator | GeneralCategory::ParagraphSeparator
         );
         assert_eq!(separator, matches!(c, '\u{2028}' | '\u{2029}'));
-        let mark = matches!(
-            category,
-            GeneralCategory::NonspacingMark
-                | GeneralCategory::SpacingMark
-                | GeneralCategory::EnclosingMark
-        );
-        assert_eq!(
-            mark,
-            unicode_normalization::char::is_combining_mark(c),
-            "U+{:04X}",
-            c as u32
-        );
     }
 }
