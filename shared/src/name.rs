@@ -3,13 +3,17 @@
 //! mixed scripts (Unicode TR39). Two names that look alike share a [`NameKey`] (NFKC, case fold,
 //! TR39 confusable skeleton); the server keeps names unique on their keys.
 //!
-//! The server and the page both validate with [`UserName::parse`], so a name the page accepts
-//! is never refused by the server for its shape (only made unique).
+//! The server and the page both validate with [`UserName::parse`]. The page (wasm32) leaves out
+//! the two checks that need Unicode's script tables — mixed scripts, and a name made only of
+//! combining marks — because those tables would add ~15 KB gzip to the page; the server makes
+//! them and refuses such a name with `bad-name`, which the page shows.
 
 use std::fmt;
 
 use unicode_normalization::UnicodeNormalization;
+#[cfg(not(target_arch = "wasm32"))]
 use unicode_script::{Script, UnicodeScript};
+#[cfg(not(target_arch = "wasm32"))]
 use unicode_security::mixed_script::AugmentedScriptSet;
 
 use crate::limits::MAX_NAME_CHARS;
@@ -70,6 +74,7 @@ impl UserName {
         if !trimmed.chars().any(is_visible) {
             return Err(NameError::Invisible);
         }
+        #[cfg(not(target_arch = "wasm32"))]
         if !is_highly_restrictive(trimmed) {
             return Err(NameError::MixedScripts);
         }
@@ -185,12 +190,19 @@ fn is_invisible(c: char) -> bool {
 /// Something a reader sees: not white space, not a presentation selector, not a combining
 /// mark.
 fn is_visible(c: char) -> bool {
-    !c.is_whitespace()
-        && !matches!(c, '\u{FE0E}' | '\u{FE0F}')
-        // Inherited: combining marks that take the script of what they sit on (a mark alone
-        // shows nothing of its own). The script table is in the page anyway; a table of all
-        // marks would add ~15 KB.
-        && c.script() != Script::Inherited
+    !c.is_whitespace() && !matches!(c, '\u{FE0E}' | '\u{FE0F}') && !is_inherited(c)
+}
+
+/// Inherited: combining marks that take the script of what they sit on (a mark alone shows
+/// nothing of its own). Not in the page (see the module doc): the server checks it.
+#[cfg(not(target_arch = "wasm32"))]
+fn is_inherited(c: char) -> bool {
+    c.script() == Script::Inherited
+}
+
+#[cfg(target_arch = "wasm32")]
+fn is_inherited(_: char) -> bool {
+    false
 }
 
 /// TR39 "highly restrictive": all letters of one script (Common and Inherited characters such
@@ -198,6 +210,7 @@ fn is_visible(c: char) -> bool {
 /// Han + Hiragana + Katakana, or Han + Hangul. Same computation as
 /// `unicode_security::RestrictionLevelDetection`, which we can't call because it also refuses
 /// every character outside identifiers (spaces, punctuation).
+#[cfg(not(target_arch = "wasm32"))]
 fn is_highly_restrictive(name: &str) -> bool {
     let mut all = AugmentedScriptSet::default();
     let mut without_latin = AugmentedScriptSet::default();
