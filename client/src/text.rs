@@ -47,6 +47,16 @@ pub fn name_error_sentence(error: &NameError) -> String {
             format!("That name is too long: at most {MAX_NAME_CHARS} characters.")
         }
         NameError::ControlCharacter => "Names cannot contain control characters.".into(),
+        NameError::LineBreak => "Names must be on one line.".into(),
+        NameError::FormatCharacter => {
+            "Names cannot contain invisible formatting characters such as direction marks or \
+             zero-width spaces."
+                .into()
+        }
+        NameError::Invisible => "Names cannot contain invisible or blank characters.".into(),
+        NameError::MixedScripts => {
+            "Names cannot mix letters of different alphabets (such as Latin and Cyrillic).".into()
+        }
     }
 }
 

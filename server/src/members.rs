@@ -12,6 +12,9 @@ use shared::{ErrorCode, Feature, UserName};
 use crate::outbox::Outbox;
 use crate::resumable::{Handle, Resumable};
 
+mod names;
+use names::Names;
+
 /// A connection's id: the `id` sent in the first frame. Never reused within a process.
 pub type ConnId = u64;
 
@@ -95,11 +98,13 @@ pub struct Joined {
 }
 
 /// Everyone logged in. Invariants (kept by every method): a name maps to exactly one member,
-/// and the login order holds exactly the members.
+/// no two online names look alike (see [`names`]), and the login order holds exactly the
+/// members.
 #[derive(Debug, Default)]
 pub struct Members {
     clients: HashMap<ConnId, Member>,
-    by_name: HashMap<UserName, ConnId>,
+    /// Online names and their look-alike keys.
+    names: Names<ConnId>,
     /// Logged-in clients in login order: the order of `userlist`.
     order: BTreeMap<u64, ConnId>,
     next_seq: u64,
@@ -108,7 +113,8 @@ pub struct Members {
 
 impl Members {
     /// Logs `id` in as `requested`, or renames it. The name is made unique by numbering
-    /// (`alice`, `alice2`, `alice3`, …); names are compared exactly (case-sensitive). A new
+    /// (`alice`, `alice2`, `alice3`, …); names are compared on their look-alike keys, so
+    /// `Alice` or `аlice` (Cyrillic а) while `alice` is online get a number too. A new
     /// member gets an outbox of `outbox_frames` frames.
     pub fn login(
         &mut self,
@@ -117,12 +123,12 @@ impl Members {
         features: Features,
         outbox_frames: usize,
     ) -> Joined {
-        let name = self.unique_name(id, requested);
+        let name = self.names.unique(id, requested);
         let seq = self.next_seq;
         self.next_seq += 1;
         let Self {
             clients,
-            by_name,
+            names,
             order,
             changes,
             ..
@@ -132,12 +138,12 @@ impl Members {
                 if member.name != name {
                     // A rename is a departure and an arrival: the new name goes to the end of
                     // the list, as the delta rule says.
-                    by_name.remove(&member.name);
+                    names.remove(&member.name, id);
                     changes.left(member.name.as_str());
                     order.remove(&member.seq);
                     member.seq = seq;
                     order.insert(seq, id);
-                    by_name.insert(name.clone(), id);
+                    names.insert(&name, id);
                     changes.joined(name.as_str());
                     member.name = name.clone();
                 }
@@ -161,7 +167,7 @@ impl Members {
                         resume: None,
                     },
                 );
-                by_name.insert(name.clone(), id);
+                names.insert(&name, id);
                 order.insert(seq, id);
                 changes.joined(name.as_str());
                 Some(outbox)
@@ -179,7 +185,7 @@ impl Members {
     pub fn remove(&mut self, id: ConnId) -> Option<Member> {
         let member = self.clients.remove(&id)?;
         member.outbox.close();
-        self.by_name.remove(&member.name);
+        self.names.remove(&member.name, id);
         self.order.remove(&member.seq);
         self.changes.left(member.name.as_str());
         Some(member)
@@ -194,7 +200,7 @@ impl Members {
     }
 
     /// Puts back a `resume` session loaded from the state file, under `name` if free (else
-    /// numbered), at the end of the login order. Returns the name given.
+    /// numbered; free means no online name looks alike), at the end of the login order. Returns the name given.
     pub fn restore(
         &mut self,
         id: ConnId,
@@ -203,7 +209,7 @@ impl Members {
         outbox_frames: usize,
         resume: Resumable,
     ) -> UserName {
-        let name = self.unique_name(id, name);
+        let name = self.names.unique(id, name);
         let seq = self.next_seq;
         self.next_seq += 1;
         self.clients.insert(
@@ -217,7 +223,9 @@ impl Members {
                 resume: Some(Box::new(resume)),
             },
         );
-        self.by_name.insert(name.clone(), id);
+        // Keys are never saved: they are rebuilt here, so a state file written by an older
+        // version (or a change of the key rules) still leaves no two look-alikes online.
+        self.names.insert(&name, id);
         self.order.insert(seq, id);
         self.changes.joined(name.as_str());
         name
@@ -268,9 +276,8 @@ impl Members {
     pub fn target_id(&self, from: ConnId, target: &str) -> Result<ConnId, ErrorCode> {
         // Looked up as `&str` (no allocation on the relay path); names are stored trimmed.
         let to = self
-            .by_name
+            .names
             .get(target.trim())
-            .copied()
             .ok_or(ErrorCode::UnknownTarget)?;
         if to == from {
             return Err(ErrorCode::SelfTarget);
@@ -281,23 +288,6 @@ impl Members {
     /// The name changes since the last call: `None` when there is nothing to broadcast.
     pub fn take_changes(&mut self) -> Option<(Vec<String>, Vec<String>)> {
         self.changes.take()
-    }
-
-    /// `requested` if free (or already this client's), else the first free numbered variant.
-    fn unique_name(&self, id: ConnId, requested: &UserName) -> UserName {
-        let free = |name: &UserName| self.by_name.get(name).is_none_or(|&owner| owner == id);
-        if free(requested) {
-            return requested.clone();
-        }
-        // At most `clients.len() + 1` variants can be tried before one is free.
-        let mut n: u32 = 2;
-        loop {
-            let candidate = requested.numbered(n);
-            if free(&candidate) {
-                return candidate;
-            }
-            n = n.saturating_add(1);
-        }
     }
 }
 

@@ -19,7 +19,7 @@ pub mod payload;
 pub mod to_server;
 
 pub use from_server::{ErrorCode, FromServer};
-pub use name::{NameError, UserName};
+pub use name::{NameError, NameKey, UserName};
 pub use payload::{
     Feature, HangUpReason, IceCandidate, IceServer, Presence, SdpType, SessionDescription,
 };

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::call::{CallCommand, CallPhase, CallView};
 use crate::components::call_controls::EndButton;
+use crate::components::name::{notice_peer, with_name};
 use crate::components::{CallControls, CallDuration, IncomingCall, Notice, RouteBadge, Video};
 use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
 
@@ -28,7 +29,8 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     let notice = view.notice.as_ref().map(|notice| {
         let text = call_notice(notice);
         let on_dismiss = props.on_command.reform(|_| CallCommand::DismissNotice);
-        html! { <Notice text={text} testid="notice" on_dismiss={on_dismiss} /> }
+        let name = notice_peer(notice).map(AttrValue::from);
+        html! { <Notice text={text} name={name} testid="notice" on_dismiss={on_dismiss} /> }
     });
 
     // The partner's socket is away: that, not the phase, is the news.
@@ -36,6 +38,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
         (Some(peer), true) => peer_reconnecting(peer),
         _ => phase_sentence(phase),
     };
+    let status = with_name(&status, peer.as_deref());
     let peer_state = view.peer_reconnecting.then_some("reconnecting");
 
     let body = match phase {

@@ -103,7 +103,7 @@ fn chat_line(line: &ChatLine, me: &str) -> Html {
     html! {
         <li key={line.seq} class={classes!("chat-line", mine.then_some("mine"), line.private.then_some("private"))} data-testid="chat-line">
             <time class="chat-time" datetime={iso} data-testid="chat-time">{ time }</time>
-            <span class="chat-name" data-testid="chat-name">{ line.name.clone() }</span>
+            <span class="chat-name" data-testid="chat-name">{ crate::components::name::name(&line.name) }</span>
             if line.private {
                 <span class="tag">{ "private" }</span>
             }

@@ -2,6 +2,7 @@
 
 use yew::prelude::*;
 
+use crate::components::name::name;
 use crate::state::Me;
 
 #[derive(Properties, PartialEq)]
@@ -15,10 +16,10 @@ pub fn Identity(props: &IdentityProps) -> Html {
     html! {
         <div class="identity">
             <span class="identity-label">{ "You are " }</span>
-            <strong class="identity-name" data-testid="my-name">{ me.name.clone() }</strong>
+            <strong class="identity-name" data-testid="my-name">{ name(&me.name) }</strong>
             if me.name_changed() {
                 <span class="name-changed" data-testid="name-changed" role="status">
-                    { format!("“{}” was taken, so the server named you “{}”.", me.asked, me.name) }
+                    { "“" }{ name(&me.asked) }{ "” was taken, so the server named you “" }{ name(&me.name) }{ "”." }
                 </span>
             }
         </div>

@@ -63,7 +63,7 @@ pub fn IncomingCall(props: &IncomingCallProps) -> Html {
         <div class="incoming" role="alertdialog" aria-labelledby="incoming-title" aria-describedby="incoming-hint" onkeydown={onkeydown}
             data-testid="incoming-call" data-armed={armed.then_some("true")}>
             <div class="avatar avatar-large ringing" aria-hidden="true">{ initial }</div>
-            <h2 id="incoming-title" class="incoming-title">{ format!("Incoming call from {}", props.peer) }</h2>
+            <h2 id="incoming-title" class="incoming-title">{ "Incoming call from " }{ crate::components::name::name(&props.peer) }</h2>
             <p id="incoming-hint" class="incoming-hint">{ "Your camera and microphone start when you accept. Esc declines." }</p>
             <div class="actions">
                 <button type="button" class="btn btn-accept" data-testid="accept-call"

@@ -3,7 +3,7 @@
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`UserList`],
 //! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallDuration`], [`RouteBadge`] and
-//! [`Video`], and [`Chat`]). [`Notice`] shows dismissable sentences. `DOM hooks
+//! [`Video`], and [`Chat`]). [`Notice`] shows dismissable sentences; [`name`] isolates every displayed user name. `DOM hooks
 //! (`data-testid`) follow `docs/ui-contract.md`.
 
 pub mod call_controls;
@@ -16,6 +16,7 @@ pub mod identity;
 pub mod incoming_call;
 pub mod lobby;
 pub mod login_form;
+pub mod name;
 pub mod notice;
 pub mod page;
 pub mod route_badge;

@@ -2,9 +2,14 @@
 
 use yew::prelude::*;
 
+use crate::components::name::with_name;
+
 #[derive(Properties, PartialEq)]
 pub struct NoticeProps {
     pub text: AttrValue,
+    /// A user name in `text`, shown isolated ([`crate::components::name`]).
+    #[prop_or_default]
+    pub name: Option<AttrValue>,
     /// The `data-testid` (`notice` for call notices, `server-notice` for server errors).
     pub testid: AttrValue,
     pub on_dismiss: Callback<()>,
@@ -15,7 +20,7 @@ pub fn Notice(props: &NoticeProps) -> Html {
     let dismiss = props.on_dismiss.reform(|_: MouseEvent| ());
     html! {
         <div class="notice" data-testid={props.testid.clone()} role="status">
-            <span class="notice-text">{ props.text.clone() }</span>
+            <span class="notice-text">{ with_name(&props.text, props.name.as_deref()) }</span>
             <button type="button" class="icon-btn" aria-label="Dismiss" title="Dismiss" onclick={dismiss}>
                 { crate::components::icons::close() }
             </button>

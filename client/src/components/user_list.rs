@@ -88,7 +88,7 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
                 onclick={onclick}
             >
                 <span class="avatar" aria-hidden="true">{ initial }</span>
-                <span class="user-name">{ user.to_owned() }</span>
+                <span class="user-name">{ crate::components::name::name(user) }</span>
                 if is_self {
                     <span class="tag">{ "you" }</span>
                 } else if blocked {

@@ -106,3 +106,59 @@ fn a_feature_change_asks_for_a_full_list() {
     assert!(members.get(1).unwrap().needs_full_list);
     assert_eq!(members.take_changes(), Some((vec![], vec![])));
 }
+
+#[test]
+fn look_alike_names_are_numbered_while_the_first_is_online() {
+    let mut members = Members::default();
+    assert_eq!(login(&mut members, 1, "alice"), "alice");
+    for (id, twin) in [
+        (2, "Alice"),
+        (3, "ALICE"),
+        (4, "ＡＬＩＣＥ"),
+        (5, "aIice"),
+        (6, "ａlice"),
+    ] {
+        let given = login(&mut members, id, twin);
+        assert_ne!(given, twin, "{twin:?} must not stand beside alice");
+        assert!(given.starts_with(twin), "{given:?} keeps what was typed");
+    }
+    // The numbered names themselves are told apart (alice2 vs Alice2 look alike too).
+    let names = members.names();
+    let keys: std::collections::HashSet<_> = names.iter().flat_map(|n| name(n).keys()).collect();
+    assert!(keys.len() >= names.len());
+    // Renaming one's own name to a case variant keeps it (no number).
+    assert_eq!(login(&mut members, 1, "Alice"), "Alice");
+    // Leaving frees every key: the next look-alike gets the name as typed.
+    members.remove(1).unwrap();
+    assert_eq!(login(&mut members, 9, "alice"), "alice");
+}
+
+#[test]
+fn restored_names_block_their_look_alikes() {
+    let mut members = Members::default();
+    let hash = crate::token::SecretHash::from_base64(&"A".repeat(43)).unwrap();
+    let until = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+    let resume = Resumable::restored(hash, until, 8, 1024);
+    let restored = members.restore(1, &name("é"), Features::default(), 8, resume);
+    assert_eq!(restored.as_str(), "é");
+    assert_eq!(login(&mut members, 2, "e\u{301}"), "e\u{301}2");
+    // `É2` looks like `é2`, which id 2 holds.
+    assert_eq!(login(&mut members, 3, "É"), "É3");
+}
+
+#[test]
+fn many_of_one_name_are_numbered_in_order_and_the_holder_leaving_frees_it() {
+    let mut members = Members::default();
+    for id in 1..=300 {
+        let expected = if id == 1 {
+            "alice".to_owned()
+        } else {
+            format!("alice{id}")
+        };
+        assert_eq!(login(&mut members, id, "alice"), expected);
+    }
+    assert_eq!(login(&mut members, 301, "Alice"), "Alice301");
+    members.remove(1).unwrap();
+    assert_eq!(login(&mut members, 302, "ALICE"), "ALICE");
+    assert_eq!(login(&mut members, 303, "alice"), "alice302");
+}
