@@ -164,6 +164,19 @@ impl Outbox {
     }
 }
 
+/// For unit tests anywhere in the server: everything queued, decoded.
+#[cfg(test)]
+impl Outbox {
+    pub fn drain_frames(&self) -> Vec<shared::FromServer> {
+        std::iter::from_fn(|| self.try_pop())
+            .map(|frame| {
+                shared::FromServer::from_json(&frame)
+                    .unwrap_or_else(|e| panic!("bad frame {frame}: {e}"))
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

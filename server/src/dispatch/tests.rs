@@ -31,12 +31,7 @@ fn login(registry: &Registry, id: ConnId, name: &str) -> ConnState {
 }
 
 fn frames(conn: &ConnState) -> Vec<FromServer> {
-    let outbox = conn.outbox.as_ref().expect("logged in");
-    let mut out = Vec::new();
-    while let Some(frame) = outbox.try_pop() {
-        out.push(FromServer::from_json(&frame).unwrap());
-    }
-    out
+    conn.outbox.as_ref().expect("logged in").drain_frames()
 }
 
 #[test]

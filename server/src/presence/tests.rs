@@ -12,11 +12,7 @@ fn name(n: &str) -> UserName {
 }
 
 fn frames(outbox: &Outbox) -> Vec<FromServer> {
-    let mut out = Vec::new();
-    while let Some(frame) = outbox.try_pop() {
-        out.push(FromServer::from_json(&frame).unwrap());
-    }
-    out
+    outbox.drain_frames()
 }
 
 /// Applies a delta the way the protocol says clients must.

@@ -9,11 +9,7 @@ fn name(n: &str) -> UserName {
 }
 
 fn frames(outbox: &Outbox) -> Vec<FromServer> {
-    let mut out = Vec::new();
-    while let Some(frame) = outbox.try_pop() {
-        out.push(FromServer::from_json(&frame).unwrap());
-    }
-    out
+    outbox.drain_frames()
 }
 
 fn hang_up(name: &str, target: &str, reason: Option<HangUpReason>) -> FromServer {

@@ -37,9 +37,7 @@ fn registry() -> Registry {
 
 /// Drains an outbox.
 fn frames(outbox: &Outbox) -> Vec<FromServer> {
-    std::iter::from_fn(|| outbox.try_pop())
-        .map(|f| FromServer::from_json(&f).unwrap())
-        .collect()
+    outbox.drain_frames()
 }
 
 #[tokio::test]
