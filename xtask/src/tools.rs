@@ -23,6 +23,8 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("ip", "iproute2"),
     ("unshare", "util-linux"),
     ("nft", "nftables"),
+    // The deployment tests: the systemd unit is checked by systemd-analyze.
+    ("systemd-analyze", "systemd"),
 ];
 
 /// Which tools a subcommand needs.

@@ -11,7 +11,7 @@ mod chromedriver;
 mod coturn;
 mod geckodriver;
 mod namespace;
-mod process;
+pub mod process;
 mod server;
 
 // Breaking the network on purpose, under a call.

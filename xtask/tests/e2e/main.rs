@@ -20,12 +20,16 @@
 //! (a TCP proxy to cut or hold, nftables to drop the media, a server killed and started again) and
 //! [`flow`] checks that remote video keeps arriving through an outage.
 //!
+//! The deployment files are tested in [`deploy`]: the systemd unit (verified, sandboxed) and
+//! coturn's configuration (no relaying into private networks).
+//!
 //! When a test fails, its message carries the page state; the server, chromedriver and coturn
 //! logs and the screenshot of the call test are in `target/e2e/<test name>/`.
 
 mod autoplay;
 mod bench;
 mod call;
+mod deploy;
 mod flow;
 mod harness;
 mod harness_check;
