@@ -25,6 +25,8 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("nft", "nftables"),
     // The deployment tests: the systemd unit is checked by systemd-analyze.
     ("systemd-analyze", "systemd"),
+    // ... and nginx in front of the server with the shipped proxy configuration.
+    ("nginx", "nginx"),
 ];
 
 /// Which tools a subcommand needs.

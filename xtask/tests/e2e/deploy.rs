@@ -1,7 +1,8 @@
 //! The deployment files in `deploy/` are the ones we test: the systemd unit passes
 //! `systemd-analyze verify` and scores "OK" on `systemd-analyze security`; coturn started with
 //! `deploy/turnserver.conf` relays to a public address but refuses every private, loopback and
-//! link-local peer (an open TURN server is a door into the LAN).
+//! link-local peer (an open TURN server is a door into the LAN); nginx with the shipped `http` and
+//! `location` parts carries the page and a whole call.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -13,7 +14,8 @@ use sha1::Sha1;
 
 use crate::TestResult;
 use crate::harness::process::Group;
-use crate::harness::{free_udp_and_tcp_port, root};
+use crate::harness::{World, free_port, free_udp_and_tcp_port, root};
+use crate::scenario::{close_all, connect, hang_up_and_check};
 
 /// The most `systemd-analyze security` may rate the unit (0 = locked down, 10 = unsafe;
 /// "OK" is below 2.5). Ours scores 1.6.
@@ -187,6 +189,106 @@ async fn coturn_config_refuses_private_peers() -> TestResult {
                 "coturn with deploy/turnserver.conf relayed to {peer}"
             );
         }
+        Ok(())
+    })
+    .await
+}
+
+/// nginx started with the shipped `http` and `location` parts in front of `upstream`, listening
+/// on `port`; killed on drop.
+struct Nginx {
+    url: String,
+    _process: Group,
+}
+
+impl Nginx {
+    async fn start(dir: &Path, upstream: &str, port: u16) -> TestResult<Self> {
+        let parts = root().join("deploy").join("nginx");
+        let http = std::fs::read_to_string(parts.join("parley-http.conf"))?;
+        let shipped = "server 127.0.0.1:8080;";
+        assert!(http.contains(shipped), "parley-http.conf names no upstream");
+        let http = http.replace(shipped, &format!("server {upstream};"));
+        let http_part = dir.join("parley-http.conf");
+        std::fs::write(&http_part, http)?;
+        let d = dir.display();
+        let conf = format!(
+            "worker_processes 1;\n\
+             pid {d}/nginx.pid;\n\
+             error_log {d}/nginx-error.log info;\n\
+             events {{ worker_connections 256; }}\n\
+             http {{\n\
+               access_log {d}/nginx-access.log;\n\
+               client_body_temp_path {d}/body; proxy_temp_path {d}/proxy;\n\
+               fastcgi_temp_path {d}/fastcgi; uwsgi_temp_path {d}/uwsgi; scgi_temp_path {d}/scgi;\n\
+               include {http};\n\
+               server {{\n\
+                 listen 127.0.0.1:{port};\n\
+                 include {locations};\n\
+               }}\n\
+             }}\n",
+            http = http_part.display(),
+            locations = parts.join("parley-locations.conf").display(),
+        );
+        let conf_path = dir.join("nginx.conf");
+        std::fs::write(&conf_path, conf)?;
+        let log = dir.join("nginx.log");
+        let mut cmd = Command::new(nginx_program());
+        cmd.arg("-p")
+            .arg(dir)
+            .arg("-c")
+            .arg(&conf_path)
+            // Run as whoever runs the test (as root, nginx would switch its worker to `nobody`,
+            // who cannot write the temp folders here).
+            .args(["-g", "daemon off; master_process on; user root root;"]);
+        let mut process = Group::spawn("nginx", &mut cmd, &log)?;
+        let addr = format!("127.0.0.1:{port}");
+        process.wait_listening(&addr, &log).await?;
+        Ok(Self {
+            url: format!("http://{addr}"),
+            _process: process,
+        })
+    }
+}
+
+/// Debian puts nginx in /usr/sbin, which a user's PATH may lack.
+fn nginx_program() -> PathBuf {
+    ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .unwrap_or_else(|| PathBuf::from("nginx"))
+}
+
+#[tokio::test]
+async fn call_through_nginx_with_the_shipped_config() -> TestResult {
+    crate::wait::limit(async {
+        let world = World::start("call_through_nginx_with_the_shipped_config").await?;
+        let upstream = world
+            .url
+            .strip_prefix("http://")
+            .ok_or("the server's URL is not http")?;
+        let nginx = Nginx::start(&world.dir, upstream, free_port()?).await?;
+        let alice = world.page_at("alice", &format!("{}/", nginx.url)).await?;
+        let bob = world.page_at("bob", &format!("{}/", nginx.url)).await?;
+        assert_eq!(alice.login("alice").await?, "alice");
+        assert_eq!(bob.login("bob").await?, "bob");
+        alice.wait_for_user("bob").await?;
+        bob.wait_for_user("alice").await?;
+        connect(&alice, "alice", &bob, "bob").await?;
+        hang_up_and_check(&alice, &bob).await?;
+        close_all([alice, bob]).await;
+        // nginx logs a WebSocket when it ends: the pages are closed now.
+        let access = world.dir.join("nginx-access.log");
+        crate::wait::until(
+            "nginx's log of the pages' WebSockets",
+            Duration::from_secs(10),
+            || {
+                let log = std::fs::read_to_string(&access).unwrap_or_default();
+                let upgraded = log.matches("\"GET /ws HTTP/1.1\" 101").count();
+                async move { Ok((upgraded >= 2).then_some(())) }
+            },
+        )
+        .await?;
         Ok(())
     })
     .await
