@@ -1,0 +1,1 @@
+//! Unit tests of admission: origins, the client address through trusted proxies, the counts.
