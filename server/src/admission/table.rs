@@ -63,6 +63,7 @@ impl Table {
     }
 
     /// Addresses with an entry (for tests of the sweep).
+    #[cfg(test)]
     pub fn addresses(&self) -> usize {
         self.per_ip.len()
     }
