@@ -1,6 +1,7 @@
 //! `/metrics` after a call: two clients log in, offer, answer, exchange candidates and hang up
 //! (with a refused frame, a refused upgrade, TURN credentials and a flood that the rate limit
-//! cuts on the way), and every counter has moved by exactly what happened.
+//! cuts on the way), and every counter has moved by exactly what happened; then a client that
+//! never reads is dropped, and counted once.
 //!
 //! The counters are process-wide, so this file holds ONE test: a test binary is its own
 //! process, and nothing else in it counts while this one runs.
@@ -176,4 +177,41 @@ async fn counters_move_by_exactly_what_a_call_did() {
     wait_for_metric(&server, "parley_connections", 0.0).await;
     wait_for_metric(&server, "parley_users", 0.0).await;
     server.stop().await.unwrap();
+
+    // A client that never reads is dropped as too slow: counted once.
+    let slow = drop_a_sluggard().await;
+    let drops = scrape_slow_drops(&slow).await;
+    assert_eq!(drops, value(&after, "parley_slow_client_drops_total") + 1.0);
+    slow.stop().await.unwrap();
+}
+
+/// The slow-client drops counter, read through `server`.
+async fn scrape_slow_drops(server: &TestServer) -> f64 {
+    value(&scrape(server.addr).await, "parley_slow_client_drops_total")
+}
+
+/// A server (with a small outbox) where one client never reads while another floods it with
+/// big offers, until the server drops it; returns once its session has ended.
+async fn drop_a_sluggard() -> TestServer {
+    let mut settings = Settings::default();
+    settings.limits.outbox_frames = 8;
+    settings.limits.write_timeout = Duration::from_millis(500);
+    settings.limits.rate_per_sec = 100_000;
+    settings.limits.rate_burst = 100_000;
+    let server = TestServer::start_with(settings).await;
+    let mut sender = server.login("sender").await;
+    let sluggard = server.login("sluggard").await;
+    let offer = json!({"type": "video-offer", "target": "sluggard", "sdp": sdp("offer", 60_000)});
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while server.state.registry.is_online(sluggard.id) {
+        assert!(Instant::now() < deadline, "the sluggard was never dropped");
+        for _ in 0..20 {
+            sender.send_json(offer.clone()).await;
+        }
+        tokio::task::yield_now().await;
+    }
+    // Counted when the session ends, after the registry let it go.
+    wait_for_metric(&server, "parley_connections", 1.0).await;
+    drop(sluggard);
+    server
 }
