@@ -63,6 +63,12 @@ impl Calls {
         self.partner.get(&id).copied()
     }
 
+    /// Pairs of clients paired with each other: calls ringing or in progress.
+    pub fn pairs(&self) -> usize {
+        let mutual = |(a, b): (&ConnId, &ConnId)| self.partner.get(b) == Some(a);
+        self.partner.iter().filter(|&pair| mutual(pair)).count() / 2
+    }
+
     /// Whether `a` and `b` are the two ends of a call or of an open offer (either way round).
     pub fn linked(&self, a: ConnId, b: ConnId) -> bool {
         let points = |x: ConnId, y: ConnId| {

@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use clap::Parser;
 
+use crate::admission::{AdmissionFlags, AdmissionSettings};
 use crate::limits::Limits;
+use crate::metrics::{OpsFlags, OpsSettings};
 use crate::turn::IceConfig;
 
 /// Signaling server for the video-calling app: MDN "Signaling and video calling" protocol over
@@ -102,6 +104,12 @@ pub struct Config {
     /// File keeping the `resume` sessions across a restart (empty: none).
     #[arg(long, env = "SERVER_STATE_FILE", default_value = "parley-state.json")]
     pub state_file: String,
+
+    #[command(flatten)]
+    pub admission: AdmissionFlags,
+
+    #[command(flatten)]
+    pub ops: OpsFlags,
 }
 
 /// Everything a running server needs to know, built from [`Config`] or directly by tests.
@@ -113,6 +121,10 @@ pub struct Settings {
     pub dist: PathBuf,
     /// Where the `resume` sessions are kept across restarts; `None` (tests' default): nowhere.
     pub state_file: Option<PathBuf>,
+    /// Origin check and connection caps (tests' default: own origin or none, no caps).
+    pub admission: AdmissionSettings,
+    /// `/metrics` on its own address or not.
+    pub ops: OpsSettings,
 }
 
 /// Seconds from a flag, never negative or NaN.
@@ -148,6 +160,8 @@ impl Config {
             ice,
             dist: self.dist.clone(),
             state_file: (!self.state_file.is_empty()).then(|| PathBuf::from(&self.state_file)),
+            admission: self.admission.settings(),
+            ops: self.ops.settings(),
         }
     }
 }

@@ -106,6 +106,7 @@ pub fn dispatch(
         }
         Inbound::Relay(relay) => {
             forward(conn.id, me, registry, &relay)?;
+            crate::metrics::relayed(relay.kind.type_name());
             Ok(Replies::default())
         }
         Inbound::GetIceServers => Ok(Replies {

@@ -5,7 +5,11 @@
 //! - [`config`]: command-line/environment flags and the [`Settings`] built from them.
 //! - [`limits`]: operating limits and the per-connection token bucket.
 //! - [`state`]: [`AppState`], shared by handlers and sessions (registry, settings, shutdown).
-//! - [`routes`]: `fn app(state) -> Router`: `/ws`, `/healthz`, the client files.
+//! - [`routes`]: `fn app(state) -> Router`: `/ws`, the client files.
+//! - [`admission`]: who may open the WebSocket (origin check; connection caps and upgrade rate
+//!   per client address, through trusted proxies), decided before the upgrade.
+//! - [`ops`]: `/healthz`, `/readyz`, `/metrics` (optionally on its own listener).
+//! - [`metrics`]: the Prometheus counters, counted where things happen, and their exposition.
 //! - [`session`]: one task per connection, one `select!` loop over the socket, the outbox, the
 //!   timer (login deadline, keep-alive, heartbeat) and shutdown; writing frames
 //!   (`session/write.rs`).
@@ -36,6 +40,7 @@
 //! [`run`] serves until its `shutdown` future resolves, then closes every session and waits
 //! for them.
 
+pub mod admission;
 pub mod calls;
 pub mod chat;
 pub mod config;
@@ -46,6 +51,8 @@ pub mod escape;
 pub mod inbound;
 pub mod limits;
 pub mod members;
+pub mod metrics;
+pub mod ops;
 pub mod outbox;
 pub mod presence;
 pub mod registry;
@@ -76,6 +83,7 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    ops::serve_metrics(&state).await?;
     let presence = presence::run(
         state.registry.clone(),
         state.settings.limits.presence_interval,

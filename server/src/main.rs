@@ -1,16 +1,18 @@
 //! The `server` binary: configuration, logging, the runtime, and `run` until SIGINT/SIGTERM.
 
 use clap::Parser;
+use server::metrics::LogFormat;
 use server::{AppState, Config};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::io::Result<()> {
     let config = Config::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter);
+    match config.ops.log_format {
+        LogFormat::Json => logs.json().flatten_event(true).init(),
+        LogFormat::Text => logs.init(),
+    }
     runtime(config.workers)?.block_on(serve(config))
 }
 

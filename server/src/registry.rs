@@ -265,6 +265,11 @@ impl Registry {
         self.lock().members.len()
     }
 
+    /// How many calls are ringing or in progress (for `/metrics`).
+    pub fn calls_in_progress(&self) -> usize {
+        self.lock().calls.pairs()
+    }
+
     /// Resolves when presence changed since the last [`Registry::take_presence`].
     pub async fn presence_changed(&self) {
         self.presence_wake.notified().await;

@@ -1,18 +1,22 @@
-//! The HTTP surface: `/ws` (signaling), `GET /healthz`, and the built client at `/` with an
+//! The HTTP surface: `/ws` (signaling, admitted by [`crate::admission`] before the upgrade), the
+//! operations endpoints of [`crate::ops`] (`/healthz`, `/readyz`, `/metrics`), and the built
+//! client at `/` with an
 //! `index.html` fallback so client-side routes load the app. A path with a component starting
 //! with `.` (`/.env`, `/.git/config`, also percent-encoded) is never served: 404.
 
 use std::net::SocketAddr;
 
+use axum::Extension;
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State, WebSocketUpgrade};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use shared::limits::MAX_FRAME_BYTES;
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::admission::Scheme;
 use crate::session;
 use crate::state::AppState;
 
@@ -23,7 +27,7 @@ pub fn app(state: AppState) -> Router {
     let client = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
     Router::new()
         .route("/ws", get(signaling))
-        .route("/healthz", get(healthz))
+        .merge(crate::ops::router(&state))
         .fallback_service(client)
         .layer(middleware::from_fn(no_dotfiles))
         .with_state(state)
@@ -62,15 +66,22 @@ pub fn has_hidden_component(path: &str) -> bool {
         .split(|&b| b == b'/' || b == b'\\')
         .any(|component| component.first() == Some(&b'.'))
 }
-async fn healthz() -> StatusCode {
-    StatusCode::OK
-}
 
+/// `/ws`: admission first (origin, caps, rate: refused before the upgrade), then the session,
+/// which holds the admission permit for its whole life.
 async fn signaling(
     upgrade: WebSocketUpgrade,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     State(state): State<AppState>,
+    scheme: Option<Extension<Scheme>>,
+    uri: Uri,
+    headers: HeaderMap,
 ) -> Response {
+    let scheme = scheme.map_or(Scheme::Http, |Extension(scheme)| scheme);
+    let permit = match state.admission.admit(&headers, &uri, peer, scheme) {
+        Ok(permit) => permit,
+        Err(refused) => return refused.into_response(),
+    };
     // Taken before the upgrade completes, so shutdown also waits for sessions still starting.
     let in_flight = state.tracker.token();
     let limits = &state.settings.limits;
@@ -86,6 +97,7 @@ async fn signaling(
         .max_frame_size(2 * MAX_FRAME_BYTES)
         .on_upgrade(move |socket| async move {
             session::run(socket, state, peer).await;
+            drop(permit);
             drop(in_flight);
         })
 }

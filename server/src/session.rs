@@ -138,6 +138,9 @@ where
         last_heard: now,
     };
     let end = session.drive().await;
+    if end == End::TooSlow {
+        crate::metrics::slow_client_dropped();
+    }
     match &session.conn.name {
         Some(name) => {
             let name = crate::escape::for_log(name.as_str());
@@ -367,6 +370,7 @@ where
             self.told_rate_limited = false;
             return Ok(true);
         }
+        crate::metrics::rate_limited();
         if !self.told_rate_limited {
             self.told_rate_limited = true;
             let refusal = Refusal::new(ErrorCode::RateLimited, "too many frames; dropped");

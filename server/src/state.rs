@@ -1,12 +1,13 @@
 //! [`AppState`]: what every request handler and session shares — the registry, the settings,
-//! and the shutdown machinery.
+//! admission (origin check and connection caps), readiness, and the shutdown machinery.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::admission::Admission;
 use crate::config::Settings;
 use crate::members::ConnId;
 use crate::registry::Registry;
@@ -22,7 +23,33 @@ pub struct AppState {
     /// Every session task, so that shutdown can wait for them (axum's graceful shutdown does
     /// not wait for upgraded WebSockets, tokio-rs/axum#3003).
     pub tracker: TaskTracker,
+    /// Who may open the WebSocket, and the connections open.
+    pub admission: Arc<Admission>,
+    /// Whether `/readyz` says ready (it also says not once shutdown has begun).
+    pub ready: Readiness,
     next_id: Arc<AtomicU64>,
+}
+
+/// Whether the server wants new clients. Set at start (a server that answers `/readyz` is
+/// listening); whoever must hold them off clears it (a shutdown that drains first, a TLS
+/// listener still waiting for its certificate) and may set it again.
+#[derive(Debug, Clone)]
+pub struct Readiness(Arc<AtomicBool>);
+
+impl Default for Readiness {
+    fn default() -> Self {
+        Self(Arc::new(AtomicBool::new(true)))
+    }
+}
+
+impl Readiness {
+    pub fn set(&self, ready: bool) {
+        self.0.store(ready, Ordering::Relaxed);
+    }
+
+    pub fn get(&self) -> bool {
+        self.0.load(Ordering::Relaxed)
+    }
 }
 
 impl AppState {
@@ -45,6 +72,8 @@ impl AppState {
             highest = registry.restore(&sessions, until);
         }
         Self {
+            admission: Arc::new(Admission::new(settings.admission.clone())),
+            ready: Readiness::default(),
             registry: Arc::new(registry),
             settings: Arc::new(settings),
             shutdown: CancellationToken::new(),

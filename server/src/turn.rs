@@ -88,6 +88,7 @@ impl IceConfig {
             match &self.turn_secret {
                 Some(secret) => {
                     let cred = mint(secret.as_bytes(), user, self.turn_ttl, now);
+                    crate::metrics::turn_minted();
                     expires = Some(cred.expires);
                     ice_servers.push(IceServer {
                         urls: self.turn.clone(),

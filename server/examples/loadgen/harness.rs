@@ -250,6 +250,13 @@ impl ServerProcess {
                 .arg("--state-file")
                 .arg(spec.log_dir.join(format!("server-{label}.state.json")));
         }
+        // The scenarios open more connections, from loopback, than the default cap allows.
+        if server_flags(&spec.bin)
+            .iter()
+            .any(|f| f == "--max-connections")
+        {
+            command.args(["--max-connections", "0"]);
+        }
         command
             .args(extra_args)
             .args(&spec.extra_args)

@@ -70,6 +70,7 @@ where
     }
 
     pub(super) async fn write_error(&mut self, refusal: Refusal) -> Step {
+        crate::metrics::refused(refusal.code);
         tracing::debug!(
             conn = self.conn.id,
             code = %code_name(refusal.code),
