@@ -102,6 +102,9 @@ pub struct Config {
     /// File keeping the `resume` sessions across a restart (empty: none).
     #[arg(long, env = "SERVER_STATE_FILE", default_value = "parley-state.json")]
     pub state_file: String,
+
+    #[command(flatten)]
+    pub flood: crate::limits::flags::FloodFlags,
 }
 
 /// Everything a running server needs to know, built from [`Config`] or directly by tests.
@@ -113,6 +116,8 @@ pub struct Settings {
     pub dist: PathBuf,
     /// Where the `resume` sessions are kept across restarts; `None` (tests' default): nowhere.
     pub state_file: Option<PathBuf>,
+    /// Chat rate, chat fan-out budget, slow readers.
+    pub flood: crate::limits::FloodLimits,
 }
 
 /// Seconds from a flag, never negative or NaN.
@@ -148,6 +153,7 @@ impl Config {
             ice,
             dist: self.dist.clone(),
             state_file: (!self.state_file.is_empty()).then(|| PathBuf::from(&self.state_file)),
+            flood: self.flood.limits(),
         }
     }
 }
