@@ -29,6 +29,8 @@ pub fn server_error_sentence(error: &ServerError) -> String {
         ErrorCode::NotInCall => "There is no call to hang up.".into(),
         ErrorCode::RecentlyDeclined => "They declined your call moments ago; try later.".into(),
         ErrorCode::ResumeFailed => "Your earlier session could not be resumed.".into(),
+        ErrorCode::ChatRateLimited => "You are chatting too fast; that line was not sent.".into(),
+        ErrorCode::ServerBusy => "The server is busy; that line was not sent. Try again.".into(),
         ErrorCode::BadMessage
         | ErrorCode::UnknownType
         | ErrorCode::ServerOnlyType

@@ -110,6 +110,7 @@ pub struct Config {
 
     #[command(flatten)]
     pub ops: OpsFlags,
+    pub flood: crate::limits::flags::FloodFlags,
 }
 
 /// Everything a running server needs to know, built from [`Config`] or directly by tests.
@@ -125,6 +126,8 @@ pub struct Settings {
     pub admission: AdmissionSettings,
     /// `/metrics` on its own address or not.
     pub ops: OpsSettings,
+    /// Chat rate, chat fan-out budget, slow readers.
+    pub flood: crate::limits::FloodLimits,
 }
 
 /// Seconds from a flag, never negative or NaN.
@@ -162,6 +165,7 @@ impl Config {
             state_file: (!self.state_file.is_empty()).then(|| PathBuf::from(&self.state_file)),
             admission: self.admission.settings(),
             ops: self.ops.settings(),
+            flood: self.flood.limits(),
         }
     }
 }

@@ -188,6 +188,7 @@ fn refuse_target(code: ErrorCode) -> Refusal {
         ErrorCode::RecentlyDeclined => {
             "the target declined your call moments ago; try again later (nobody got this)"
         }
+        ErrorCode::ServerBusy => "the server's chat budget is spent; nobody got this, try again",
         _ => "refused",
     };
     Refusal::new(code, message)

@@ -24,12 +24,13 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::calls::{CallEvent, CallRefusal, Calls};
-use crate::chat::ChatFrames;
+use crate::limits::{FloodLimits, TokenBucket};
 use crate::members::{ConnId, Features, Joined, Members};
-use crate::outbox::{Outbox, PushError};
+use crate::outbox::{Outbox, PushError, Slowness};
 use crate::resumable::ResumeLimits;
 
 pub mod away;
+mod fanout;
 mod resume;
 mod user_state;
 
@@ -47,6 +48,8 @@ struct Inner {
     away: BTreeSet<(Instant, ConnId)>,
     /// A `resume` session changed in a way the state file keeps.
     persist: bool,
+    /// The server-wide chat budget, in bytes written (`registry/fanout.rs`).
+    fanout: Option<TokenBucket>,
 }
 
 /// Who is online. Shared by every session (behind an `Arc`).
@@ -62,6 +65,8 @@ pub struct Registry {
     resume: ResumeLimits,
     /// How long a declined caller may not ring the same callee again.
     decline_cooldown: std::time::Duration,
+    /// When a client is too slow (given to every outbox).
+    slow: Slowness,
 }
 
 /// Pending presence changes and everyone who is to hear of them, taken by
@@ -111,7 +116,15 @@ impl Registry {
             outbox_frames: outbox_frames.max(1),
             resume,
             decline_cooldown: crate::limits::Limits::default().decline_cooldown,
+            slow: Slowness::from(&FloodLimits::default()),
         }
+    }
+
+    /// Sets the chat fan-out budget and when a client counts as too slow.
+    pub fn with_flood(mut self, flood: &FloodLimits) -> Self {
+        self.slow = Slowness::from(flood);
+        self.lock().fanout = Some(fanout::budget(flood));
+        self
     }
 
     /// Sets how long a declined caller may not ring the same callee again.
@@ -138,6 +151,9 @@ impl Registry {
         };
         let mut inner = self.lock();
         let mut joined = inner.members.login(id, requested, features, frames);
+        if let Some(outbox) = &joined.outbox {
+            outbox.set_slowness(self.slow);
+        }
         joined.session = self.issue(&mut inner, id, features);
         let persist = inner.members.get(id).is_some_and(|m| m.resume.is_some());
         drop(inner);
@@ -202,38 +218,6 @@ impl Registry {
         }
         inner.persist |= inner.is_resume(from) || inner.is_resume(to);
         inner.send(to, frame.to_json().into());
-        self.settle(inner);
-        Ok(())
-    }
-
-    /// A chat line to everyone logged in (sender included), or to `target` and the sender.
-    pub fn chat(
-        &self,
-        from: ConnId,
-        target: Option<&str>,
-        frames: &ChatFrames,
-    ) -> Result<(), ErrorCode> {
-        let mut inner = self.lock();
-        let Inner { members, kicks, .. } = &mut *inner;
-        let mut send = |id: ConnId| {
-            if let Some(member) = members.get(id) {
-                let frame = frames.for_client(member.features.plain_text);
-                deliver(id, &member.outbox, frame.clone(), kicks);
-            }
-        };
-        match target {
-            Some(target) => {
-                let to = members.target_id(from, target)?;
-                send(to);
-                send(from);
-            }
-            None => {
-                for (id, member) in members.iter() {
-                    let frame = frames.for_client(member.features.plain_text);
-                    deliver(id, &member.outbox, frame.clone(), kicks);
-                }
-            }
-        }
         self.settle(inner);
         Ok(())
     }

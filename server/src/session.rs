@@ -10,7 +10,9 @@
 //!
 //! The session is generic over the socket (`Stream` + `Sink` of axum messages) so it does not
 //! depend on a real network connection. Writing (numbered for `resume` sessions, see
-//! [`crate::replay`]) is in `session/write.rs`.
+//! [`crate::replay`]) and the shutdown (what is queued first, then the Close frame) are in
+//! `session/write.rs`; the rate limits (every frame, WebSocket Ping and Pong included, and chat's
+//! own lower rate) in `session/limit.rs`.
 //!
 //! A client with `heartbeat` that sends nothing for the heartbeat timeout is dropped as if its
 //! socket had. When the socket of a `resume` session ends, the registry keeps the session away
@@ -30,12 +32,15 @@ use tokio::time::{Instant, sleep_until};
 
 use crate::control::{Control, FAILED_RESUME_COST, control};
 use crate::dispatch::{ConnState, dispatch};
-use crate::inbound::{Refusal, decode};
+use crate::inbound::{Inbound, Refusal, decode};
 use crate::limits::TokenBucket;
 use crate::registry::Registry;
 use crate::state::AppState;
 
+mod limit;
 mod write;
+
+use limit::is_too_large;
 
 /// Close codes (RFC 6455 §7.4.1; 4000 is ours).
 const CLOSE_GOING_AWAY: u16 = 1001;
@@ -124,9 +129,11 @@ where
     let registry = state.registry.clone();
     tracing::info!(conn = id, %peer, "connected");
     let now = Instant::now();
-    let limits = &state.settings.limits;
+    let (limits, flood) = (&state.settings.limits, &state.settings.flood);
     let mut session = Session {
         bucket: TokenBucket::new(limits.rate_per_sec, limits.rate_burst, now),
+        chat_bucket: TokenBucket::new(flood.chat_rate, flood.chat_burst, now),
+        told_chat_limited: false,
         socket,
         conn: Registration {
             registry: &registry,
@@ -159,6 +166,10 @@ struct Session<'a, S> {
     /// The client was already told it is being rate limited (told once per episode, so a
     /// flood does not double its own traffic with errors).
     told_rate_limited: bool,
+    /// Chat lines have their own, lower rate.
+    chat_bucket: TokenBucket,
+    /// The same, for the chat rate.
+    told_chat_limited: bool,
     awaiting_pong: bool,
     /// When the client last sent anything (for the heartbeat).
     last_heard: Instant,
@@ -222,7 +233,7 @@ where
             let step = tokio::select! {
                 biased;
                 () = &mut cancelled => {
-                    Box::pin(self.close(CLOSE_GOING_AWAY, "server shutting down")).await;
+                    Box::pin(self.shut_down()).await;
                     return End::Shutdown;
                 }
                 () = replaced(&self.conn) => Err(End::Replaced),
@@ -315,8 +326,9 @@ where
         }
         let text = match message {
             Message::Text(text) => text,
-            // tungstenite answers pings itself; a pong (or any frame) proves the peer alive.
-            Message::Ping(_) | Message::Pong(_) => return Ok(()),
+            // tungstenite answers pings itself; a pong (or any frame) proves the peer alive. They
+            // take a token like every frame: a flood of them is treated as any flood.
+            Message::Ping(_) | Message::Pong(_) => return self.take_token().await.map(drop),
             Message::Binary(_) => {
                 if !self.take_token().await? {
                     return Ok(());
@@ -334,6 +346,9 @@ where
             Ok(frame) => frame,
             Err(refusal) => return Box::pin(self.write_error(refusal)).await,
         };
+        if matches!(frame, Inbound::Chat { .. }) && !self.take_chat_token().await? {
+            return Ok(());
+        }
         if let Some(done) = control(&mut self.conn, registry, &frame) {
             return Box::pin(self.on_control(done)).await;
         }
@@ -363,31 +378,4 @@ where
             }
         }
     }
-
-    /// Rate limiting: `Ok(false)` when the frame must be dropped.
-    async fn take_token(&mut self) -> Result<bool, End> {
-        if self.bucket.try_take(Instant::now()) {
-            self.told_rate_limited = false;
-            return Ok(true);
-        }
-        crate::metrics::rate_limited();
-        if !self.told_rate_limited {
-            self.told_rate_limited = true;
-            let refusal = Refusal::new(ErrorCode::RateLimited, "too many frames; dropped");
-            Box::pin(self.write_error(refusal)).await?;
-        }
-        Ok(false)
-    }
-}
-
-/// Whether a socket error is tungstenite refusing a frame or message over the size limit.
-fn is_too_large(error: &axum::Error) -> bool {
-    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(error);
-    while let Some(e) = source {
-        if let Some(tungstenite::Error::Capacity(_)) = e.downcast_ref::<tungstenite::Error>() {
-            return true;
-        }
-        source = e.source();
-    }
-    false
 }

@@ -58,7 +58,8 @@ impl AppState {
     pub fn new(settings: Settings) -> Self {
         let limits = &settings.limits;
         let registry = Registry::with_resume(limits.outbox_frames, ResumeLimits::from(limits))
-            .with_decline_cooldown(limits.decline_cooldown);
+            .with_decline_cooldown(limits.decline_cooldown)
+            .with_flood(&settings.flood);
         let mut highest = 0;
         if let Some(path) = &settings.state_file {
             let sessions = crate::state_file::load(path);

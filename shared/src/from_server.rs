@@ -153,6 +153,12 @@ pub enum ErrorCode {
     /// `resume` with a token that is unknown, already used, expired, or whose session could not
     /// keep what was sent to it; the client logs in afresh with `username`.
     ResumeFailed,
+    /// Chat lines faster than the chat rate (its own, lower limit: 2 lines/s, bursts of 10 by
+    /// default); this line reached nobody. Other frames are unaffected.
+    ChatRateLimited,
+    /// The server's fan-out budget for chat (bytes written per second across all senders) is
+    /// spent; this line reached nobody. Try again in a moment.
+    ServerBusy,
 }
 
 impl FromServer {

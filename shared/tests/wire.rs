@@ -413,6 +413,8 @@ fn error_frame_and_every_code() {
         (ErrorCode::NotInCall, "not-in-call"),
         (ErrorCode::RecentlyDeclined, "recently-declined"),
         (ErrorCode::ResumeFailed, "resume-failed"),
+        (ErrorCode::ChatRateLimited, "chat-rate-limited"),
+        (ErrorCode::ServerBusy, "server-busy"),
     ] {
         assert_eq!(serde_json::to_value(code).unwrap(), json!(text));
     }

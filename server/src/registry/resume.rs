@@ -202,6 +202,7 @@ impl Registry {
                 .members
                 .restore(saved.id, &name, saved.features, frames, resume);
             if let Some(member) = inner.members.get(saved.id) {
+                member.outbox.set_slowness(self.slow);
                 member
                     .outbox
                     .set_limits(Some((limits.frames, limits.bytes)));

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use super::*;
+use crate::chat::ChatFrames;
 
 fn name(n: &str) -> UserName {
     UserName::parse(n).unwrap()

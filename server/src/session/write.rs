@@ -1,7 +1,8 @@
 //! Writing to the socket: the session's own frames and the outbox's, each with the write
 //! timeout; for a `resume` session every frame after `session`/`resumed` is numbered and kept
 //! ([`crate::replay`]) as it is written, and a session that has been taken over writes nothing
-//! more. Closing with the closing handshake.
+//! more. Closing with the closing handshake; on shutdown, what is already queued for the client
+//! (a hang-up or a chat line) goes first.
 
 use std::time::{Duration, SystemTime};
 
@@ -12,12 +13,16 @@ use shared::FromServer;
 use shared::limits::MAX_FRAME_BYTES;
 use tokio::time::timeout;
 
-use super::{CLOSE_LINGER, CLOSE_TOO_BIG, End, Session, Step, WRITE_BATCH};
+use super::{CLOSE_GOING_AWAY, CLOSE_LINGER, CLOSE_TOO_BIG, End, Session, Step, WRITE_BATCH};
 use crate::dispatch::Replies;
 use crate::escape::{code_name, for_log};
 use crate::inbound::Refusal;
 use crate::registry::Resumed;
 use crate::replay::{self, Take};
+
+/// On shutdown, how long a session may take to write what is queued for its client and close:
+/// a client that does not read costs the shutdown this much at most, not the write timeout.
+const SHUTDOWN_FLUSH: Duration = Duration::from_secs(2);
 
 /// The grace window in whole seconds, for the client (rounded up: never less than it is).
 fn grace_secs(grace: Duration) -> u64 {
@@ -197,6 +202,49 @@ where
         let _ = self.write_error(refusal).await;
         self.close(CLOSE_TOO_BIG, "frame too large").await;
         End::TooLarge
+    }
+
+    /// The server is shutting down: writes what was already queued for the client (a hang-up,
+    /// a chat line), then the Close frame, all within [`SHUTDOWN_FLUSH`]. A client that does
+    /// not read gets no Close frame (the write would not complete); the connection ends either
+    /// way.
+    pub(super) async fn shut_down(&mut self) {
+        let session = async {
+            if self.flush_outbox().await.is_ok() {
+                self.close(CLOSE_GOING_AWAY, "server shutting down").await;
+            }
+        };
+        if timeout(SHUTDOWN_FLUSH, session).await.is_err() {
+            tracing::debug!(
+                conn = self.conn.id,
+                "shutdown: the client did not take its frames"
+            );
+        }
+    }
+
+    /// Writes the outbox until it is empty, or until a write makes no progress (the outbox was
+    /// closed, or others fill it as fast as it is written).
+    async fn flush_outbox(&mut self) -> Step {
+        loop {
+            let Some(outbox) = self.conn.outbox.clone() else {
+                return Ok(());
+            };
+            let (before, _) = outbox.backlog();
+            if before == 0 {
+                return Ok(());
+            }
+            if self.conn.resume.is_some() {
+                self.write_numbered_outbox().await?;
+            } else {
+                match outbox.try_pop() {
+                    Some(frame) => self.write_outbox(frame).await?,
+                    None => return Ok(()),
+                }
+            }
+            if outbox.backlog().0 >= before {
+                return Ok(());
+            }
+        }
     }
 
     /// Sends a Close frame and waits briefly for the client's reply (the closing handshake),
