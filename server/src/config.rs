@@ -110,6 +110,8 @@ pub struct Config {
 
     #[command(flatten)]
     pub ops: OpsFlags,
+
+    #[command(flatten)]
     pub flood: crate::limits::flags::FloodFlags,
 }
 
