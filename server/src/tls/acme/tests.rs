@@ -221,3 +221,11 @@ fn the_challenge_certificate_carries_the_key_authorization_digest() {
         r#"[DNSName("call.example.org")]"#
     );
 }
+
+#[test]
+fn the_directory_client_for_public_acme_servers_can_be_built() {
+    // Without --acme-directory-ca the client trusts the system's roots through rustls' process
+    // default provider: it panics if the build has more than one provider (e.g. aws-lc added by
+    // some dependency), which this catches before a real host does.
+    assert!(instant_acme::Account::builder().is_ok());
+}
