@@ -36,6 +36,7 @@
 //! - [`presence`]: the user-list broadcast policy, coalesced, serialised outside the lock.
 //! - [`escape`]: HTML escaping of chat for legacy clients.
 //! - [`turn`]: ICE servers and ephemeral TURN credentials.
+//! - [`tls`]: HTTPS; `tls/acme.rs`: automatic certificates over ACME (TLS-ALPN-01).
 //!
 //! [`run`] serves until its `shutdown` future resolves, then closes every session and waits
 //! for them.
@@ -63,6 +64,7 @@ pub mod routes;
 pub mod session;
 pub mod state;
 pub mod state_file;
+pub mod tls;
 pub mod token;
 pub mod turn;
 

@@ -1,7 +1,8 @@
 //! Installs what is missing and skips what is present: the wasm32 target, trunk, wasm-bindgen-cli
 //! (exactly the `wasm-bindgen` version in Cargo.lock), binaryen's wasm-opt from npm, and Debian's
-//! chromium, chromium-driver, coturn, iproute2, util-linux and nftables (the end-to-end tests drop
-//! the browsers' UDP with `nft` to force an ICE restart). Every source is a package registry
+//! chromium, chromium-driver, coturn, iproute2, util-linux, nftables (the end-to-end tests drop
+//! the browsers' UDP with `nft` to force an ICE restart) and pebble (the ACME test server the
+//! server's `tests/acme` gets a certificate from). Every source is a package registry
 //! (crates.io, npm, apt); nothing is downloaded from elsewhere.
 
 use std::path::{Path, PathBuf};
@@ -27,6 +28,7 @@ const APT_PACKAGES: &[(&str, &str)] = &[
     ("systemd-analyze", "systemd"),
     // ... and nginx in front of the server with the shipped proxy configuration.
     ("nginx", "nginx"),
+    ("pebble", "pebble"),
 ];
 
 /// Which tools a subcommand needs.
