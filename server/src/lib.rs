@@ -6,6 +6,8 @@
 //! - [`limits`]: operating limits and the per-connection token bucket.
 //! - [`state`]: [`AppState`], shared by handlers and sessions (registry, settings, shutdown).
 //! - [`routes`]: `fn app(state) -> Router`: `/ws`, `/healthz`, the client files.
+//! - [`assets`]: the client built into the binary (`build.rs`), precompressed, with ETags.
+//! - [`headers`]: security headers and the page's Content-Security-Policy.
 //! - [`session`]: one task per connection, one `select!` loop over the socket, the outbox, the
 //!   timer (login deadline, keep-alive, heartbeat) and shutdown; writing frames
 //!   (`session/write.rs`).
@@ -36,6 +38,7 @@
 //! [`run`] serves until its `shutdown` future resolves, then closes every session and waits
 //! for them.
 
+pub mod assets;
 pub mod calls;
 pub mod chat;
 pub mod config;
@@ -43,6 +46,7 @@ pub mod control;
 pub mod dispatch;
 pub mod envelope;
 pub mod escape;
+pub mod headers;
 pub mod inbound;
 pub mod limits;
 pub mod members;
