@@ -1,6 +1,6 @@
 //! Embeds the built client (trunk's `dist/`) in the server binary when `PARLEY_EMBED_DIST` names
 //! its folder: each file is compressed here, once, with brotli (quality 11) and gzip (level 9),
-//! and `OUT_DIR/assets.rs` lists them for `src/assets.rs` (`include_bytes!` of the three forms,
+//! and `assets.rs` in `OUT_DIR` lists them for `src/assets.rs` (`include_bytes!` of the three forms,
 //! the content type, a strong `ETag` and whether the name carries trunk's content hash).
 //!
 //! Without the variable the table is empty: ordinary `cargo build`/`cargo test` stay fast, and the

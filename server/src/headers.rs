@@ -82,7 +82,7 @@ fn policy_header(html: &[u8]) -> HeaderValue {
 pub enum PolicySource {
     /// Built in: computed once.
     Fixed(HeaderValue),
-    /// `--dist DIR`: read from `DIR/index.html` with each page served, so a client rebuilt
+    /// `--dist DIR`: read from the folder's `index.html` with each page served, so a client rebuilt
     /// while the server runs keeps working.
     Folder(std::path::PathBuf),
 }
