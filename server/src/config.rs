@@ -23,9 +23,11 @@ pub struct Config {
     #[arg(long, env = "SERVER_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
 
-    /// Folder of the built client (trunk's `dist/`), served at `/` with an `index.html` fallback.
-    #[arg(long, env = "SERVER_DIST", default_value = "dist")]
-    pub dist: PathBuf,
+    /// Folder of the built client (trunk's `dist/`), served at `/` with an `index.html` fallback,
+    /// instead of the client built into the binary (`cargo xtask dist`); needed by a binary
+    /// built without one.
+    #[arg(long, env = "SERVER_DIST")]
+    pub dist: Option<PathBuf>,
 
     /// STUN server URL handed to clients, e.g. `stun:stun.example.org:3478` (repeatable; in the
     /// environment, comma-separated).
@@ -120,8 +122,10 @@ pub struct Config {
 pub struct Settings {
     pub limits: Limits,
     pub ice: IceConfig,
-    /// Folder served at `/`.
+    /// Folder served at `/` when `assets` is `None`.
     pub dist: PathBuf,
+    /// The client built into the binary, served at `/` instead of `dist`.
+    pub assets: Option<crate::assets::Assets>,
     /// Where the `resume` sessions are kept across restarts; `None` (tests' default): nowhere.
     pub state_file: Option<PathBuf>,
     /// Origin check and connection caps (tests' default: own origin or none, no caps).
@@ -163,7 +167,12 @@ impl Config {
         Settings {
             limits,
             ice,
-            dist: self.dist.clone(),
+            dist: self.dist.clone().unwrap_or_default(),
+            assets: self
+                .dist
+                .is_none()
+                .then(crate::assets::Assets::embedded)
+                .flatten(),
             state_file: (!self.state_file.is_empty()).then(|| PathBuf::from(&self.state_file)),
             admission: self.admission.settings(),
             ops: self.ops.settings(),
@@ -192,7 +201,7 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(config.addr, "127.0.0.1:8080".parse().unwrap());
-        assert_eq!(config.dist, PathBuf::from("dist"));
+        assert_eq!(config.dist, None);
         assert_eq!(config.turn_ttl, 3600);
         let settings = config.settings();
         assert_eq!(settings.ice.stun, vec!["stun:a:3478"]);

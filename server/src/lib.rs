@@ -6,6 +6,8 @@
 //! - [`limits`]: operating limits and the per-connection token bucket.
 //! - [`state`]: [`AppState`], shared by handlers and sessions (registry, settings, shutdown).
 //! - [`routes`]: `fn app(state) -> Router`: `/ws`, the client files.
+//! - [`assets`]: the client built into the binary (`build.rs`), precompressed, with ETags.
+//! - [`headers`]: security headers and the page's Content-Security-Policy.
 //! - [`admission`]: who may open the WebSocket (origin check; connection caps and upgrade rate
 //!   per client address, through trusted proxies), decided before the upgrade.
 //! - [`ops`]: `/healthz`, `/readyz`, `/metrics` (optionally on its own listener).
@@ -42,6 +44,7 @@
 //! for them.
 
 pub mod admission;
+pub mod assets;
 pub mod calls;
 pub mod chat;
 pub mod config;
@@ -49,6 +52,7 @@ pub mod control;
 pub mod dispatch;
 pub mod envelope;
 pub mod escape;
+pub mod headers;
 pub mod inbound;
 pub mod limits;
 pub mod members;

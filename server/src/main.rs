@@ -35,10 +35,21 @@ fn runtime(workers: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 async fn serve(config: Config) -> std::io::Result<()> {
+    let settings = config.settings();
+    let client = match (&config.dist, settings.assets) {
+        (Some(dist), _) => dist.display().to_string(),
+        (None, Some(_)) => "built in".to_owned(),
+        (None, None) => {
+            let problem = "this binary has no client built in: pass --dist DIR (trunk's dist/), \
+                           or build one with `cargo xtask dist`";
+            tracing::error!("{problem}");
+            return Err(std::io::Error::other(problem));
+        }
+    };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, dist = %config.dist.display(), "listening: open http://{addr}/");
-    let state = AppState::new(config.settings());
+    tracing::info!(%addr, %client, "listening: open http://{addr}/");
+    let state = AppState::new(settings);
     server::run(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())

@@ -1,15 +1,17 @@
 //! The HTTP surface: `/ws` (signaling, admitted by [`crate::admission`] before the upgrade), the
-//! operations endpoints of [`crate::ops`] (`/healthz`, `/readyz`, `/metrics`), and the built
-//! client at `/` with an
-//! `index.html` fallback so client-side routes load the app. A path with a component starting
-//! with `.` (`/.env`, `/.git/config`, also percent-encoded) is never served: 404.
+//! operations endpoints of [`crate::ops`] (`/healthz`, `/readyz`, `/metrics`), and the client at
+//! `/` with an `index.html` fallback so client-side routes load the app: the one built into the
+//! binary ([`crate::assets`]) or, with `--dist DIR`, a folder. A path with a component starting
+//! with `.` (`/.env`, `/.git/config`, also percent-encoded) is never served: 404. Every response
+//! carries the security headers of [`crate::headers`], pages also the Content-Security-Policy.
 
 use std::net::SocketAddr;
 
 use axum::Extension;
 use axum::Router;
 use axum::extract::{ConnectInfo, Request, State, WebSocketUpgrade};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::header::CACHE_CONTROL;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -17,20 +19,63 @@ use shared::limits::MAX_FRAME_BYTES;
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::admission::Scheme;
+use crate::assets::{Assets, NO_CACHE};
+use crate::headers::{self, PolicySource};
 use crate::session;
 use crate::state::AppState;
 
 /// The application's router. It needs `ConnectInfo<SocketAddr>` (serve it with
 /// `into_make_service_with_connect_info`, as [`crate::run`] does).
 pub fn app(state: AppState) -> Router {
-    let dist = &state.settings.dist;
-    let client = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    let client = match state.settings.assets {
+        Some(assets) => embedded(assets),
+        None => folder(&state.settings.dist),
+    };
     Router::new()
         .route("/ws", get(signaling))
         .merge(crate::ops::router(&state))
-        .fallback_service(client)
+        .merge(client)
         .layer(middleware::from_fn(no_dotfiles))
+        .layer(middleware::from_fn(headers::security_headers))
         .with_state(state)
+}
+
+/// The client built into the binary, pages with their policy computed once.
+fn embedded(assets: Assets) -> Router<AppState> {
+    let policy = PolicySource::fixed(assets.index_html());
+    Router::new()
+        .fallback(move |request: Request| async move {
+            assets.respond(request.method(), request.uri().path(), request.headers())
+        })
+        .layer(middleware::from_fn(move |request, next| {
+            headers::page_policy(policy.clone(), request, next)
+        }))
+}
+
+/// A folder (development): files as they are now, the page never cached.
+fn folder(dist: &std::path::Path) -> Router<AppState> {
+    let client = ServeDir::new(dist).fallback(ServeFile::new(dist.join("index.html")));
+    let policy = PolicySource::Folder(dist.to_path_buf());
+    Router::new()
+        .fallback_service(client)
+        .layer(middleware::from_fn(move |request, next| {
+            headers::page_policy(policy.clone(), request, next)
+        }))
+        .layer(middleware::map_response(page_not_cached))
+}
+
+/// `no-cache` on the folder's pages: a rebuilt client is picked up at the next load.
+async fn page_not_cached(mut response: Response) -> Response {
+    let is_page = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if is_page {
+        response
+            .headers_mut()
+            .insert(CACHE_CONTROL, HeaderValue::from_static(NO_CACHE));
+    }
+    response
 }
 
 /// Refuses (404) any path with a hidden component, before the folder is looked at.

@@ -5,6 +5,8 @@
 //!   every suite (native, browser, end-to-end) and print a summary ending with `N passed, N
 //!   failed`.
 //! - `bench-call`: the call-setup benchmark with two real browsers, plus the bundle size.
+//! - `dist`: the single release binary, with the client built in.
+//! - `lighthouse`: Lighthouse's mobile audit of the page served by that binary.
 //!
 //! Layout: [`shell`] runs commands and logs them; [`tools`] installs missing tools; [`netns`]
 //! wraps a command in a loopback-only network namespace; [`summary`] reads libtest output;
@@ -13,6 +15,8 @@
 
 mod bench_call;
 mod bundle;
+mod dist;
+mod lighthouse;
 mod netns;
 mod run;
 mod shell;
@@ -31,6 +35,10 @@ commands:
   test [--only G]      the house rules (fmt, clippy, tidy), then every test: native, browser
                        (wasm) and two-browser end-to-end; G = rules|native|wasm|e2e
   bench-call           call-setup benchmark with two real browsers, and the bundle size
+  dist                 build the single release binary (client built in); print its path and size
+  lighthouse [--runs N] [--no-build]
+                       Lighthouse mobile audit of the page: performance, LCP, accessibility,
+                       best practices (npm lighthouse 12.2.3, Debian's Chromium)
 ";
 
 fn main() -> ExitCode {
@@ -41,6 +49,9 @@ fn main() -> ExitCode {
         Some("run") => run::run(&rest),
         Some("test") => test::test(&rest),
         Some("bench-call") => bench_call::bench_call(&rest),
+        Some("dist") => dist::dist(),
+        Some("lighthouse") => lighthouse::lighthouse(&rest),
+        Some(lighthouse::INNER) => lighthouse::inner(&rest),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

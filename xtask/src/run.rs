@@ -1,9 +1,11 @@
-//! `cargo xtask run [server args…]`: install what is missing, build the client (`trunk build
-//! --release` → `dist/`) and the server, start the server with that client and print the URL once
-//! it answers `/healthz`. Arguments are passed to the server; `--dist` defaults to `<repo>/dist`.
+//! `cargo xtask run [server args…]`: install what is missing, build the single release binary
+//! (the client, `trunk build --release` → `dist/`, built into the server: [`build_release`]),
+//! start it and print the URL once it answers `/healthz`. Arguments are passed to the server
+//! (`--dist DIR` serves a folder instead of the built-in client).
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use crate::shell::{self, Error, step};
@@ -16,11 +18,7 @@ pub fn run(args: &[String]) -> Result<(), Error> {
     build_release()?;
 
     step("Starting the server");
-    let root = shell::root();
-    let mut server = shell::command(&root.join("target/release/server").to_string_lossy());
-    if !has_flag(args, "--dist") && std::env::var_os("SERVER_DIST").is_none() {
-        server.arg("--dist").arg(root.join("dist"));
-    }
+    let mut server = shell::command(&binary().to_string_lossy());
     server.args(args);
     shell::note(&format!("$ {}", shell::describe(&server)));
     let mut child = server.spawn().map_err(|source| Error::Spawn {
@@ -64,12 +62,24 @@ pub fn run(args: &[String]) -> Result<(), Error> {
     shell::succeeded(status, "server".to_owned())
 }
 
-/// Builds `dist/` and `target/release/server`.
+/// Where [`build_release`] leaves the single binary.
+pub fn binary() -> PathBuf {
+    shell::root().join("target/release/server")
+}
+
+/// Builds `dist/` and then `target/release/server` with `dist/` built in (`server/build.rs`
+/// compresses it when `PARLEY_EMBED_DIST` names it).
 pub fn build_release() -> Result<(), Error> {
     step("Building the client (trunk build --release → dist/)");
     shell::run(shell::trunk().args(["build", "--release"]))?;
-    step("Building the server (release)");
-    shell::run(shell::cargo().args(["build", "--release", "-p", "server"]))
+    step("Building the server (release) with the client built in");
+    let dist = shell::root().join("dist");
+    shell::run(shell::cargo().env("PARLEY_EMBED_DIST", dist).args([
+        "build",
+        "--release",
+        "-p",
+        "server",
+    ]))
 }
 
 /// `--flag value` or `--flag=value`.
@@ -84,10 +94,6 @@ fn flag_value(args: &[String], flag: &str) -> Option<String> {
     })
 }
 
-fn has_flag(args: &[String], flag: &str) -> bool {
-    flag_value(args, flag).is_some()
-}
-
 /// A listening address as a browser should open it (`0.0.0.0` is not something to type).
 fn browser_host(addr: &str) -> String {
     match addr.strip_prefix("0.0.0.0:") {
@@ -97,7 +103,7 @@ fn browser_host(addr: &str) -> String {
 }
 
 /// Whether `GET /healthz` answers 200.
-fn healthy(addr: &str) -> bool {
+pub fn healthy(addr: &str) -> bool {
     let Ok(mut stream) = TcpStream::connect(browser_host(addr)) else {
         return false;
     };
@@ -127,7 +133,7 @@ mod tests {
         let args = strings(&["--addr", "0.0.0.0:9000", "--dist=/x"]);
         assert_eq!(flag_value(&args, "--addr").as_deref(), Some("0.0.0.0:9000"));
         assert_eq!(flag_value(&args, "--dist").as_deref(), Some("/x"));
-        assert!(!has_flag(&args, "--turn"));
+        assert!(flag_value(&args, "--turn").is_none());
         assert_eq!(browser_host("0.0.0.0:9000"), "127.0.0.1:9000");
         assert_eq!(browser_host("127.0.0.1:8080"), "127.0.0.1:8080");
     }

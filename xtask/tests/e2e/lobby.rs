@@ -149,17 +149,21 @@ async fn markup_in_names_and_chat_is_shown_as_text() -> TestResult {
             );
         }
 
-        // Control: in this page, the same kind of markup inserted as HTML does run its handler (the
-        // image fails to load), so a quiet `__xss` below means the app never inserted it as HTML.
+        // Control: in this page, the same kind of markup inserted as HTML tries to run its handler
+        // (the image fails to load), which the page's Content-Security-Policy refuses and reports
+        // (issue 10). So no violation before it, a quiet `__xss` and no such elements below mean
+        // the app never inserted the markup as HTML.
         for page in [&evil, &bob] {
+            let before = page.js("return window.__e2e.csp;", vec![]).await?;
+            assert_eq!(before, json!([]), "{}: CSP violations", page.label);
             page.js(
                 "const d = document.createElement('div'); d.innerHTML = '<img src=x onerror=\"window.__control=1\">'; return true;",
                 vec![],
             )
             .await?;
             page.wait_js(
-                "the control markup's onerror to run",
-                "return window.__control === 1;",
+                "the control markup's inline handler refused by the CSP",
+                "return window.__e2e.csp.some(v => v.startsWith('script-src-attr')) && window.__control === undefined;",
                 vec![],
                 QUICK,
             )

@@ -10,6 +10,7 @@
 //! browsers, coturn); [`page`] is one browser tab with the app's actions and the in-page probes of
 //! [`probes`]; [`harness_check`] tests the harness itself; the scenarios are [`lobby`], [`call`],
 //! [`ringing`] (a ringing call is never accepted by keys typed elsewhere), [`relay`] (TURN),
+//! [`headers`] (security headers, no CSP violation in a call, Chromium and Firefox),
 //! [`trunk_serve`] (development with `trunk serve` and its `/ws` proxy),
 //! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium) and [`bench`] (the
 //! ignored call-setup benchmark), with the steps they share in [`scenario`]. The
@@ -33,6 +34,7 @@ mod deploy;
 mod flow;
 mod harness;
 mod harness_check;
+mod headers;
 mod lobby;
 mod page;
 mod probes;

@@ -12,13 +12,17 @@
 /// - records the time of the first frame the remote `<video>` shows in `__e2e.firstFrameAt`;
 /// - records the time of the last click on each `data-testid` in `__e2e.clickAt` (a capturing
 ///   listener on `document` runs before the app's own handlers);
-/// - counts console errors and warnings in `__e2e.console`.
+/// - counts console errors and warnings in `__e2e.console`;
+/// - keeps every Content-Security-Policy violation (`securitypolicyviolation`) in `__e2e.csp`.
 ///
 /// It observes `document` itself, which exists before any element is parsed.
 pub const INSTALL: &str = r#"
 if (!window.__e2e) {
   const now = () => performance.timeOrigin + performance.now();
-  const e2e = window.__e2e = { pcs: [], phases: [], peerStates: [], connection: [], firstFrameAt: null, video: null, clickAt: {}, tracks: [], console: [] };
+  const e2e = window.__e2e = { pcs: [], phases: [], peerStates: [], connection: [], firstFrameAt: null, video: null, clickAt: {}, tracks: [], console: [], csp: [] };
+  document.addEventListener('securitypolicyviolation', (e) => {
+    e2e.csp.push(e.effectiveDirective + ' blocked ' + (e.blockedURI || '?') + (e.sample ? ' (' + e.sample + ')' : ''));
+  });
   const Original = window.RTCPeerConnection;
   window.RTCPeerConnection = new Proxy(Original, {
     construct(target, args) { const pc = Reflect.construct(target, args); e2e.pcs.push(pc); return pc; },
