@@ -102,6 +102,9 @@ pub struct Config {
     /// File keeping the `resume` sessions across a restart (empty: none).
     #[arg(long, env = "SERVER_STATE_FILE", default_value = "parley-state.json")]
     pub state_file: String,
+
+    #[command(flatten)]
+    pub serve: crate::serve::flags::ServeFlags,
 }
 
 /// Everything a running server needs to know, built from [`Config`] or directly by tests.

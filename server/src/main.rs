@@ -1,7 +1,9 @@
-//! The `server` binary: configuration, logging, the runtime, and `run` until SIGINT/SIGTERM.
+//! The `server` binary: configuration, logging, the runtime, and `run_with` until
+//! SIGINT/SIGTERM.
 
 use clap::Parser;
-use server::{AppState, Config};
+use server::{AppState, Config, Serve};
+use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::io::Result<()> {
@@ -33,11 +35,26 @@ fn runtime(workers: Option<usize>) -> std::io::Result<tokio::runtime::Runtime> {
 }
 
 async fn serve(config: Config) -> std::io::Result<()> {
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, dist = %config.dist.display(), "listening: open http://{addr}/");
     let state = AppState::new(config.settings());
-    server::run(listener, state, shutdown_signal()).await?;
+    let tls = config
+        .serve
+        .tls_config(addr, state.shutdown.clone(), &state.tracker)
+        .map_err(std::io::Error::other)?;
+    let redirect_listener = match config.serve.http_redirect_addr {
+        Some(redirect) => Some(TcpListener::bind(redirect).await?),
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, dist = %config.dist.display(), "listening: open {scheme}://{addr}/");
+    let serve = Serve {
+        listener,
+        tls,
+        redirect_listener,
+        timeouts: config.serve.timeouts(),
+    };
+    server::run_with(serve, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
