@@ -274,3 +274,49 @@ fn default_names_cover_the_listen_address() {
     let names = self_signed::default_names("192.168.1.5:443".parse().unwrap());
     assert_eq!(names, vec!["192.168.1.5"]);
 }
+
+#[test]
+fn tls_and_timeout_flags() {
+    use clap::Parser as _;
+    use server::Config;
+    let config = Config::try_parse_from(["server"]).unwrap();
+    assert!(!config.serve.wants_tls());
+    assert_eq!(config.serve.timeouts(), server::Timeouts::default());
+    assert_eq!(config.serve.timeouts().header_read, Duration::from_secs(10));
+    assert!(Config::try_parse_from(["server", "--tls-cert", "c.pem"]).is_err());
+    assert!(
+        Config::try_parse_from([
+            "server",
+            "--tls-cert",
+            "c.pem",
+            "--tls-key",
+            "k.pem",
+            "--tls-self-signed"
+        ])
+        .is_err()
+    );
+    let config = Config::try_parse_from([
+        "server",
+        "--tls-self-signed",
+        "--tls-name",
+        "parley.lan",
+        "--tls-name",
+        "192.168.1.5",
+        "--http-redirect-addr",
+        "0.0.0.0:80",
+        "--header-read-timeout",
+        "0.5",
+        "--shutdown-timeout",
+        "3",
+    ])
+    .unwrap();
+    assert!(config.serve.wants_tls());
+    assert_eq!(config.serve.tls_name, vec!["parley.lan", "192.168.1.5"]);
+    assert_eq!(
+        config.serve.http_redirect_addr,
+        Some("0.0.0.0:80".parse().unwrap())
+    );
+    let timeouts = config.serve.timeouts();
+    assert_eq!(timeouts.header_read, Duration::from_millis(500));
+    assert_eq!(timeouts.shutdown, Duration::from_secs(3));
+}

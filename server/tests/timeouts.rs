@@ -187,3 +187,33 @@ async fn shutdown_finishes_within_its_deadline_with_half_open_connections() {
     .await;
     assert!(drained.is_ok(), "the stalled connection was never closed");
 }
+
+#[tokio::test]
+async fn killing_the_connections_ends_blocked_reads_and_writes() {
+    use server::serve::guard::Connections;
+    let connections = Connections::default();
+    // A socket with nothing to read, and one whose peer does not read (a 16-byte pipe).
+    let (reader, _reader_peer) = tokio::io::duplex(16);
+    let (writer, _writer_peer) = tokio::io::duplex(16);
+    let mut reader = connections.guard(reader);
+    let mut writer = connections.guard(writer);
+    assert_eq!(connections.open(), 2);
+    let read = tokio::spawn(async move {
+        let mut buf = [0u8; 8];
+        reader.read(&mut buf).await
+    });
+    let write = tokio::spawn(async move { writer.write_all(&[1u8; 4096]).await });
+    // Both are blocked: neither finishes on its own.
+    tokio::task::yield_now().await;
+    assert!(!read.is_finished() && !write.is_finished());
+    connections.kill_all();
+    let read = timeout(DEADLINE, read).await.unwrap().unwrap();
+    let write = timeout(DEADLINE, write).await.unwrap().unwrap();
+    assert_eq!(read.unwrap_err().kind(), std::io::ErrorKind::ConnectionAborted);
+    assert_eq!(write.unwrap_err().kind(), std::io::ErrorKind::ConnectionAborted);
+    // Dropped sockets leave the registry; one accepted after the kill starts dead.
+    assert_eq!(connections.open(), 0);
+    let (late, _late_peer) = tokio::io::duplex(16);
+    let mut late = connections.guard(late);
+    assert!(late.write_all(b"x").await.is_err());
+}
