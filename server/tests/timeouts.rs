@@ -209,8 +209,14 @@ async fn killing_the_connections_ends_blocked_reads_and_writes() {
     connections.kill_all();
     let read = timeout(DEADLINE, read).await.unwrap().unwrap();
     let write = timeout(DEADLINE, write).await.unwrap().unwrap();
-    assert_eq!(read.unwrap_err().kind(), std::io::ErrorKind::ConnectionAborted);
-    assert_eq!(write.unwrap_err().kind(), std::io::ErrorKind::ConnectionAborted);
+    assert_eq!(
+        read.unwrap_err().kind(),
+        std::io::ErrorKind::ConnectionAborted
+    );
+    assert_eq!(
+        write.unwrap_err().kind(),
+        std::io::ErrorKind::ConnectionAborted
+    );
     // Dropped sockets leave the registry; one accepted after the kill starts dead.
     assert_eq!(connections.open(), 0);
     let (late, _late_peer) = tokio::io::duplex(16);

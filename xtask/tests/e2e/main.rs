@@ -10,7 +10,8 @@
 //! browsers, coturn); [`page`] is one browser tab with the app's actions and the in-page probes of
 //! [`probes`]; [`harness_check`] tests the harness itself; the scenarios are [`lobby`], [`call`],
 //! [`ringing`] (a ringing call is never accepted by keys typed elsewhere), [`relay`] (TURN),
-//! [`trunk_serve`] (development with `trunk serve` and its `/ws` proxy),
+//! [`trunk_serve`] (development with `trunk serve` and its `/ws` proxy), [`https`] (a call over
+//! https and wss with the self-signed certificate),
 //! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium) and [`bench`] (the
 //! ignored call-setup benchmark), with the steps they share in [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
@@ -29,6 +30,7 @@ mod call;
 mod flow;
 mod harness;
 mod harness_check;
+mod https;
 mod lobby;
 mod page;
 mod probes;
