@@ -1,7 +1,8 @@
 //! The accept loop's timeouts and shutdown: a client trickling its request header is cut at the
-//! header-read timeout while others are served; an idle keep-alive connection is closed; and
-//! shutdown finishes within its deadline even with a client that stopped reading its response
-//! and another stuck mid-request.
+//! header-read timeout while others are served; an idle keep-alive connection is closed; a
+//! client that stopped reading its response is closed at the stall timeout; and shutdown
+//! finishes within its deadline even with a client that stopped reading its response and
+//! another stuck mid-request.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -222,4 +223,90 @@ async fn killing_the_connections_ends_blocked_reads_and_writes() {
     let (late, _late_peer) = tokio::io::duplex(16);
     let mut late = connections.guard(late);
     assert!(late.write_all(b"x").await.is_err());
+}
+
+/// The TCP state (`/proc/net/tcp`, e.g. 1 established, 4 FIN-WAIT-1) of the server's end of the
+/// connection from `client` to `server`; `None` once the kernel has forgotten it.
+fn server_end_state(server: std::net::SocketAddr, client: std::net::SocketAddr) -> Option<u8> {
+    let hex = |addr: std::net::SocketAddr| match addr.ip() {
+        std::net::IpAddr::V4(ip) => format!(
+            "{:08X}:{:04X}",
+            u32::from_ne_bytes(ip.octets()),
+            addr.port()
+        ),
+        std::net::IpAddr::V6(_) => String::new(),
+    };
+    let (local, remote) = (hex(server), hex(client));
+    let table = std::fs::read_to_string("/proc/net/tcp").unwrap();
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        (fields.get(1) == Some(&local.as_str()) && fields.get(2) == Some(&remote.as_str()))
+            .then(|| u8::from_str_radix(fields[3], 16).unwrap())
+    })
+}
+
+#[tokio::test]
+async fn a_client_that_stopped_reading_its_response_is_closed_at_the_stall_timeout() {
+    const STALL: Duration = Duration::from_millis(500);
+    let dist = scratch("stall-dist");
+    std::fs::write(dist.join("index.html"), "<!doctype html>").unwrap();
+    std::fs::write(dist.join("big.bin"), vec![7u8; 64 * 1024 * 1024]).unwrap();
+    let server = Running::start(Options {
+        settings: Settings {
+            dist,
+            ..Settings::default()
+        },
+        timeouts: Timeouts {
+            header_read: Duration::from_secs(60),
+            stall: STALL,
+            ..Timeouts::default()
+        },
+        ..Options::default()
+    })
+    .await;
+    let mut stalled = TcpStream::connect(server.addr).await.unwrap();
+    let client = stalled.local_addr().unwrap();
+    stalled
+        .write_all(b"GET /big.bin HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut head = [0u8; 12];
+    timeout(DEADLINE, stalled.read_exact(&mut head))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&head, b"HTTP/1.1 200");
+    assert_eq!(
+        server_end_state(server.addr, client),
+        Some(1),
+        "established"
+    );
+    // The client reads no more. The server's end leaves ESTABLISHED once the stall timer closed
+    // it (its FIN waits behind the unread data: FIN-WAIT-1).
+    let started = Instant::now();
+    let mut poll = tokio::time::interval(Duration::from_millis(20));
+    loop {
+        poll.tick().await;
+        if server_end_state(server.addr, client) != Some(1) {
+            break;
+        }
+        assert!(
+            started.elapsed() < DEADLINE,
+            "the stalled connection was never closed"
+        );
+    }
+    assert!(
+        started.elapsed() < 3 * STALL + Duration::from_secs(1),
+        "{:?}",
+        started.elapsed()
+    );
+    // Others are served meanwhile and after.
+    let mut other = TcpStream::connect(server.addr).await.unwrap();
+    let response = exchange(
+        &mut other,
+        "GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    )
+    .await;
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+    server.stop_within(DEADLINE).await;
 }
