@@ -115,6 +115,12 @@ pub struct Config {
 
     #[command(flatten)]
     pub flood: crate::limits::flags::FloodFlags,
+
+    #[command(flatten)]
+    pub serve: crate::serve::flags::ServeFlags,
+
+    #[command(flatten)]
+    pub acme: crate::tls::acme::AcmeFlags,
 }
 
 /// Everything a running server needs to know, built from [`Config`] or directly by tests.

@@ -38,10 +38,14 @@
 //! - [`presence`]: the user-list broadcast policy, coalesced, serialised outside the lock.
 //! - [`escape`]: HTML escaping of chat for legacy clients.
 //! - [`turn`]: ICE servers and ephemeral TURN credentials.
-//! - [`tls`]: HTTPS; `tls/acme.rs`: automatic certificates over ACME (TLS-ALPN-01).
+//! - [`serve`]: our accept loop (plain or TLS, a redirect listener, header-read, stall and
+//!   handshake timeouts, shutdown within a deadline) and its flags (`serve/flags.rs`).
+//! - [`tls`]: HTTPS configs: certificate files reloaded on change, self-signed; the resolver
+//!   holding the current certificate; `tls/acme.rs`: automatic certificates over ACME
+//!   (TLS-ALPN-01).
 //!
-//! [`run`] serves until its `shutdown` future resolves, then closes every session and waits
-//! for them.
+//! [`run`] serves plain HTTP until its `shutdown` future resolves, then closes every session and
+//! waits for them; [`run_with`] serves what a [`Serve`] says (HTTPS, redirect, timeouts).
 
 pub mod admission;
 pub mod assets;
@@ -65,6 +69,7 @@ pub mod relay;
 pub mod replay;
 pub mod resumable;
 pub mod routes;
+pub mod serve;
 pub mod session;
 pub mod state;
 pub mod state_file;
@@ -73,23 +78,28 @@ pub mod token;
 pub mod turn;
 
 use std::future::Future;
-use std::net::SocketAddr;
 
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 pub use config::{Config, Settings};
 pub use routes::app;
+pub use serve::{Serve, Timeouts, run_with};
 pub use state::AppState;
 
-/// Serves `state` on `listener` until `shutdown` resolves; then every session gets a Close frame
-/// and this returns once all of them (and the presence task) have ended.
+/// Serves `state` over plain HTTP on `listener` (default timeouts) until `shutdown` resolves;
+/// then every session gets a Close frame and this returns once all of them (and the background
+/// tasks) have ended, or the shutdown deadline dropped them.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    ops::serve_metrics(&state).await?;
+    run_with(Serve::plain(listener), state, shutdown).await
+}
+
+/// The server's background tasks (presence broadcasts, away sessions, the state file), on
+/// `state.tracker`, ending with `state.shutdown`.
+fn spawn_background(state: &AppState) {
     let presence = presence::run(
         state.registry.clone(),
         state.settings.limits.presence_interval,
@@ -102,27 +112,4 @@ pub async fn run(
         let writer = state_file::run(state.registry.clone(), path.clone(), state.shutdown.clone());
         state.tracker.spawn(writer);
     }
-
-    let token = state.shutdown.clone();
-    let service = app(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    // Signaling is many small frames, each answered by the peer: Nagle's algorithm (with the
-    // peer's delayed ACK) would hold them back for up to 40 ms each.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "cannot set TCP_NODELAY");
-        }
-    });
-    let served = axum::serve(listener, service)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            // Sessions are upgraded connections, which axum's graceful shutdown does not wait
-            // for: cancel them ourselves.
-            token.cancel();
-        })
-        .await;
-    // Also when serving failed: close the sessions that exist.
-    state.shutdown.cancel();
-    state.tracker.close();
-    state.tracker.wait().await;
-    served
 }

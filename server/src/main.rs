@@ -1,8 +1,10 @@
-//! The `server` binary: configuration, logging, the runtime, and `run` until SIGINT/SIGTERM.
+//! The `server` binary: configuration, logging, the runtime, and `run_with` until
+//! SIGINT/SIGTERM.
 
 use clap::Parser;
 use server::metrics::LogFormat;
-use server::{AppState, Config};
+use server::{AppState, Config, Serve};
+use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::io::Result<()> {
@@ -46,11 +48,33 @@ async fn serve(config: Config) -> std::io::Result<()> {
             return Err(std::io::Error::other(problem));
         }
     };
-    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    let listener = TcpListener::bind(config.addr).await?;
     let addr = listener.local_addr()?;
-    tracing::info!(%addr, %client, "listening: open http://{addr}/");
     let state = AppState::new(settings);
-    server::run(listener, state, shutdown_signal()).await?;
+    let tls = match config.acme.settings() {
+        Some(acme) => Some(
+            server::tls::acme::acme_config(&acme, state.shutdown.clone(), &state.tracker)
+                .await
+                .map_err(std::io::Error::other)?,
+        ),
+        None => config
+            .serve
+            .tls_config(addr, state.shutdown.clone(), &state.tracker)
+            .map_err(std::io::Error::other)?,
+    };
+    let redirect_listener = match config.serve.http_redirect_addr {
+        Some(redirect) => Some(TcpListener::bind(redirect).await?),
+        None => None,
+    };
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    tracing::info!(%addr, %client, "listening: open {scheme}://{addr}/");
+    let serve = Serve {
+        listener,
+        tls,
+        redirect_listener,
+        timeouts: config.serve.timeouts(),
+    };
+    server::run_with(serve, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

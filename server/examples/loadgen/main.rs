@@ -8,6 +8,8 @@
 //! 2. latency: 200 clients open loop at 20,000 msg/s;
 //! 3. lobby: 1,000 simultaneous logins until every list is complete;
 //! 4. idle: server memory per idle logged-in connection (10,000 of them);
+//! 5. tls: the throughput loop over plain ws:// and over wss:// in the same run, and the
+//!    binary's size (issue 10, `tls.rs`);
 //!
 //! then prints a table of every figure against its target. See `docs/BENCHMARKS.md`.
 //! `-- herd` (not part of `all`) kills the server under 10,000 logged-in clients, starts it
@@ -16,7 +18,7 @@
 //! Layout (`loadgen/`): `harness` (pinning, building, starting and measuring the server),
 //! `client` (one simulated browser and its user list), `frames` (realistic relay frames),
 //! `pairs` (logged-in caller/callee pairs), one file per scenario (`throughput`, `floor`,
-//! `latency`, `lobby`, `idle`, `herd` with `herd_client`, `herd_curve` and `backoff`), `pacer` (when open-loop messages are due), `stats`, `report`,
+//! `latency`, `lobby`, `idle`, `tls`, `herd` with `herd_client`, `herd_curve` and `backoff`), `pacer` (when open-loop messages are due), `stats`, `report`,
 //! `error`.
 
 mod backoff;
@@ -36,6 +38,7 @@ mod pairs;
 mod report;
 mod stats;
 mod throughput;
+mod tls;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +64,8 @@ enum Scenario {
     Latency,
     Lobby,
     Idle,
+    /// Throughput over TLS next to plain (issue 10).
+    Tls,
     /// Not part of `all`: the server killed and restarted under N clients.
     Herd,
 }
@@ -259,6 +264,14 @@ fn run(args: Args) -> Result<ExitCode> {
             };
             figures
                 .extend(scenario(&spec, "idle", &[], async |s| idle::run(s, &config).await).await);
+        }
+        if wants(Scenario::Tls) {
+            let config = throughput::Config {
+                pairs: args.pairs,
+                warmup: Duration::from_secs(1),
+                duration: Duration::from_secs(args.duration),
+            };
+            figures.extend(tls::run(&spec, &config).await);
         }
         if wants(Scenario::Herd) {
             let config = herd::Config {

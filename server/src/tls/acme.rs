@@ -88,7 +88,7 @@ pub async fn acme_config(
         .with_safe_default_protocol_versions()?
         .with_no_client_auth()
         .with_cert_resolver(resolver.clone());
-    config.alpn_protocols = vec![ACME_TLS_ALPN.to_vec(), b"http/1.1".to_vec()];
+    config.alpn_protocols = vec![ACME_TLS_ALPN.to_vec(), crate::tls::HTTP1_ALPN.to_vec()];
 
     let task = Renewal {
         settings: settings.clone(),

@@ -78,6 +78,8 @@ pub struct World {
     server: Option<server::Server>,
     options: ServerOptions,
     driver: chromedriver::Chromedriver,
+    /// More Chromium flags for every page (trusting a self-signed server's key).
+    chrome_args: Vec<String>,
     // Declared last so it stops after the server that points at it.
     _turn: Option<Coturn>,
 }
@@ -129,6 +131,7 @@ impl World {
             None => server::Server::start(&dir, &options).await?,
         };
         let (url, port) = (server.url.clone(), server.port);
+        let chrome_args = server.chrome_args();
         let driver = chromedriver::Chromedriver::start(&dir, &tmp).await?;
         Ok(Self {
             dir,
@@ -137,6 +140,7 @@ impl World {
             server: Some(server),
             options,
             driver,
+            chrome_args,
             _turn: turn,
         })
     }
@@ -212,14 +216,14 @@ impl World {
 
     /// A new browser (own profile) showing `url`, which another server may serve.
     pub async fn page_at(&self, label: &str, url: &str) -> TestResult<Page> {
-        let client = self.driver.session(label, false).await?;
+        let client = self.driver.session(label, false, &self.chrome_args).await?;
         Page::open(client, label, url).await
     }
 
     /// A new browser showing the app that refuses playback with sound until the page has had a
     /// user gesture (a reloaded page has had none), as Firefox does.
     pub async fn page_strict_autoplay(&self, label: &str) -> TestResult<Page> {
-        let client = self.driver.session(label, true).await?;
+        let client = self.driver.session(label, true, &self.chrome_args).await?;
         Page::open(client, label, &format!("{}/", self.url)).await
     }
 }

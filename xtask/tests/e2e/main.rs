@@ -11,7 +11,8 @@
 //! [`probes`]; [`harness_check`] tests the harness itself; the scenarios are [`lobby`], [`call`],
 //! [`ringing`] (a ringing call is never accepted by keys typed elsewhere), [`relay`] (TURN),
 //! [`headers`] (security headers, no CSP violation in a call, Chromium and Firefox),
-//! [`trunk_serve`] (development with `trunk serve` and its `/ws` proxy),
+//! [`trunk_serve`] (development with `trunk serve` and its `/ws` proxy), [`https`] (a call over
+//! https and wss with the self-signed certificate),
 //! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium) and [`bench`] (the
 //! ignored call-setup benchmark), with the steps they share in [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
@@ -35,6 +36,7 @@ mod flow;
 mod harness;
 mod harness_check;
 mod headers;
+mod https;
 mod lobby;
 mod page;
 mod probes;

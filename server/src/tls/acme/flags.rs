@@ -15,7 +15,8 @@ pub struct AcmeFlags {
     #[arg(
         long = "acme-domain",
         env = "SERVER_ACME_DOMAIN",
-        value_delimiter = ','
+        value_delimiter = ',',
+        conflicts_with_all = ["tls_cert", "tls_self_signed"]
     )]
     pub acme_domain: Vec<String>,
 

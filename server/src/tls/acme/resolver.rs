@@ -14,7 +14,7 @@ use rustls::sign::CertifiedKey;
 
 /// The ALPN protocol of TLS-ALPN-01 validation handshakes. The accept loop must close a
 /// connection that negotiated it right after the handshake (it carries no HTTP).
-pub const ACME_TLS_ALPN: &[u8] = b"acme-tls/1";
+pub use crate::tls::ACME_TLS_ALPN;
 
 /// The issued certificate and the pending challenge certificates.
 #[derive(Debug, Default)]

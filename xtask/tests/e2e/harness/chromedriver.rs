@@ -55,7 +55,13 @@ impl Chromedriver {
     /// A new Chromium with its own profile folder. With `strict_autoplay`, it refuses playback
     /// with sound until the page has had a user gesture (as Firefox does by default; a reloaded
     /// page has had none); otherwise every page may play sound at once.
-    pub async fn session(&self, label: &str, strict_autoplay: bool) -> TestResult<Client> {
+    /// `extra` are more Chromium flags (the https test's `--ignore-certificate-errors-spki-list`).
+    pub async fn session(
+        &self,
+        label: &str,
+        strict_autoplay: bool,
+        extra: &[String],
+    ) -> TestResult<Client> {
         let n = self.sessions.fetch_add(1, Ordering::Relaxed);
         let profile = self.dir.join(format!("profile-{n}-{}", sanitize(label)));
         std::fs::create_dir_all(&profile)?;
@@ -81,6 +87,7 @@ impl Chromedriver {
             format!("--window-size={},{}", WINDOW.0, WINDOW.1),
             format!("--user-data-dir={}", profile.display()),
         ];
+        let args: Vec<String> = args.into_iter().chain(extra.iter().cloned()).collect();
         let capabilities = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {

@@ -38,8 +38,11 @@ impl ServerOptions {
 }
 
 pub struct Server {
-    /// `http://127.0.0.1:<port>` (no trailing slash).
+    /// `http://127.0.0.1:<port>` (no trailing slash); `https://` with `--tls-self-signed`.
     pub url: String,
+    /// With `--tls-self-signed`: the SPKI hash the server logged, which Chromium is told to
+    /// trust (and nothing else).
+    pub spki: Option<String>,
     pub port: u16,
     /// Kept for its `Drop`, which stops the server.
     _process: Group,
@@ -104,21 +107,50 @@ impl Server {
             "the server on {addr} to answer /healthz (log: {})",
             log.display()
         );
-        wait::until(&what, Duration::from_secs(15), || {
+        let tls = options.args.iter().any(|a| a == "--tls-self-signed");
+        let spki = wait::until(&what, Duration::from_secs(15), || {
             let result = process.check_running(&log);
             let addr = addr.clone();
+            let log = log.clone();
             async move {
                 result?;
-                Ok(healthy(&addr).await.then_some(()))
+                if tls {
+                    // No TLS client here: the server is ready once it logged its URL.
+                    let text = std::fs::read_to_string(&log).unwrap_or_default();
+                    return Ok(text.contains("open https://").then(|| logged_spki(&text)));
+                }
+                Ok(healthy(&addr).await.then_some(None))
             }
         })
         .await?;
+        let scheme = if tls { "https" } else { "http" };
         Ok(Self {
-            url: format!("http://{addr}"),
+            spki,
+            url: format!("{scheme}://{addr}"),
             port,
             _process: process,
         })
     }
+}
+
+impl Server {
+    /// The Chromium flags a page needs for this server: with a self-signed certificate, trust
+    /// exactly its key.
+    pub fn chrome_args(&self) -> Vec<String> {
+        self.spki
+            .iter()
+            .map(|spki| format!("--ignore-certificate-errors-spki-list={spki}"))
+            .collect()
+    }
+}
+
+/// The SPKI hash in the self-signed server's log line (its message names the Chromium flag).
+fn logged_spki(log: &str) -> Option<String> {
+    const FLAG: &str = "--ignore-certificate-errors-spki-list=";
+    let start = log.find(FLAG)? + FLAG.len();
+    let rest = &log[start..];
+    let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+    Some(rest[..end].to_owned())
 }
 
 /// The state file of the servers of the test whose folder is `dir` (kept across restarts).
