@@ -52,6 +52,11 @@ async fn serve(config: Config) -> std::io::Result<()> {
     let addr = listener.local_addr()?;
     let state = AppState::new(settings);
     let tls = match config.acme.settings() {
+        Some(_) if config.serve.tls_cert.is_some() || config.serve.tls_self_signed => {
+            let problem =
+                "--acme-domain gets certificates itself: drop --tls-cert/--tls-self-signed";
+            return Err(std::io::Error::other(problem));
+        }
         Some(acme) => Some(
             server::tls::acme::acme_config(&acme, state.shutdown.clone(), &state.tracker)
                 .await

@@ -15,8 +15,7 @@ pub struct AcmeFlags {
     #[arg(
         long = "acme-domain",
         env = "SERVER_ACME_DOMAIN",
-        value_delimiter = ',',
-        conflicts_with_all = ["tls_cert", "tls_self_signed"]
+        value_delimiter = ','
     )]
     pub acme_domain: Vec<String>,
 
