@@ -9,6 +9,9 @@
 //! - [`session`]: one task per connection, one `select!` loop over the socket, the outbox, the
 //!   timer (login deadline, keep-alive, heartbeat) and shutdown; writing frames
 //!   (`session/write.rs`).
+//! - [`socket`]: the WebSocket handshake and socket under the session, with tungstenite's
+//!   buffers kept small (long messages sent in fragments, the read buffer replaced after a
+//!   large frame).
 //! - [`envelope`]: one pass over a client frame, every member kept as raw JSON text.
 //! - [`inbound`]: decoding client frames (once) into [`inbound::Inbound`], and naming what is
 //!   wrong with bad ones.
@@ -54,6 +57,7 @@ pub mod replay;
 pub mod resumable;
 pub mod routes;
 pub mod session;
+pub mod socket;
 pub mod state;
 pub mod state_file;
 pub mod token;

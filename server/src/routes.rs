@@ -5,7 +5,7 @@
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -13,8 +13,8 @@ use axum::routing::get;
 use shared::limits::MAX_FRAME_BYTES;
 use tower_http::services::{ServeDir, ServeFile};
 
-use crate::session;
 use crate::state::AppState;
+use crate::{session, socket};
 
 /// The application's router. It needs `ConnectInfo<SocketAddr>` (serve it with
 /// `into_make_service_with_connect_info`, as [`crate::run`] does).
@@ -67,25 +67,23 @@ async fn healthz() -> StatusCode {
 }
 
 async fn signaling(
-    upgrade: WebSocketUpgrade,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     State(state): State<AppState>,
+    request: Request,
 ) -> Response {
     // Taken before the upgrade completes, so shutdown also waits for sessions still starting.
     let in_flight = state.tracker.token();
     let limits = &state.settings.limits;
-    upgrade
-        // MDN's client asks for `json` and Chrome fails the handshake unless it is answered;
-        // clients that ask for nothing are accepted too.
-        .protocols(["json"])
+    let config = tungstenite::protocol::WebSocketConfig::default()
         .read_buffer_size(limits.read_buffer_bytes)
         .write_buffer_size(limits.write_buffer_bytes)
         // Frames over the protocol limit (but under twice it) are read whole and refused by
         // the session with a clean close; only larger ones are cut off by tungstenite.
-        .max_message_size(2 * MAX_FRAME_BYTES)
-        .max_frame_size(2 * MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| async move {
-            session::run(socket, state, peer).await;
-            drop(in_flight);
-        })
+        .max_message_size(Some(2 * MAX_FRAME_BYTES))
+        .max_frame_size(Some(2 * MAX_FRAME_BYTES));
+    // Our own handshake and socket (not axum's), so tungstenite's buffers stay small.
+    socket::upgrade(request, config, move |socket| async move {
+        session::run(socket, state, peer).await;
+        drop(in_flight);
+    })
 }
