@@ -46,7 +46,6 @@ type Ws<S> = WebSocketStream<Boundary<S>>;
 /// A server-side WebSocket over `S` with bounded buffers (see the module doc).
 pub struct Socket<S> {
     ws: Ws<S>,
-    config: WebSocketConfig,
     /// The rest of a long message being sent: its payload, how much is sent, its opcode.
     sending: Option<(Bytes, usize, Data)>,
     /// A large message was returned: shrink once everything is flushed.
@@ -61,7 +60,6 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Socket<S> {
     pub fn new(io: S, config: WebSocketConfig) -> Self {
         Self {
             ws: new_ws(Boundary::new(io), config),
-            config,
             sending: None,
             shrink_due: false,
             closing: false,
@@ -82,8 +80,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Socket<S> {
         if self.closing || self.sending.is_some() || !self.ws.get_mut().at_large_end() {
             return;
         }
+        let config = *self.ws.get_config();
         if let Some(io) = self.ws.get_mut().take() {
-            self.ws = new_ws(io, self.config);
+            self.ws = new_ws(io, config);
             self.shrinks += 1;
         }
     }

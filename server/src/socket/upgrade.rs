@@ -27,10 +27,10 @@ use super::{Connection, Socket};
 const PROTOCOL: &str = "json";
 
 /// Answers the handshake of `request` and, once the connection is upgraded, runs `session` on
-/// it; or refuses a request that is no WebSocket handshake (`400`, `405`, `426`).
+/// it (boxed); or refuses a request that is no WebSocket handshake (`400`, `405`, `426`).
 pub fn upgrade<F, Fut>(mut request: Request, config: WebSocketConfig, session: F) -> Response
 where
-    F: FnOnce(Socket<Connection>) -> Fut + Send + 'static,
+    F: FnOnce(Box<Socket<Connection>>) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
     if request.method() != Method::GET {
@@ -64,7 +64,9 @@ where
     };
     tokio::spawn(async move {
         match on_upgrade.await {
-            Ok(upgraded) => session(Socket::new(TokioIo::new(upgraded), config)).await,
+            // Boxed: the socket is moved through several futures (this one, the handler's,
+            // the session's), each of which would otherwise keep a slot its size.
+            Ok(upgraded) => session(Box::new(Socket::new(TokioIo::new(upgraded), config))).await,
             Err(e) => tracing::debug!(error = %e, "upgrade failed"),
         }
     });
