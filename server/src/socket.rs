@@ -8,11 +8,13 @@
 //! - **Writes**: a message over [`FRAGMENT_BYTES`] is sent as fragments of that size (RFC 6455
 //!   §5.4; browsers and MDN's client reassemble them), each written before the next is buffered,
 //!   so the write buffer never grows past one fragment.
-//! - **Reads**: [`Boundary`] watches frame boundaries under tungstenite. After a large frame has
-//!   been returned and everything written is flushed, tungstenite holds no state worth keeping
-//!   (no partial message, nothing buffered, no pending pong), so the connection is moved into a
-//!   fresh tungstenite with small buffers ([`Socket::shrink`]). Bytes read past the large frame
-//!   wait in the boundary, which moves along.
+//! - **Both**: [`Boundary`] watches frame boundaries under tungstenite. After a large frame was
+//!   read, or a frame over [`SHRINK_AFTER_WRITE`] written, tungstenite is replaced by a fresh one
+//!   with small buffers on the same connection ([`Socket::shrink`]) as soon as it holds no state
+//!   worth keeping: everything it was handed returned (no partial frame or message), everything
+//!   written flushed (no pending pong). Bytes read past a large frame wait in the boundary,
+//!   which moves along. Replacing costs a few small allocations, so it is done only after
+//!   frames larger than most relays: an idle connection then keeps no write buffer at all.
 //!
 //! Both are observable: [`Socket::shrinks`] counts the replacements, and the integration test
 //! `tests/buffers.rs` measures the heap a connection keeps.
@@ -41,6 +43,10 @@ pub type Connection = hyper_util::rt::TokioIo<hyper::upgrade::Upgraded>;
 /// Largest frame written: longer messages go out as fragments of this size.
 pub const FRAGMENT_BYTES: usize = 4096;
 
+/// Writing a frame larger than this (a user list, a session description) leaves a write buffer
+/// of its size: tungstenite is replaced once flushed. ICE candidates and chat stay below.
+pub const SHRINK_AFTER_WRITE: usize = 1024;
+
 type Ws<S> = WebSocketStream<Boundary<S>>;
 
 /// A server-side WebSocket over `S` with bounded buffers (see the module doc).
@@ -48,8 +54,10 @@ pub struct Socket<S> {
     ws: Ws<S>,
     /// The rest of a long message being sent: its payload, how much is sent, its opcode.
     sending: Option<(Bytes, usize, Data)>,
-    /// A large message was returned: shrink once everything is flushed.
+    /// A large frame was read or written: shrink once tungstenite holds nothing.
     shrink_due: bool,
+    /// Items tungstenite has returned since it was made (see [`Boundary::drained`]).
+    returned: u64,
     /// A Close was sent or received: the connection is ending, nothing is replaced.
     closing: bool,
     shrinks: u64,
@@ -62,6 +70,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Socket<S> {
             ws: new_ws(Boundary::new(io), config),
             sending: None,
             shrink_due: false,
+            returned: 0,
             closing: false,
             shrinks: 0,
         }
@@ -73,17 +82,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Socket<S> {
     }
 
     /// Replaces tungstenite by a fresh one (small buffers) on the same connection, when it
-    /// holds nothing: a large frame's message has been returned, nothing was read since, and
-    /// everything written is flushed (the caller's part).
+    /// holds nothing: all it read returned, everything written flushed (the caller's part).
+    /// Otherwise it stays due, for the next flush or read.
     fn shrink(&mut self) {
-        self.shrink_due = false;
-        if self.closing || self.sending.is_some() || !self.ws.get_mut().at_large_end() {
+        if self.closing || self.sending.is_some() || !self.ws.get_mut().drained(self.returned) {
             return;
         }
         let config = *self.ws.get_config();
         if let Some(io) = self.ws.get_mut().take() {
             self.ws = new_ws(io, config);
             self.shrinks += 1;
+            self.shrink_due = false;
+            self.returned = 0;
         }
     }
 
@@ -119,6 +129,14 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Socket<S> {
     }
 }
 
+fn message_len(message: &Message) -> usize {
+    match message {
+        Message::Text(text) => text.len(),
+        Message::Binary(data) => data.len(),
+        _ => 0,
+    }
+}
+
 /// A tungstenite over `io`, without a handshake (ours is done, see [`upgrade`]).
 fn new_ws<S: AsyncRead + AsyncWrite + Unpin>(io: Boundary<S>, config: WebSocketConfig) -> Ws<S> {
     // The future is ready at once (it only wraps the connection); `None` cannot happen.
@@ -144,6 +162,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Stream for Socket<S> {
             Some(Err(e)) => return Poll::Ready(Some(Err(axum::Error::new(e)))),
             Some(Ok(message)) => message,
         };
+        this.returned += 1;
         if message.len() > LARGE_FRAME as usize {
             this.shrink_due = true;
         }
@@ -181,6 +200,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> Sink<Message> for Socket<S> {
 
     fn start_send(self: Pin<&mut Self>, message: Message) -> Result<(), Self::Error> {
         let this = self.get_mut();
+        if message_len(&message) > SHRINK_AFTER_WRITE {
+            this.shrink_due = true;
+        }
         let long =
             |payload: Bytes, data| (payload.len() > FRAGMENT_BYTES).then_some((payload, 0, data));
         let message = match message {

@@ -1,13 +1,14 @@
 //! The raw connection under tungstenite, watched frame by frame so the socket adapter knows when
-//! tungstenite's read buffer is empty after a large frame (and can then be replaced by a small
-//! one, see [`super::Socket`]).
+//! tungstenite's read buffer is empty (and tungstenite can then be replaced by a fresh one with
+//! small buffers, see [`super::Socket`]).
 //!
 //! Bytes pass through unchanged. The frame headers in them are parsed as they pass (RFC 6455
 //! §5.2: two bytes, 2 or 8 bytes of extended length, 4 bytes of mask) to know where each frame
-//! ends. When a read runs past the end of a *large* frame (payload over [`LARGE_FRAME`]), the
-//! bytes after it are kept back in a small stash and handed out by the next read: so when
-//! tungstenite has the large frame's last byte, it has nothing after it, and once it has returned
-//! that frame's message its buffer holds nothing at all.
+//! ends, and to count the items tungstenite will return for them (one per message, one per
+//! control frame): once it has returned as many as were handed to it, and no frame or fragmented
+//! message is half-way, its read buffer holds nothing. When a read runs past the end of a *large*
+//! frame (payload over [`LARGE_FRAME`]), the bytes after it are kept back in a small stash and
+//! handed out by the next read, so that this moment comes right after every large frame.
 
 use std::io;
 use std::pin::Pin;
@@ -53,9 +54,8 @@ pub struct Boundary<S> {
     stash: Vec<u8>,
     /// A fragmented message is under way (a data frame without FIN was seen, no final one yet).
     in_message: bool,
-    /// Everything handed to tungstenite ends exactly at the end of a large frame that finished
-    /// a message: once tungstenite returns that message, its read buffer is empty.
-    at_large_end: bool,
+    /// Items (messages and control frames) complete in the bytes handed to tungstenite.
+    items: u64,
 }
 
 impl<S> Boundary<S> {
@@ -65,18 +65,19 @@ impl<S> Boundary<S> {
             parse: START,
             stash: Vec::new(),
             in_message: false,
-            at_large_end: false,
+            items: 0,
         }
     }
 
-    /// Whether tungstenite holds nothing once it has returned the message of the last large
-    /// frame (see the module doc).
-    pub fn at_large_end(&self) -> bool {
-        self.at_large_end
+    /// Whether tungstenite's read buffer is empty, given how many items it has returned since
+    /// this boundary was made (see the module doc).
+    pub fn drained(&self, returned: u64) -> bool {
+        let between_frames = matches!(self.parse, Parse::Header { have: 0, .. });
+        between_frames && !self.in_message && self.items == returned
     }
 
-    /// Moves the connection (with the parser state and stash) out, for a new tungstenite;
-    /// this one is left without a connection and must be dropped.
+    /// Moves the connection (with the parser state and stash; the item count starts again) out,
+    /// for a new tungstenite; this one is left without a connection and must be dropped.
     pub fn take(&mut self) -> Option<Self> {
         let inner = self.inner.take()?;
         Some(Self {
@@ -84,7 +85,7 @@ impl<S> Boundary<S> {
             parse: self.parse,
             stash: std::mem::take(&mut self.stash),
             in_message: self.in_message,
-            at_large_end: false,
+            items: 0,
         })
     }
 
@@ -98,7 +99,6 @@ impl<S> Boundary<S> {
     /// end of a large frame, if one ends before the last byte.
     fn follow(&mut self, bytes: &[u8]) -> Option<usize> {
         let mut pos = 0;
-        self.at_large_end = false;
         while pos < bytes.len() {
             match &mut self.parse {
                 Parse::Header {
@@ -154,11 +154,11 @@ impl<S> Boundary<S> {
                 if data {
                     self.in_message = !fin;
                 }
-                if large {
-                    self.at_large_end = !self.in_message;
-                    if pos < bytes.len() {
-                        return Some(pos);
-                    }
+                if !self.in_message {
+                    self.items += 1;
+                }
+                if large && pos < bytes.len() {
+                    return Some(pos);
                 }
             }
         }
