@@ -167,8 +167,10 @@ impl Frames {
 }
 
 /// Most JSON bytes of names in the `userlist` a legacy client (no `userlist-delta`) gets: about
-/// 300 names of 10 letters, at least 30 of the longest (32 four-byte characters).
-pub const LEGACY_LIST_BYTES: usize = 4096;
+/// 300 names of 10 letters, at least 30 of the longest (32 four-byte characters). With the
+/// frame's own 30 bytes it stays under the 4 KiB the socket writes in one frame
+/// ([`crate::socket::FRAGMENT_BYTES`]), so each list is one write.
+pub const LEGACY_LIST_BYTES: usize = 4000;
 
 /// The names a legacy client is shown: the most recent logins (the end of `names`, in login
 /// order) that fit in [`LEGACY_LIST_BYTES`]. Everyone else can still call and be called by

@@ -17,7 +17,7 @@
 //!   frames larger than most relays: an idle connection then keeps no write buffer at all.
 //!
 //! Both are observable: [`Socket::shrinks`] counts the replacements, and the integration test
-//! `tests/buffers.rs` measures the heap a connection keeps.
+//! `server/tests/buffers.rs` measures the memory a connection keeps.
 
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};

@@ -82,7 +82,7 @@ pub async fn run_kind(
     let progress = Arc::new(Progress::default());
     let connecting = Arc::new(Semaphore::new(CONNECT_CONCURRENCY));
     let started = Instant::now();
-    let deadline = started + Duration::from_secs(150) + config.churn;
+    let deadline = started + Duration::from_secs(300) + config.churn;
     let mut tasks = Vec::with_capacity(n + 1);
     let spawn = |i: usize, go: CancellationToken, listed: mpsc::Sender<()>| {
         let client = MemClient {

@@ -51,8 +51,24 @@ async fn a_long_message_goes_out_in_fragments_and_arrives_whole() {
         tungstenite::Message::Text(t) => assert_eq!(t.as_str(), long),
         other => panic!("{other:?}"),
     }
-    let server = writer.await.unwrap();
-    assert_eq!(server.shrinks(), 1, "replaced once after the large write was flushed");
+    let mut server = writer.await.unwrap();
+    assert_eq!(
+        server.shrinks(),
+        1,
+        "replaced once after the large write was flushed"
+    );
+    // Still a working socket both ways after the replacement.
+    server.send(Message::Text("after".into())).await.unwrap();
+    match client.next().await.unwrap().unwrap() {
+        tungstenite::Message::Text(t) => assert_eq!(t.as_str(), "after"),
+        other => panic!("{other:?}"),
+    }
+    client
+        .send(tungstenite::Message::Text("back".into()))
+        .await
+        .unwrap();
+    assert_eq!(next_text(&mut server).await, "back");
+    assert_eq!(server.shrinks(), 1, "small frames replace nothing");
 }
 
 #[tokio::test]
