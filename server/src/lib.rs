@@ -10,8 +10,9 @@
 //!   timer (login deadline, keep-alive, heartbeat) and shutdown; writing frames
 //!   (`session/write.rs`).
 //! - [`socket`]: the WebSocket handshake and socket under the session, with tungstenite's
-//!   buffers kept small (long messages sent in fragments, the read buffer replaced after a
-//!   large frame).
+//!   buffers kept small (long messages sent in 4 KiB fragments; tungstenite replaced by a fresh
+//!   one on the same connection after a large frame either way); `socket/boundary.rs` follows
+//!   the frames under it, `socket/upgrade.rs` is the handshake.
 //! - [`envelope`]: one pass over a client frame, every member kept as raw JSON text.
 //! - [`inbound`]: decoding client frames (once) into [`inbound::Inbound`], and naming what is
 //!   wrong with bad ones.
