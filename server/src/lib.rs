@@ -15,6 +15,10 @@
 //! - [`session`]: one task per connection, one `select!` loop over the socket, the outbox, the
 //!   timer (login deadline, keep-alive, heartbeat) and shutdown; writing frames
 //!   (`session/write.rs`).
+//! - [`socket`]: the WebSocket handshake and socket under the session, with tungstenite's
+//!   buffers kept small (long messages sent in 4 KiB fragments; tungstenite replaced by a fresh
+//!   one on the same connection after a large frame either way); `socket/boundary.rs` follows
+//!   the frames under it, `socket/upgrade.rs` is the handshake.
 //! - [`envelope`]: one pass over a client frame, every member kept as raw JSON text.
 //! - [`inbound`]: decoding client frames (once) into [`inbound::Inbound`], and naming what is
 //!   wrong with bad ones.
@@ -71,6 +75,7 @@ pub mod resumable;
 pub mod routes;
 pub mod serve;
 pub mod session;
+pub mod socket;
 pub mod state;
 pub mod state_file;
 pub mod tls;

@@ -19,6 +19,12 @@
 //! Only the presence task flushes, one batch after the other, so batches reach every outbox in
 //! order.
 //!
+//! Legacy clients get a bounded list: the most recent logins whose names fit in
+//! [`LEGACY_LIST_BYTES`] of JSON (see [`legacy_window`]). MDN's client only knows whole lists, so
+//! without a bound each of them would get (and its connection's write buffer would keep) a frame
+//! as large as the whole lobby on every change: 10,000 legacy clients cost 169 KiB each that way.
+//! The window is the same for every legacy client, so it is still serialised once.
+//!
 //! A `resume` client's first list is followed by a `user-state` `reconnecting` frame for each
 //! user who is away at that moment (later changes reach it from the registry as they happen).
 
@@ -128,7 +134,7 @@ impl Frames {
         let names = batch.names.as_deref().unwrap_or_default();
         if any_legacy {
             let list = FromServer::UserList {
-                users: names.to_vec(),
+                users: legacy_window(names).to_vec(),
             };
             frames.legacy_full = Some(list.to_json().into());
         }
@@ -158,6 +164,30 @@ impl Frames {
             &self.deltas
         }
     }
+}
+
+/// Most JSON bytes of names in the `userlist` a legacy client (no `userlist-delta`) gets: about
+/// 300 names of 10 letters, at least 30 of the longest (32 four-byte characters). With the
+/// frame's own 30 bytes it stays under the 4 KiB the socket writes in one frame
+/// ([`crate::socket::FRAGMENT_BYTES`]), so each list is one write.
+pub const LEGACY_LIST_BYTES: usize = 4000;
+
+/// The names a legacy client is shown: the most recent logins (the end of `names`, in login
+/// order) that fit in [`LEGACY_LIST_BYTES`]. Everyone else can still call and be called by
+/// them; they only do not appear in their list.
+pub fn legacy_window(names: &[String]) -> &[String] {
+    let mut bytes = 0;
+    let mut start = names.len();
+    for name in names.iter().rev() {
+        // Serialised, as the frame will carry it (escapes included), with quotes and comma.
+        let cost = serde_json::to_string(name).map_or(name.len() + 2, |s| s.len()) + 1;
+        if bytes + cost > LEGACY_LIST_BYTES {
+            break;
+        }
+        bytes += cost;
+        start -= 1;
+    }
+    &names[start..]
 }
 
 /// Smallest budget of names (in JSON bytes) per presence frame for delta clients.

@@ -7,11 +7,10 @@
 
 use std::net::SocketAddr;
 
-use axum::Extension;
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State, WebSocketUpgrade};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::CACHE_CONTROL;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,8 +20,8 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::admission::Scheme;
 use crate::assets::{Assets, NO_CACHE};
 use crate::headers::{self, PolicySource};
-use crate::session;
 use crate::state::AppState;
+use crate::{session, socket};
 
 /// The application's router. It needs `ConnectInfo<SocketAddr>` (serve it with
 /// `into_make_service_with_connect_info`, as [`crate::run`] does).
@@ -115,34 +114,37 @@ pub fn has_hidden_component(path: &str) -> bool {
 /// `/ws`: admission first (origin, caps, rate: refused before the upgrade), then the session,
 /// which holds the admission permit for its whole life.
 async fn signaling(
-    upgrade: WebSocketUpgrade,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     State(state): State<AppState>,
-    scheme: Option<Extension<Scheme>>,
-    uri: Uri,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
-    let scheme = scheme.map_or(Scheme::Http, |Extension(scheme)| scheme);
-    let permit = match state.admission.admit(&headers, &uri, peer, scheme) {
+    // Set by the accept loop on its TLS listener.
+    let scheme = request
+        .extensions()
+        .get::<Scheme>()
+        .copied()
+        .unwrap_or(Scheme::Http);
+    let permit = match state
+        .admission
+        .admit(request.headers(), request.uri(), peer, scheme)
+    {
         Ok(permit) => permit,
         Err(refused) => return refused.into_response(),
     };
     // Taken before the upgrade completes, so shutdown also waits for sessions still starting.
     let in_flight = state.tracker.token();
     let limits = &state.settings.limits;
-    upgrade
-        // MDN's client asks for `json` and Chrome fails the handshake unless it is answered;
-        // clients that ask for nothing are accepted too.
-        .protocols(["json"])
+    let config = tungstenite::protocol::WebSocketConfig::default()
         .read_buffer_size(limits.read_buffer_bytes)
         .write_buffer_size(limits.write_buffer_bytes)
         // Frames over the protocol limit (but under twice it) are read whole and refused by
         // the session with a clean close; only larger ones are cut off by tungstenite.
-        .max_message_size(2 * MAX_FRAME_BYTES)
-        .max_frame_size(2 * MAX_FRAME_BYTES)
-        .on_upgrade(move |socket| async move {
-            session::run(socket, state, peer).await;
-            drop(permit);
-            drop(in_flight);
-        })
+        .max_message_size(Some(2 * MAX_FRAME_BYTES))
+        .max_frame_size(Some(2 * MAX_FRAME_BYTES));
+    // Our own handshake and socket (not axum's), so tungstenite's buffers stay small.
+    socket::upgrade(request, config, move |socket| async move {
+        session::run(socket, state, peer).await;
+        drop(permit);
+        drop(in_flight);
+    })
 }

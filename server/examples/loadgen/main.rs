@@ -12,13 +12,15 @@
 //!    binary's size (issue 10, `tls.rs`);
 //!
 //! then prints a table of every figure against its target. See `docs/BENCHMARKS.md`.
+//! `-- memory` (not part of `all`): server memory per logged-in MDN-style client and per feature
+//! client (10,000 of each kind, with presence churn; issue 11).
 //! `-- herd` (not part of `all`) kills the server under 10,000 logged-in clients, starts it
 //! again and measures how they come back (issue 9, "no thundering herd").
 //!
 //! Layout (`loadgen/`): `harness` (pinning, building, starting and measuring the server),
 //! `client` (one simulated browser and its user list), `frames` (realistic relay frames),
 //! `pairs` (logged-in caller/callee pairs), one file per scenario (`throughput`, `floor`,
-//! `latency`, `lobby`, `idle`, `tls`, `herd` with `herd_client`, `herd_curve` and `backoff`), `pacer` (when open-loop messages are due), `stats`, `report`,
+//! `latency`, `lobby`, `idle`, `tls`, `memory`, `herd` with `herd_client`, `herd_curve` and `backoff`), `pacer` (when open-loop messages are due), `stats`, `report`,
 //! `error`.
 
 mod backoff;
@@ -33,6 +35,7 @@ mod herd_curve;
 mod idle;
 mod latency;
 mod lobby;
+mod memory;
 mod pacer;
 mod pairs;
 mod report;
@@ -68,6 +71,8 @@ enum Scenario {
     Tls,
     /// Not part of `all`: the server killed and restarted under N clients.
     Herd,
+    /// Not part of `all`: memory per MDN-style and per feature client, with churn (issue 11).
+    Memory,
 }
 
 #[derive(Debug, Parser)]
@@ -196,7 +201,9 @@ fn run(args: Args) -> Result<ExitCode> {
     let figures = runtime.block_on(async {
         let mut figures: Vec<Figure> = Vec::new();
         let wants = |s: Scenario| {
-            args.scenario == s || (args.scenario == Scenario::All && s != Scenario::Herd)
+            args.scenario == s
+                || (args.scenario == Scenario::All
+                    && !matches!(s, Scenario::Herd | Scenario::Memory))
         };
         if wants(Scenario::Throughput) {
             let config = throughput::Config {
@@ -272,6 +279,13 @@ fn run(args: Args) -> Result<ExitCode> {
                 duration: Duration::from_secs(args.duration),
             };
             figures.extend(tls::run(&spec, &config).await);
+        }
+        if wants(Scenario::Memory) {
+            let config = memory::Config {
+                connections: idle_connections,
+                churn: Duration::from_secs(5),
+            };
+            figures.extend(memory::run(&spec, &config).await);
         }
         if wants(Scenario::Herd) {
             let config = herd::Config {

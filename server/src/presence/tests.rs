@@ -124,3 +124,32 @@ fn big_lists_and_deltas_are_split_into_small_frames_that_add_up() {
     assert_eq!(full_list_frames(&[]).len(), 1);
     assert_eq!(delta_frames(&names[..2], &[]).len(), 1);
 }
+
+#[test]
+fn a_legacy_list_is_the_latest_logins_in_one_frame_under_the_fragment_size() {
+    // The longest names, with characters JSON escapes, and many of them.
+    let names: Vec<String> = (0..10_000)
+        .map(|i| format!("{i:05}\"{}", "é".repeat(26)))
+        .collect();
+    let window = legacy_window(&names);
+    assert!(!window.is_empty() && window.len() < names.len());
+    assert_eq!(window.last(), names.last(), "the newest login is in");
+    let frame = FromServer::UserList {
+        users: window.to_vec(),
+    }
+    .to_json();
+    assert!(
+        frame.len() <= crate::socket::FRAGMENT_BYTES,
+        "{} bytes",
+        frame.len()
+    );
+    // Nothing more would have fitted: one more name goes over the bound.
+    let more = &names[names.len() - window.len() - 1..];
+    let bytes: usize = more
+        .iter()
+        .map(|n| serde_json::to_string(n).unwrap().len() + 1)
+        .sum();
+    assert!(bytes > LEGACY_LIST_BYTES);
+    // Small lobbies are whole.
+    assert_eq!(legacy_window(&names[..3]), &names[..3]);
+}
