@@ -11,6 +11,7 @@ use clap::Parser;
 
 use crate::limits::Limits;
 use crate::turn::IceConfig;
+use crate::turn::flags::IceFlags;
 
 /// Signaling server for the video-calling app: MDN "Signaling and video calling" protocol over
 /// WebSocket at `/ws`, the built client at `/`.
@@ -25,24 +26,8 @@ pub struct Config {
     #[arg(long, env = "SERVER_DIST", default_value = "dist")]
     pub dist: PathBuf,
 
-    /// STUN server URL handed to clients, e.g. `stun:stun.example.org:3478` (repeatable; in the
-    /// environment, comma-separated).
-    #[arg(long = "stun", env = "SERVER_STUN", value_delimiter = ',')]
-    pub stun: Vec<String>,
-
-    /// TURN server URL handed to clients, e.g. `turn:turn.example.org:3478?transport=udp`
-    /// (repeatable; in the environment, comma-separated).
-    #[arg(long = "turn", env = "SERVER_TURN", value_delimiter = ',')]
-    pub turn: Vec<String>,
-
-    /// Secret shared with the TURN server (coturn `static-auth-secret`); used to mint short-lived
-    /// credentials, never sent to clients.
-    #[arg(long, env = "SERVER_TURN_SECRET", hide_env_values = true)]
-    pub turn_secret: Option<String>,
-
-    /// Lifetime of minted TURN credentials, in seconds.
-    #[arg(long, env = "SERVER_TURN_TTL", default_value_t = 3600)]
-    pub turn_ttl: u64,
+    #[command(flatten)]
+    pub ice: IceFlags,
 
     /// Tokio worker threads (default: one per core the process may run on). With one, the runtime
     /// is tokio's current-thread scheduler.
@@ -137,12 +122,7 @@ impl Config {
             decline_cooldown: seconds(self.decline_cooldown),
             ..Limits::default()
         };
-        let ice = IceConfig {
-            stun: self.stun.clone(),
-            turn: self.turn.clone(),
-            turn_secret: self.turn_secret.clone(),
-            turn_ttl: Duration::from_secs(self.turn_ttl),
-        };
+        let ice = self.ice.ice_config();
         Settings {
             limits,
             ice,
@@ -173,7 +153,7 @@ mod tests {
         .unwrap();
         assert_eq!(config.addr, "127.0.0.1:8080".parse().unwrap());
         assert_eq!(config.dist, PathBuf::from("dist"));
-        assert_eq!(config.turn_ttl, 3600);
+        assert_eq!(config.ice.turn_ttl, 600);
         let settings = config.settings();
         assert_eq!(settings.ice.stun, vec!["stun:a:3478"]);
         assert_eq!(settings.ice.turn, vec!["turn:b:3478", "turns:b:5349"]);

@@ -34,6 +34,7 @@ use crate::inbound::{Refusal, decode};
 use crate::limits::TokenBucket;
 use crate::registry::Registry;
 use crate::state::AppState;
+use crate::turn::TurnQuota;
 
 mod write;
 
@@ -134,6 +135,7 @@ where
         },
         state: &state,
         told_rate_limited: false,
+        turn_quota: TurnQuota::default(),
         awaiting_pong: false,
         last_heard: now,
     };
@@ -156,6 +158,8 @@ struct Session<'a, S> {
     /// The client was already told it is being rate limited (told once per episode, so a
     /// flood does not double its own traffic with errors).
     told_rate_limited: bool,
+    /// TURN credential sets given to this connection this minute.
+    turn_quota: TurnQuota,
     awaiting_pong: bool,
     /// When the client last sent anything (for the heartbeat).
     last_heard: Instant,
