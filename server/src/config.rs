@@ -1,7 +1,9 @@
 //! Command-line and environment configuration, turned into the [`Settings`] the server runs with.
 //!
 //! Every flag can also be set by an environment variable (`SERVER_ADDR`, `SERVER_DIST`, …), which
-//! suits containers and systemd units.
+//! suits containers and systemd units, and in a TOML config file (`--config FILE`, keys are the
+//! long flag names); flags win over the environment, which wins over the file (`config/file.rs`,
+//! which also prints the effective configuration for `--print-config`, secrets redacted).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,6 +12,8 @@ use std::time::Duration;
 use clap::Parser;
 
 use crate::limits::Limits;
+
+pub mod file;
 use crate::turn::IceConfig;
 use crate::turn::flags::IceFlags;
 
@@ -18,6 +22,15 @@ use crate::turn::flags::IceFlags;
 #[derive(Debug, Parser)]
 #[command(name = "server", version, about)]
 pub struct Config {
+    /// TOML file holding any of these flags, by long name (`turn-ttl = 600`); flags and
+    /// environment variables win over it.
+    #[arg(long, env = "SERVER_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print the effective configuration (as a config file, secrets redacted) and exit.
+    #[arg(long)]
+    pub print_config: bool,
+
     /// Address to listen on.
     #[arg(long, env = "SERVER_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -134,43 +147,4 @@ impl Config {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_and_repeated_ice_flags() {
-        let config = Config::try_parse_from([
-            "server",
-            "--stun",
-            "stun:a:3478",
-            "--turn",
-            "turn:b:3478",
-            "--turn",
-            "turns:b:5349",
-            "--turn-secret",
-            "x",
-        ])
-        .unwrap();
-        assert_eq!(config.addr, "127.0.0.1:8080".parse().unwrap());
-        assert_eq!(config.dist, PathBuf::from("dist"));
-        assert_eq!(config.ice.turn_ttl, 600);
-        let settings = config.settings();
-        assert_eq!(settings.ice.stun, vec!["stun:a:3478"]);
-        assert_eq!(settings.ice.turn, vec!["turn:b:3478", "turns:b:5349"]);
-        assert_eq!(settings.ice.turn_secret.as_deref(), Some("x"));
-        assert_eq!(settings.limits.resume_grace, Duration::from_secs(30));
-        assert_eq!(settings.limits.leave_grace, Duration::from_secs(2));
-        assert_eq!(settings.limits.heartbeat_timeout, Duration::from_secs(9));
-        assert_eq!(settings.limits.resume_frames, 512);
-        assert_eq!(settings.limits.decline_cooldown, Duration::from_secs(30));
-        assert_eq!(
-            settings.state_file,
-            Some(PathBuf::from("parley-state.json"))
-        );
-        let short = Config::try_parse_from(["server", "--resume-grace", "0.3", "--state-file", ""])
-            .unwrap()
-            .settings();
-        assert_eq!(short.limits.resume_grace, Duration::from_millis(300));
-        assert_eq!(short.state_file, None);
-    }
-}
+mod tests;

@@ -1,11 +1,10 @@
 //! The `server` binary: configuration, logging, the runtime, and `run` until SIGINT/SIGTERM.
 
-use clap::Parser;
 use server::{AppState, Config};
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::io::Result<()> {
-    let config = Config::parse();
+    let config = Config::load();
     tracing_subscriber::fmt()
         .with_env_filter(
             EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info")),
