@@ -11,7 +11,9 @@
 //!
 //! then prints a table of every figure against its target. See `docs/BENCHMARKS.md`.
 //! `-- herd` (not part of `all`) kills the server under 10,000 logged-in clients, starts it
-//! again and measures how they come back (issue 9, "no thundering herd").
+//! again and measures how they come back (issue 9, "no thundering herd"). `-- soak` (not part
+//! of `all`; `soak`, `soak_client`) runs 10,000 clients for 10 minutes with churn, chat and
+//! calls and watches the server's memory and descriptors (issue 11).
 //!
 //! Layout (`loadgen/`): `harness` (pinning, building, starting and measuring the server),
 //! `client` (one simulated browser and its user list), `frames` (realistic relay frames),
@@ -34,6 +36,8 @@ mod lobby;
 mod pacer;
 mod pairs;
 mod report;
+mod soak;
+mod soak_client;
 mod stats;
 mod throughput;
 
@@ -63,6 +67,8 @@ enum Scenario {
     Idle,
     /// Not part of `all`: the server killed and restarted under N clients.
     Herd,
+    /// Not part of `all`: a long run with churn, chat and calls (`--soak-*` flags).
+    Soak,
 }
 
 #[derive(Debug, Parser)]
@@ -113,6 +119,8 @@ struct Args {
     /// `--server-arg=--ws-read-buffer --server-arg=1024` to try a setting.
     #[arg(long = "server-arg", allow_hyphen_values = true)]
     server_args: Vec<String>,
+    #[command(flatten)]
+    soak: soak::Flags,
     /// Internal: run as the floor relay (started by the `floor` scenario).
     #[arg(long, hide = true)]
     floor_server: bool,
@@ -191,7 +199,8 @@ fn run(args: Args) -> Result<ExitCode> {
     let figures = runtime.block_on(async {
         let mut figures: Vec<Figure> = Vec::new();
         let wants = |s: Scenario| {
-            args.scenario == s || (args.scenario == Scenario::All && s != Scenario::Herd)
+            let long = matches!(s, Scenario::Herd | Scenario::Soak);
+            args.scenario == s || (args.scenario == Scenario::All && !long)
         };
         if wants(Scenario::Throughput) {
             let config = throughput::Config {
@@ -269,6 +278,15 @@ fn run(args: Args) -> Result<ExitCode> {
                 println!("herd: failed: {e}");
                 vec![Figure::failed("herd", &e.to_string())]
             }));
+        }
+        if wants(Scenario::Soak) {
+            let n = args.soak.soak_clients.min(room);
+            figures.extend(
+                scenario(&spec, "soak", &[], async |s| {
+                    soak::run(s, &args.soak, n).await
+                })
+                .await,
+            );
         }
         figures
     });
