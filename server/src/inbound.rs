@@ -16,6 +16,7 @@ use shared::{ErrorCode, Feature};
 
 use crate::envelope::{Envelope, Key, SdpField};
 use crate::relay::{Relay, RelayKind};
+use surrogates::has_lone_surrogate;
 
 /// Why a frame was refused: the `error` frame's code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,7 +240,12 @@ impl<'a> Fields<'_, 'a> {
                 match envelope.sdp {
                     None | Some(SdpField::Null) => return Err(self.bad("missing `sdp`")),
                     Some(SdpField::Bad(why)) => return Err(self.bad(why)),
-                    Some(SdpField::Description(sdp)) => relay.sdp = Some(sdp),
+                    Some(SdpField::Description(sdp)) => {
+                        if sdp.text.is_some_and(has_lone_surrogate) {
+                            return Err(self.bad(LONE_SURROGATE));
+                        }
+                        relay.sdp = Some(sdp);
+                    }
                 }
             }
             RelayKind::NewIceCandidate => {
@@ -254,6 +260,9 @@ impl<'a> Fields<'_, 'a> {
                 }
                 serde_json::from_str::<CandidateShape>(raw.get())
                     .map_err(|e| self.mistyped(Key::Candidate, &e))?;
+                if has_lone_surrogate(raw.get()) {
+                    return Err(self.bad(LONE_SURROGATE));
+                }
                 relay.candidate = Some(raw.get());
             }
             RelayKind::HangUp => relay.reason = self.optional(Key::Reason, envelope.reason)?,
@@ -261,6 +270,10 @@ impl<'a> Fields<'_, 'a> {
         Ok(relay)
     }
 }
+
+/// Why a forwarded member with a lone surrogate escape is refused.
+const LONE_SURROGATE: &str =
+    "a forwarded member escapes a lone UTF-16 surrogate (not Unicode text)";
 
 /// How deeply arrays and objects nest in `json` (valid JSON text): `1` for `{}` or `[1]`.
 pub fn nesting_depth(json: &str) -> usize {
@@ -332,6 +345,8 @@ impl<'de> Deserialize<'de> for AnyString {
         deserializer.deserialize_str(StringVisitor)
     }
 }
+
+mod surrogates;
 
 #[cfg(test)]
 mod tests;
