@@ -227,6 +227,14 @@ pub async fn run(server: &ServerProcess, flags: &Flags, clients: usize) -> Resul
             "KiB",
             Goal::Info,
         ),
+        // Churned clients that cannot log in again fast enough (a server or generator short of
+        // CPU) shrink the population, and the memory figures then describe fewer clients.
+        Figure::new(
+            "soak: clients online at the end",
+            online_end as f64,
+            "clients",
+            Goal::AtLeast(0.95 * n as f64),
+        ),
         Figure::new(
             "soak: descriptors left after clients gone",
             leaked,
