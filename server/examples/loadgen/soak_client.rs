@@ -77,6 +77,9 @@ impl SoakClient {
                     }
                 }
             };
+            // Commands sent while this client was away are stale (the driver picks clients at
+            // random): obeying a queued `Reconnect` now would churn it again at once.
+            while self.commands.try_recv().is_ok() {}
             self.counters.online.fetch_add(1, Ordering::SeqCst);
             let ended = self.session(ws).await;
             self.counters.online.fetch_sub(1, Ordering::SeqCst);
