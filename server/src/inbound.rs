@@ -260,8 +260,10 @@ impl<'a> Fields<'_, 'a> {
                 }
                 serde_json::from_str::<CandidateShape>(raw.get())
                     .map_err(|e| self.mistyped(Key::Candidate, &e))?;
-                if has_lone_surrogate(raw.get()) {
-                    return Err(self.bad(LONE_SURROGATE));
+                // Forwarded as received: it must also be JSON that strict parsers (serde_json, as
+                // in our client) read, with no lone surrogate escape nor a number out of range.
+                if serde_json::from_str::<serde_json::Value>(raw.get()).is_err() {
+                    return Err(self.bad(UNREADABLE_CANDIDATE));
                 }
                 relay.candidate = Some(raw.get());
             }
@@ -271,9 +273,11 @@ impl<'a> Fields<'_, 'a> {
     }
 }
 
-/// Why a forwarded member with a lone surrogate escape is refused.
-const LONE_SURROGATE: &str =
-    "a forwarded member escapes a lone UTF-16 surrogate (not Unicode text)";
+/// Why a forwarded SDP text with a lone surrogate escape is refused.
+const LONE_SURROGATE: &str = "`sdp.sdp` escapes a lone UTF-16 surrogate (not Unicode text)";
+/// Why a candidate that strict JSON parsers refuse is not forwarded.
+const UNREADABLE_CANDIDATE: &str =
+    "`candidate` holds a lone surrogate escape or a number out of range: not forwarded";
 
 /// How deeply arrays and objects nest in `json` (valid JSON text): `1` for `{}` or `[1]`.
 pub fn nesting_depth(json: &str) -> usize {

@@ -28,3 +28,17 @@ fn the_fuzzed_candidate_is_refused() {
     let refusal = decode(frame).expect_err("refused");
     assert_eq!(refusal.code, ErrorCode::BadMessage);
 }
+
+/// `decode_frame`, crash-f77afbca: a number out of range (`77777e7777…`) in an extra member of a
+/// candidate. JSON's grammar allows it, but serde_json (our client) refuses the whole frame.
+#[test]
+fn a_candidate_with_a_number_out_of_range_is_refused() {
+    let frame = r#"{"type":"new-ice-candidate","target":"bob","candidate":{"candidate":"canda.di","s(pMLit":"bob.3 94 .ttr host","sppMidx":77777e7777777777777777777777777777777777777777777770}}"#;
+    assert_eq!(
+        decode(frame).expect_err("refused").code,
+        ErrorCode::BadMessage
+    );
+    let fine =
+        r#"{"type":"new-ice-candidate","target":"bob","candidate":{"candidate":"c","x":1e300}}"#;
+    assert!(decode(fine).is_ok());
+}

@@ -1,8 +1,7 @@
-//! Lone UTF-16 surrogate escapes (`"\ud800"`) in members forwarded as received (a candidate,
-//! the SDP text). JSON's grammar allows them and JavaScript's `JSON.parse` takes them, but they
+//! Lone UTF-16 surrogate escapes (`"\ud800"`) in the SDP text, which is forwarded as received. JSON's grammar allows them and JavaScript's `JSON.parse` takes them, but they
 //! are no Unicode text: serde_json, which our own client parses frames with, refuses the whole
-//! frame. The server decodes only the members it reads, so the forwarded ones are scanned here.
-//! Found by the `decode_frame` fuzz target (`fuzz/`).
+//! frame. The server does not decode the SDP text, so it is scanned here (a candidate, small, is
+//! parsed whole instead). Found by the `decode_frame` fuzz target (`fuzz/`).
 
 /// Whether `json` (valid JSON text) escapes a UTF-16 surrogate that is not half of a pair.
 pub fn has_lone_surrogate(json: &str) -> bool {
