@@ -21,6 +21,12 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(UserName::parse(text).as_ref(), Ok(&name));
     let _keys = name.keys();
     let numbered = name.numbered(12);
-    assert!(numbered.as_str().chars().count() <= MAX_NAME_CHARS, "{numbered:?}");
-    assert!(UserName::parse(numbered.as_str()).is_ok(), "{numbered:?} from {raw:?}");
+    assert!(
+        numbered.as_str().chars().count() <= MAX_NAME_CHARS,
+        "{numbered:?}"
+    );
+    assert!(
+        UserName::parse(numbered.as_str()).is_ok(),
+        "{numbered:?} from {raw:?}"
+    );
 });
