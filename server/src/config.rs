@@ -1,7 +1,9 @@
 //! Command-line and environment configuration, turned into the [`Settings`] the server runs with.
 //!
 //! Every flag can also be set by an environment variable (`SERVER_ADDR`, `SERVER_DIST`, …), which
-//! suits containers and systemd units.
+//! suits containers and systemd units, and in a TOML config file (`--config FILE`, keys are the
+//! long flag names); flags win over the environment, which wins over the file (`config/file.rs`,
+//! which also prints the effective configuration for `--print-config`, secrets redacted).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -12,13 +14,25 @@ use clap::Parser;
 use crate::admission::{AdmissionFlags, AdmissionSettings};
 use crate::limits::Limits;
 use crate::metrics::{OpsFlags, OpsSettings};
+
+pub mod file;
 use crate::turn::IceConfig;
+use crate::turn::flags::IceFlags;
 
 /// Signaling server for the video-calling app: MDN "Signaling and video calling" protocol over
 /// WebSocket at `/ws`, the built client at `/`.
 #[derive(Debug, Parser)]
 #[command(name = "server", version, about)]
 pub struct Config {
+    /// TOML file holding any of these flags, by long name (`turn-ttl = 600`); flags and
+    /// environment variables win over it.
+    #[arg(long, env = "SERVER_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Print the effective configuration (as a config file, secrets redacted) and exit.
+    #[arg(long)]
+    pub print_config: bool,
+
     /// Address to listen on.
     #[arg(long, env = "SERVER_ADDR", default_value = "127.0.0.1:8080")]
     pub addr: SocketAddr,
@@ -29,24 +43,8 @@ pub struct Config {
     #[arg(long, env = "SERVER_DIST")]
     pub dist: Option<PathBuf>,
 
-    /// STUN server URL handed to clients, e.g. `stun:stun.example.org:3478` (repeatable; in the
-    /// environment, comma-separated).
-    #[arg(long = "stun", env = "SERVER_STUN", value_delimiter = ',')]
-    pub stun: Vec<String>,
-
-    /// TURN server URL handed to clients, e.g. `turn:turn.example.org:3478?transport=udp`
-    /// (repeatable; in the environment, comma-separated).
-    #[arg(long = "turn", env = "SERVER_TURN", value_delimiter = ',')]
-    pub turn: Vec<String>,
-
-    /// Secret shared with the TURN server (coturn `static-auth-secret`); used to mint short-lived
-    /// credentials, never sent to clients.
-    #[arg(long, env = "SERVER_TURN_SECRET", hide_env_values = true)]
-    pub turn_secret: Option<String>,
-
-    /// Lifetime of minted TURN credentials, in seconds.
-    #[arg(long, env = "SERVER_TURN_TTL", default_value_t = 3600)]
-    pub turn_ttl: u64,
+    #[command(flatten)]
+    pub ice: IceFlags,
 
     /// Tokio worker threads (default: one per core the process may run on). With one, the runtime
     /// is tokio's current-thread scheduler.
@@ -164,12 +162,7 @@ impl Config {
             decline_cooldown: seconds(self.decline_cooldown),
             ..Limits::default()
         };
-        let ice = IceConfig {
-            stun: self.stun.clone(),
-            turn: self.turn.clone(),
-            turn_secret: self.turn_secret.clone(),
-            turn_ttl: Duration::from_secs(self.turn_ttl),
-        };
+        let ice = self.ice.ice_config();
         Settings {
             limits,
             ice,
@@ -189,43 +182,4 @@ impl Config {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn defaults_and_repeated_ice_flags() {
-        let config = Config::try_parse_from([
-            "server",
-            "--stun",
-            "stun:a:3478",
-            "--turn",
-            "turn:b:3478",
-            "--turn",
-            "turns:b:5349",
-            "--turn-secret",
-            "x",
-        ])
-        .unwrap();
-        assert_eq!(config.addr, "127.0.0.1:8080".parse().unwrap());
-        assert_eq!(config.dist, None);
-        assert_eq!(config.turn_ttl, 3600);
-        let settings = config.settings();
-        assert_eq!(settings.ice.stun, vec!["stun:a:3478"]);
-        assert_eq!(settings.ice.turn, vec!["turn:b:3478", "turns:b:5349"]);
-        assert_eq!(settings.ice.turn_secret.as_deref(), Some("x"));
-        assert_eq!(settings.limits.resume_grace, Duration::from_secs(30));
-        assert_eq!(settings.limits.leave_grace, Duration::from_secs(2));
-        assert_eq!(settings.limits.heartbeat_timeout, Duration::from_secs(9));
-        assert_eq!(settings.limits.resume_frames, 512);
-        assert_eq!(settings.limits.decline_cooldown, Duration::from_secs(30));
-        assert_eq!(
-            settings.state_file,
-            Some(PathBuf::from("parley-state.json"))
-        );
-        let short = Config::try_parse_from(["server", "--resume-grace", "0.3", "--state-file", ""])
-            .unwrap()
-            .settings();
-        assert_eq!(short.limits.resume_grace, Duration::from_millis(300));
-        assert_eq!(short.state_file, None);
-    }
-}
+mod tests;

@@ -16,6 +16,7 @@ use shared::{ErrorCode, Feature};
 
 use crate::envelope::{Envelope, Key, SdpField};
 use crate::relay::{Relay, RelayKind};
+use surrogates::has_lone_surrogate;
 
 /// Why a frame was refused: the `error` frame's code and message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -239,7 +240,12 @@ impl<'a> Fields<'_, 'a> {
                 match envelope.sdp {
                     None | Some(SdpField::Null) => return Err(self.bad("missing `sdp`")),
                     Some(SdpField::Bad(why)) => return Err(self.bad(why)),
-                    Some(SdpField::Description(sdp)) => relay.sdp = Some(sdp),
+                    Some(SdpField::Description(sdp)) => {
+                        if sdp.text.is_some_and(has_lone_surrogate) {
+                            return Err(self.bad(LONE_SURROGATE));
+                        }
+                        relay.sdp = Some(sdp);
+                    }
                 }
             }
             RelayKind::NewIceCandidate => {
@@ -254,6 +260,11 @@ impl<'a> Fields<'_, 'a> {
                 }
                 serde_json::from_str::<CandidateShape>(raw.get())
                     .map_err(|e| self.mistyped(Key::Candidate, &e))?;
+                // Forwarded as received: it must also be JSON that strict parsers (serde_json, as
+                // in our client) read, with no lone surrogate escape nor a number out of range.
+                if serde_json::from_str::<serde_json::Value>(raw.get()).is_err() {
+                    return Err(self.bad(UNREADABLE_CANDIDATE));
+                }
                 relay.candidate = Some(raw.get());
             }
             RelayKind::HangUp => relay.reason = self.optional(Key::Reason, envelope.reason)?,
@@ -261,6 +272,12 @@ impl<'a> Fields<'_, 'a> {
         Ok(relay)
     }
 }
+
+/// Why a forwarded SDP text with a lone surrogate escape is refused.
+const LONE_SURROGATE: &str = "`sdp.sdp` escapes a lone UTF-16 surrogate (not Unicode text)";
+/// Why a candidate that strict JSON parsers refuse is not forwarded.
+const UNREADABLE_CANDIDATE: &str =
+    "`candidate` holds a lone surrogate escape or a number out of range: not forwarded";
 
 /// How deeply arrays and objects nest in `json` (valid JSON text): `1` for `{}` or `[1]`.
 pub fn nesting_depth(json: &str) -> usize {
@@ -332,6 +349,8 @@ impl<'de> Deserialize<'de> for AnyString {
         deserializer.deserialize_str(StringVisitor)
     }
 }
+
+mod surrogates;
 
 #[cfg(test)]
 mod tests;

@@ -1,14 +1,13 @@
 //! The `server` binary: configuration, logging, the runtime, and `run_with` until
 //! SIGINT/SIGTERM.
 
-use clap::Parser;
 use server::metrics::LogFormat;
 use server::{AppState, Config, Serve};
 use tokio::net::TcpListener;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> std::io::Result<()> {
-    let config = Config::parse();
+    let config = Config::load();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let logs = tracing_subscriber::fmt().with_env_filter(filter);
     match config.ops.log_format {

@@ -379,4 +379,7 @@ impl Inner {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod props;
+#[cfg(test)]
 mod tests;

@@ -36,6 +36,7 @@ use crate::inbound::{Inbound, Refusal, decode};
 use crate::limits::TokenBucket;
 use crate::registry::Registry;
 use crate::state::AppState;
+use crate::turn::TurnQuota;
 
 mod limit;
 mod write;
@@ -141,6 +142,7 @@ where
         },
         state: &state,
         told_rate_limited: false,
+        turn_quota: TurnQuota::default(),
         awaiting_pong: false,
         last_heard: now,
     };
@@ -170,6 +172,8 @@ struct Session<'a, S> {
     chat_bucket: TokenBucket,
     /// The same, for the chat rate.
     told_chat_limited: bool,
+    /// TURN credential sets given to this connection this minute.
+    turn_quota: TurnQuota,
     awaiting_pong: bool,
     /// When the client last sent anything (for the heartbeat).
     last_heard: Instant,

@@ -4,16 +4,41 @@
 //! username `<expiry-unix-time>:<user>`, password `base64(HMAC-SHA1(secret, username))`. The TURN
 //! server recomputes the password from the shared secret and refuses usernames whose expiry has
 //! passed, so the secret itself never leaves this server.
+//!
+//! Who gets them (issue 11): only logged-in clients (dispatch refuses `get-ice-servers` before
+//! login, and the `ice-servers` feature sends them only after it), valid 10 minutes by default
+//! (the client asks again at four fifths of their life), and at most [`IceConfig::turn_per_minute`]
+//! per connection and minute, counted by each session's [`TurnQuota`]. The flags are in
+//! `turn/flags.rs`.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use shared::ErrorCode;
+use tokio::time::Instant;
 
 use base64::Engine;
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
 use shared::{FromServer, IceServer};
 
+use crate::inbound::Refusal;
+
+pub mod flags;
+
+/// Default lifetime of minted credentials: long enough for a call to set up and for the
+/// client's refresh (at four fifths of it) to arrive, short enough that credentials copied out
+/// of a page, or kept by someone who left, are useless soon.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(600);
+
+/// Default number of credential sets one connection may get per minute: the login's, a
+/// refresh, and room for a few retries.
+pub const DEFAULT_PER_MINUTE: u32 = 6;
+
+/// The window of [`IceConfig::turn_per_minute`].
+const MINUTE: Duration = Duration::from_secs(60);
+
 /// The STUN/TURN configuration given on the command line.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct IceConfig {
     pub stun: Vec<String>,
     pub turn: Vec<String>,
@@ -21,6 +46,20 @@ pub struct IceConfig {
     pub turn_secret: Option<String>,
     /// How long minted TURN credentials stay valid.
     pub turn_ttl: Duration,
+    /// Credential sets one connection may get per minute; more are refused.
+    pub turn_per_minute: u32,
+}
+
+impl Default for IceConfig {
+    fn default() -> Self {
+        Self {
+            stun: Vec::new(),
+            turn: Vec::new(),
+            turn_secret: None,
+            turn_ttl: DEFAULT_TTL,
+            turn_per_minute: DEFAULT_PER_MINUTE,
+        }
+    }
 }
 
 // Written by hand so that the secret never ends up in a log line.
@@ -34,6 +73,7 @@ impl std::fmt::Debug for IceConfig {
                 &self.turn_secret.as_ref().map(|_| "<hidden>"),
             )
             .field("turn_ttl", &self.turn_ttl)
+            .field("turn_per_minute", &self.turn_per_minute)
             .finish()
     }
 }
@@ -71,7 +111,65 @@ pub fn mint(secret: &[u8], user: &str, ttl: Duration, now: SystemTime) -> TurnCr
     }
 }
 
+/// The credential sets one connection has been given in the current minute (a fixed window
+/// that opens at the first one): a few bytes per session.
+#[derive(Debug, Default)]
+pub struct TurnQuota {
+    window: Option<Instant>,
+    used: u32,
+}
+
+impl TurnQuota {
+    /// Counts one more set at `now`, or says how long until the next one is allowed.
+    pub fn take(&mut self, per_minute: u32, now: Instant) -> Result<(), Duration> {
+        match self.window {
+            Some(start) if now.saturating_duration_since(start) < MINUTE => {
+                if self.used >= per_minute {
+                    return Err(MINUTE.saturating_sub(now.saturating_duration_since(start)));
+                }
+                self.used += 1;
+            }
+            _ if per_minute == 0 => return Err(MINUTE),
+            _ => {
+                self.window = Some(now);
+                self.used = 1;
+            }
+        }
+        Ok(())
+    }
+}
+
 impl IceConfig {
+    /// Whether the `ice-servers` frame carries minted credentials (TURN URLs and a secret).
+    pub fn mints(&self) -> bool {
+        !self.turn.is_empty() && self.turn_secret.is_some()
+    }
+
+    /// The `ice-servers` frame for one connection, counted against its `quota` when it holds
+    /// credentials; over the quota, the refusal its client gets instead (nothing is minted).
+    pub fn grant(
+        &self,
+        user: &str,
+        quota: &mut TurnQuota,
+        now: Instant,
+        wall: SystemTime,
+    ) -> Result<FromServer, Refusal> {
+        if self.mints()
+            && let Err(wait) = quota.take(self.turn_per_minute, now)
+        {
+            return Err(Refusal::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "TURN credentials are limited to {} per minute per connection; ask again in \
+                     {} s (the ones you have stay valid until their `expires`)",
+                    self.turn_per_minute,
+                    wait.as_secs().max(1)
+                ),
+            ));
+        }
+        Ok(self.frame_for(user, wall))
+    }
+
     /// The `ice-servers` frame for one user. `user` should be ASCII without `:` (we use the
     /// connection id): names may hold characters that STUN usernames handle badly.
     pub fn frame_for(&self, user: &str, now: SystemTime) -> FromServer {
@@ -113,74 +211,4 @@ impl IceConfig {
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn known_vector_from_the_turn_rest_draft() {
-        assert_eq!(
-            turn_password(b"foobar", "1599491771"),
-            "Tpz/nKkyvX/vMSLKvL4sbtBt8Vs="
-        );
-    }
-
-    #[test]
-    fn username_carries_expiry_and_user_and_password_matches_it() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
-        let cred = mint(b"s3cret", "42", Duration::from_secs(3600), now);
-        assert_eq!(cred.expires, 1_003_600);
-        assert_eq!(cred.username, "1003600:42");
-        assert_eq!(cred.password, turn_password(b"s3cret", "1003600:42"));
-        // A different lifetime gives a different, later-expiring login.
-        let longer = mint(b"s3cret", "42", Duration::from_secs(7200), now);
-        assert_eq!(longer.expires, 1_007_200);
-        assert_ne!(longer.password, cred.password);
-    }
-
-    #[test]
-    fn frame_without_servers_is_empty_and_secret_is_not_in_it() {
-        let none = IceConfig::default().frame_for("1", SystemTime::now());
-        assert_eq!(
-            none,
-            FromServer::IceServers {
-                ice_servers: vec![],
-                expires: None
-            }
-        );
-
-        let config = IceConfig {
-            stun: vec!["stun:127.0.0.1:3478".into()],
-            turn: vec!["turn:127.0.0.1:3478?transport=udp".into()],
-            turn_secret: Some("topsecret".into()),
-            turn_ttl: Duration::from_secs(60),
-        };
-        let now = UNIX_EPOCH + Duration::from_secs(100);
-        let frame = config.frame_for("7", now);
-        let json = frame.to_json();
-        assert!(!json.contains("topsecret"));
-        let FromServer::IceServers {
-            ice_servers,
-            expires,
-        } = frame
-        else {
-            panic!("not an ice-servers frame");
-        };
-        assert_eq!(expires, Some(160));
-        assert_eq!(ice_servers.len(), 2);
-        assert_eq!(ice_servers[0].urls, vec!["stun:127.0.0.1:3478".to_string()]);
-        assert_eq!(ice_servers[1].username.as_deref(), Some("160:7"));
-        assert_eq!(
-            ice_servers[1].credential.as_deref(),
-            Some(turn_password(b"topsecret", "160:7").as_str())
-        );
-    }
-
-    #[test]
-    fn debug_output_hides_the_secret() {
-        let config = IceConfig {
-            turn_secret: Some("topsecret".into()),
-            ..IceConfig::default()
-        };
-        assert!(!format!("{config:?}").contains("topsecret"));
-    }
-}
+mod tests;

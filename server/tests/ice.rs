@@ -23,6 +23,7 @@ fn configured() -> Settings {
             ],
             turn_secret: Some("test-secret".into()),
             turn_ttl: Duration::from_secs(600),
+            ..IceConfig::default()
         },
         ..Settings::default()
     }

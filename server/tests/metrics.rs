@@ -33,6 +33,7 @@ fn settings() -> Settings {
             turn: vec!["turn:127.0.0.1:3478".into()],
             turn_secret: Some("metrics-secret".into()),
             turn_ttl: Duration::from_secs(600),
+            ..IceConfig::default()
         },
         limits: Limits {
             rate_per_sec: 0,

@@ -15,7 +15,9 @@
 //! `-- memory` (not part of `all`): server memory per logged-in MDN-style client and per feature
 //! client (10,000 of each kind, with presence churn; issue 11).
 //! `-- herd` (not part of `all`) kills the server under 10,000 logged-in clients, starts it
-//! again and measures how they come back (issue 9, "no thundering herd").
+//! again and measures how they come back (issue 9, "no thundering herd"). `-- soak` (not part
+//! of `all`; `soak`, `soak_client`) runs 10,000 clients for 10 minutes with churn, chat and
+//! calls and watches the server's memory and descriptors (issue 11).
 //!
 //! Layout (`loadgen/`): `harness` (pinning, building, starting and measuring the server),
 //! `client` (one simulated browser and its user list), `frames` (realistic relay frames),
@@ -39,6 +41,8 @@ mod memory;
 mod pacer;
 mod pairs;
 mod report;
+mod soak;
+mod soak_client;
 mod stats;
 mod throughput;
 mod tls;
@@ -73,6 +77,8 @@ enum Scenario {
     Herd,
     /// Not part of `all`: memory per MDN-style and per feature client, with churn (issue 11).
     Memory,
+    /// Not part of `all`: a long run with churn, chat and calls (`--soak-*` flags).
+    Soak,
 }
 
 #[derive(Debug, Parser)]
@@ -123,6 +129,8 @@ struct Args {
     /// `--server-arg=--ws-read-buffer --server-arg=1024` to try a setting.
     #[arg(long = "server-arg", allow_hyphen_values = true)]
     server_args: Vec<String>,
+    #[command(flatten)]
+    soak: soak::Flags,
     /// Internal: run as the floor relay (started by the `floor` scenario).
     #[arg(long, hide = true)]
     floor_server: bool,
@@ -201,9 +209,8 @@ fn run(args: Args) -> Result<ExitCode> {
     let figures = runtime.block_on(async {
         let mut figures: Vec<Figure> = Vec::new();
         let wants = |s: Scenario| {
-            args.scenario == s
-                || (args.scenario == Scenario::All
-                    && !matches!(s, Scenario::Herd | Scenario::Memory))
+            let long = matches!(s, Scenario::Herd | Scenario::Memory | Scenario::Soak);
+            args.scenario == s || (args.scenario == Scenario::All && !long)
         };
         if wants(Scenario::Throughput) {
             let config = throughput::Config {
@@ -296,6 +303,15 @@ fn run(args: Args) -> Result<ExitCode> {
                 println!("herd: failed: {e}");
                 vec![Figure::failed("herd", &e.to_string())]
             }));
+        }
+        if wants(Scenario::Soak) {
+            let n = args.soak.soak_clients.min(room);
+            figures.extend(
+                scenario(&spec, "soak", &[], async |s| {
+                    soak::run(s, &args.soak, n).await
+                })
+                .await,
+            );
         }
         figures
     });

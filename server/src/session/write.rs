@@ -11,7 +11,7 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use shared::ErrorCode;
 use shared::FromServer;
 use shared::limits::MAX_FRAME_BYTES;
-use tokio::time::timeout;
+use tokio::time::{Instant, timeout};
 
 use super::{CLOSE_GOING_AWAY, CLOSE_LINGER, CLOSE_TOO_BIG, End, Session, Step, WRITE_BATCH};
 use crate::dispatch::Replies;
@@ -33,11 +33,19 @@ impl<S> Session<'_, S>
 where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
 {
-    pub(super) fn ice_servers(&self) -> FromServer {
-        self.state
-            .settings
-            .ice
-            .frame_for(&self.conn.id.to_string(), SystemTime::now())
+    /// Writes `ice-servers`, or the refusal when this connection had its quota of TURN
+    /// credentials for the minute.
+    pub(super) async fn write_ice_servers(&mut self) -> Step {
+        let granted = self.state.settings.ice.grant(
+            &self.conn.id.to_string(),
+            &mut self.turn_quota,
+            Instant::now(),
+            SystemTime::now(),
+        );
+        match granted {
+            Ok(frame) => self.write_frame(&frame).await,
+            Err(refusal) => self.write_error(refusal).await,
+        }
     }
 
     pub(super) async fn write_replies(&mut self, replies: Replies) -> Step {
@@ -45,7 +53,7 @@ where
             self.write_frame(&frame).await?;
         }
         if replies.ice_servers {
-            self.write_frame(&self.ice_servers()).await?;
+            self.write_ice_servers().await?;
         }
         Ok(())
     }
@@ -140,7 +148,7 @@ where
         }
         self.conn.resume = Some(resumed.handle);
         if resumed.features.ice_servers {
-            self.write_frame(&self.ice_servers()).await?;
+            self.write_ice_servers().await?;
         }
         Ok(())
     }
