@@ -293,3 +293,30 @@ async fn call_through_nginx_with_the_shipped_config() -> TestResult {
     })
     .await
 }
+
+#[test]
+fn shipped_config_file_is_understood_and_secrets_stay_hidden() -> TestResult {
+    let dir = fresh_dir("shipped_config_file_is_understood_and_secrets_stay_hidden")?;
+    let secret = "deploy-test-turn-secret";
+    let secret_file = dir.join("turn-secret");
+    std::fs::write(&secret_file, format!("{secret}\n"))?;
+    let binary = root().join("target").join("release").join("server");
+    // As the systemd unit runs it: the file, and the secret from a credential file.
+    let (ok, text) = run(Command::new(&binary)
+        .arg("--config")
+        .arg(deploy_file("parley.toml"))
+        .arg("--print-config")
+        .env("SERVER_TURN_SECRET_FILE", &secret_file)
+        .current_dir(&dir))?;
+    assert!(ok, "the server refused deploy/parley.toml:\n{text}");
+    for expected in [
+        "acme-domain = [\"call.example.org\"]",
+        "http-redirect-addr = \"0.0.0.0:80\"",
+        "metrics-addr = \"127.0.0.1:9100\"",
+        "state-file = \"/var/lib/parley/parley-state.json\"",
+    ] {
+        assert!(text.contains(expected), "`{expected}` not in effect:\n{text}");
+    }
+    assert!(!text.contains(secret), "the TURN secret was printed:\n{text}");
+    Ok(())
+}
