@@ -131,7 +131,7 @@ fn chat_line(line: &ChatLine, me: &str) -> Html {
             <time class="chat-time" datetime={iso} data-testid="chat-time">{ time }</time>
             <span class="chat-name" data-testid="chat-name">{ crate::components::name::name(&line.name) }</span>
             if line.private {
-                <span class="tag">{ "private" }</span>
+                <span class="tag" data-testid="chat-private">{ "private" }</span>
             }
             <span class="chat-text" data-testid="chat-text">{ line.text.clone() }</span>
         </li>
