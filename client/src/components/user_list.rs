@@ -84,7 +84,7 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
             <>
                 <button type="button" class="btn btn-small" data-testid="private-message"
                     data-name={user.to_owned()} aria-label={format!("Message {user} privately")}
-                    title={format!("Message {user} privately")} onclick={onclick}>
+                    onclick={onclick}>
                     { "Message" }
                 </button>
                 { block_toggle(props, user, blocked) }

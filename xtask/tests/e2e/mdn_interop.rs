@@ -69,7 +69,9 @@ async fn alice_and_mdn(test: &str) -> TestResult<(World, Page, Page)> {
         )
         .await?;
     assert!(
-        users.as_array().is_some_and(|u| u.contains(&json!("alice"))),
+        users
+            .as_array()
+            .is_some_and(|u| u.contains(&json!("alice"))),
         "the stand-in lists alice: {users}"
     );
     alice.wait_for_user("mdn").await?;
@@ -107,7 +109,11 @@ async fn both_see_and_hear(alice: &Page, mdn: &Page) -> TestResult {
     .await?;
     let r = remote(mdn).await?;
     assert_eq!(r.get("errors"), Some(&json!([])), "stand-in errors: {r}");
-    assert_eq!(r.get("streamless"), Some(&json!(0)), "tracks with no stream: {r}");
+    assert_eq!(
+        r.get("streamless"),
+        Some(&json!(0)),
+        "tracks with no stream: {r}"
+    );
     alice.wait_media_flowing(SLOW).await.map(drop)
 }
 
@@ -132,7 +138,8 @@ async fn mdn_client_calls_us_and_shows_our_video() -> TestResult {
 #[tokio::test]
 async fn we_call_mdn_client_and_it_shows_our_video() -> TestResult {
     wait::limit(async {
-        let (_world, alice, mdn) = alice_and_mdn("we_call_mdn_client_and_it_shows_our_video").await?;
+        let (_world, alice, mdn) =
+            alice_and_mdn("we_call_mdn_client_and_it_shows_our_video").await?;
         alice.call("mdn").await?;
         // MDN's client answers at once (it has no ringing).
         alice
