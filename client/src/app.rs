@@ -162,16 +162,18 @@ fn Shell(props: &ShellProps) -> Html {
     let on_send_chat = {
         let state = state.clone();
         let socket = socket.clone();
-        Callback::from(move |text: String| -> Option<String> {
-            let frame = match state.chat_frame(&text, js_sys::Date::now() as u64) {
-                Ok(frame) => frame,
-                Err(error) => return chat_error_sentence(error),
-            };
-            match socket.send(&frame) {
-                Ok(()) => None,
-                Err(error) => Some(format!("The message was not sent: {error}.")),
-            }
-        })
+        Callback::from(
+            move |(text, to): (String, Option<String>)| -> Option<String> {
+                let frame = match state.chat_frame(&text, to, js_sys::Date::now() as u64) {
+                    Ok(frame) => frame,
+                    Err(error) => return chat_error_sentence(error),
+                };
+                match socket.send(&frame) {
+                    Ok(()) => None,
+                    Err(error) => Some(format!("The message was not sent: {error}.")),
+                }
+            },
+        )
     };
     let on_command = {
         let driver = driver.clone();

@@ -124,7 +124,7 @@ fn Harness(props: &HarnessProps) -> Html {
             <Grab on_ready={props.on_ready.clone()} />
             <Page
                 on_login={Callback::from(|_: UserName| ())}
-                on_send_chat={Callback::from(|_: String| None)}
+                on_send_chat={Callback::from(|_: (String, Option<String>)| None)}
                 on_command={props.on_command.clone()}
             />
         </StateProvider>

@@ -76,7 +76,7 @@ async fn user_list_and_chat_names_are_isolated() {
         local: None,
         remote: None,
         on_command: Callback::noop(),
-        on_send_chat: Callback::from(|_: String| None),
+        on_send_chat: Callback::from(|_: (String, Option<String>)| None),
     });
     let entry = wait_for(&root, &format!("[data-testid=user][data-name=\"{RTL}\"]")).await;
     assert_eq!(isolated(&entry), vec![RTL.to_owned()]);

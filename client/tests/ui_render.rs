@@ -130,7 +130,7 @@ fn recorder<T: 'static>() -> (Rc<RefCell<Vec<T>>>, Callback<T>) {
 struct HarnessProps {
     on_ready: Callback<UseReducerDispatcher<AppState>>,
     on_login: Callback<UserName>,
-    on_send_chat: Callback<String, Option<String>>,
+    on_send_chat: Callback<(String, Option<String>), Option<String>>,
     on_command: Callback<CallCommand>,
     local: Option<MediaStream>,
 }
@@ -238,7 +238,7 @@ async fn markup_in_names_and_chat_is_rendered_as_text() {
         local: None,
         remote: None,
         on_command,
-        on_send_chat: Callback::from(|_: String| None),
+        on_send_chat: Callback::from(|_: (String, Option<String>)| None),
     });
     let root = &page.root;
     wait_for("the user list", || {
@@ -280,19 +280,23 @@ async fn chat_sends_on_enter_and_keeps_the_text_when_refused() {
     let sent = Rc::new(RefCell::new(Vec::<String>::new()));
     let on_send = {
         let sent = sent.clone();
-        Callback::from(move |text: String| -> Option<String> {
-            if text == "refuse me" {
-                return Some("Not connected: the message was not sent.".into());
-            }
-            sent.borrow_mut().push(text);
-            None
-        })
+        Callback::from(
+            move |(text, _to): (String, Option<String>)| -> Option<String> {
+                if text == "refuse me" {
+                    return Some("Not connected: the message was not sent.".into());
+                }
+                sent.borrow_mut().push(text);
+                None
+            },
+        )
     };
     let page = mount::<Chat>(client::components::chat::ChatProps {
         lines: Rc::new(Vec::new()),
         me: "alice".into(),
         enabled: true,
         on_send,
+        to: None,
+        on_clear_to: Callback::noop(),
     });
     let root = &page.root;
     wait_for("the chat input", || find(root, "chat-input").is_some()).await;
@@ -337,7 +341,7 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
     let page = mount::<Harness>(HarnessProps {
         on_ready,
         on_login,
-        on_send_chat: Callback::from(|_: String| None),
+        on_send_chat: Callback::from(|_: (String, Option<String>)| None),
         on_command,
         // `Clone::clone`: `local.clone()` would be `MediaStream.prototype.clone()`, a new stream.
         local: Some(Clone::clone(&local)),

@@ -1,5 +1,7 @@
 //! The lobby chat: the log (time, sender, text — always as text nodes, never HTML), kept
-//! scrolled to the newest line, and the input (Enter sends, length-limited).
+//! scrolled to the newest line, and the input (Enter sends, length-limited). When a recipient is
+//! picked, what is typed goes to them alone, said above the input with a button to send to
+//! everyone again.
 
 use std::rc::Rc;
 
@@ -18,8 +20,14 @@ pub struct ChatProps {
     pub me: AttrValue,
     /// Sending is possible (logged in on a live socket).
     pub enabled: bool,
-    /// Sends a text; returns a sentence when it was not sent (the input is kept then).
-    pub on_send: Callback<String, Option<String>>,
+    /// Sends a text (to `to` alone when set); returns a sentence when it was not sent (the
+    /// input is kept then).
+    pub on_send: Callback<(String, Option<String>), Option<String>>,
+    /// The user private messages go to.
+    #[prop_or_default]
+    pub to: Option<AttrValue>,
+    #[prop_or_default]
+    pub on_clear_to: Callback<()>,
 }
 
 #[function_component]
@@ -39,7 +47,18 @@ pub fn Chat(props: &ChatProps) -> Html {
         });
     }
 
+    // A recipient just picked: the input is where the keyboard goes next.
+    {
+        let input = input.clone();
+        use_effect_with(props.to.clone(), move |to| {
+            if let (Some(_), Some(field)) = (to, input.cast::<HtmlInputElement>()) {
+                let _ = field.focus();
+            }
+        });
+    }
+
     let onsubmit = {
+        let to = props.to.as_ref().map(|to| to.to_string());
         let input = input.clone();
         let error = error.clone();
         let on_send = props.on_send.clone();
@@ -48,7 +67,7 @@ pub fn Chat(props: &ChatProps) -> Html {
             let Some(field) = input.cast::<HtmlInputElement>() else {
                 return;
             };
-            match on_send.emit(field.value()) {
+            match on_send.emit((field.value(), to.clone())) {
                 None => {
                     field.set_value("");
                     error.set(None);
@@ -67,13 +86,20 @@ pub fn Chat(props: &ChatProps) -> Html {
             if props.lines.is_empty() {
                 <p class="empty chat-empty">{ "No messages yet. Say hello!" }</p>
             }
+            if let Some(to) = &props.to {
+                <p class="chat-to" data-testid="chat-to">
+                    { "Private to " }{ crate::components::name::name(to) }
+                    <button type="button" class="btn btn-small" data-testid="chat-to-clear"
+                        onclick={props.on_clear_to.reform(|_: MouseEvent| ())}>{ "Send to everyone" }</button>
+                </p>
+            }
             <form class="chat-form" onsubmit={onsubmit}>
                 <input
                     ref={input}
                     class="field"
                     type="text"
                     placeholder={if props.enabled { "Write a message…" } else { "Offline" }}
-                    aria-label="Message"
+                    aria-label={if props.to.is_some() { "Private message" } else { "Message" }}
                     autocomplete="off"
                     maxlength={MAX_CHAT_CHARS.to_string()}
                     disabled={!props.enabled}
@@ -105,7 +131,7 @@ fn chat_line(line: &ChatLine, me: &str) -> Html {
             <time class="chat-time" datetime={iso} data-testid="chat-time">{ time }</time>
             <span class="chat-name" data-testid="chat-name">{ crate::components::name::name(&line.name) }</span>
             if line.private {
-                <span class="tag">{ "private" }</span>
+                <span class="tag" data-testid="chat-private">{ "private" }</span>
             }
             <span class="chat-text" data-testid="chat-text">{ line.text.clone() }</span>
         </li>

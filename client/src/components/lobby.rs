@@ -1,5 +1,6 @@
 //! The lobby once logged in: who is online, the call area and the chat, laid out in columns on
-//! wide screens and stacked on phones.
+//! wide screens and stacked on phones. It keeps who private messages go to (picked in the list,
+//! shown and cleared in the chat).
 
 use std::rc::Rc;
 
@@ -25,7 +26,8 @@ pub struct LobbyProps {
     #[prop_or_default]
     pub remote: Option<MediaStream>,
     pub on_command: Callback<CallCommand>,
-    pub on_send_chat: Callback<String, Option<String>>,
+    /// Sends a text, to everyone or to one user; returns a sentence when it was not sent.
+    pub on_send_chat: Callback<(String, Option<String>), Option<String>>,
 }
 
 #[function_component]
@@ -40,14 +42,25 @@ pub fn Lobby(props: &LobbyProps) -> Html {
             CallCommand::Unblock { peer }
         }
     });
+    // The recipient of private messages (a user's Message button picks them); forgotten when
+    // they leave.
+    let to = use_state(|| None::<String>);
+    let shown_to = (*to)
+        .clone()
+        .filter(|user| props.users.contains(user) && **user != *props.me);
+    let on_message = {
+        let to = to.clone();
+        Callback::from(move |user: String| to.set(Some(user)))
+    };
+    let on_clear_to = Callback::from(move |()| to.set(None));
     html! {
         <div class="lobby">
             <UserList users={props.users.clone()} me={props.me.clone()} can_call={props.can_call} on_call={on_call}
-                blocked={props.call.blocked.clone()} on_block={on_block} />
+                blocked={props.call.blocked.clone()} on_block={on_block} on_message={on_message} />
             <CallPanel view={props.call.clone()} local={props.local.clone()} remote={props.remote.clone()}
                 on_command={props.on_command.clone()} />
             <Chat lines={props.chat.clone()} me={props.me.clone()} enabled={props.chat_enabled}
-                on_send={props.on_send_chat.clone()} />
+                on_send={props.on_send_chat.clone()} to={shown_to.map(AttrValue::from)} on_clear_to={on_clear_to} />
         </div>
     }
 }

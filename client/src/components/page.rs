@@ -21,8 +21,8 @@ pub struct PageProps {
     #[prop_or_default]
     pub remote: Option<MediaStream>,
     pub on_login: Callback<UserName>,
-    /// Sends a chat text; returns a sentence when it was not sent.
-    pub on_send_chat: Callback<String, Option<String>>,
+    /// Sends a text, to everyone or to one user; returns a sentence when it was not sent.
+    pub on_send_chat: Callback<(String, Option<String>), Option<String>>,
     pub on_command: Callback<CallCommand>,
 }
 

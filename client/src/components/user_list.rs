@@ -3,7 +3,8 @@
 //! connection is away (within the server's grace window) stays listed, marked "reconnecting…",
 //! and cannot be called until back. Next to everyone else is a Block / Unblock toggle: a
 //! blocked user's calls are declined without ringing (the call machine does it) and they are
-//! shown as blocked and cannot be called until unblocked.
+//! shown as blocked and cannot be called until unblocked. A Message button makes the chat's next
+//! lines go to that user alone.
 
 use std::collections::BTreeSet;
 
@@ -25,6 +26,9 @@ pub struct UserListProps {
     /// Block (`true`) or unblock (`false`) this user.
     #[prop_or_default]
     pub on_block: Callback<(String, bool)>,
+    /// Write to this user privately.
+    #[prop_or_default]
+    pub on_message: Callback<String>,
 }
 
 #[function_component]
@@ -72,7 +76,21 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
         .next()
         .map(|c| c.to_uppercase().collect())
         .unwrap_or_default();
-    let toggle = (!is_self).then(|| block_toggle(props, user, blocked));
+    let actions = (!is_self).then(|| {
+        let on_message = props.on_message.clone();
+        let name = user.to_owned();
+        let onclick = Callback::from(move |_: MouseEvent| on_message.emit(name.clone()));
+        html! {
+            <>
+                <button type="button" class="btn btn-small" data-testid="private-message"
+                    data-name={user.to_owned()} aria-label={format!("Message {user} privately")}
+                    onclick={onclick}>
+                    { "Message" }
+                </button>
+                { block_toggle(props, user, blocked) }
+            </>
+        }
+    });
     html! {
         <li key={user.to_owned()} class="user-row">
             <button
@@ -99,7 +117,7 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
                     <span class="call-hint" aria-hidden="true">{ "Call" }</span>
                 }
             </button>
-            { for toggle }
+            { for actions }
         </li>
     }
 }

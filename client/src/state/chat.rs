@@ -51,8 +51,13 @@ impl AppState {
         }
     }
 
-    /// The chat frame for `text`, or why it cannot be sent.
-    pub fn chat_frame(&self, text: &str, now_ms: u64) -> Result<ToServer, ChatError> {
+    /// The chat frame for `text` (to `target` alone when given), or why it cannot be sent.
+    pub fn chat_frame(
+        &self,
+        text: &str,
+        target: Option<String>,
+        now_ms: u64,
+    ) -> Result<ToServer, ChatError> {
         let text = text.trim();
         if text.is_empty() {
             return Err(ChatError::Empty);
@@ -67,7 +72,7 @@ impl AppState {
             id: self.conn_id,
             text: text.to_owned(),
             date: Some(now_ms),
-            target: None,
+            target,
         })
     }
 }

@@ -332,14 +332,14 @@ fn chat_lines_keep_sender_text_and_privacy_and_are_bounded() {
 #[test]
 fn chat_frames_are_validated() {
     let s = logged_in();
-    assert_eq!(s.chat_frame("   ", 1), Err(ChatError::Empty));
+    assert_eq!(s.chat_frame("   ", None, 1), Err(ChatError::Empty));
     assert_eq!(
-        s.chat_frame(&"x".repeat(MAX_CHAT_CHARS + 1), 1),
+        s.chat_frame(&"x".repeat(MAX_CHAT_CHARS + 1), None, 1),
         Err(ChatError::TooLong)
     );
-    assert!(s.chat_frame(&"é".repeat(MAX_CHAT_CHARS), 1).is_ok());
+    assert!(s.chat_frame(&"é".repeat(MAX_CHAT_CHARS), None, 1).is_ok());
     assert_eq!(
-        s.chat_frame(" hello ", 42),
+        s.chat_frame(" hello ", None, 42),
         Ok(ToServer::Message {
             id: Some(7),
             text: "hello".into(),
@@ -347,9 +347,19 @@ fn chat_frames_are_validated() {
             target: None,
         })
     );
+    // A private message names its one recipient (the `target` extension).
+    assert_eq!(
+        s.chat_frame("psst", Some("bob".into()), 3),
+        Ok(ToServer::Message {
+            id: Some(7),
+            text: "psst".into(),
+            date: Some(3),
+            target: Some("bob".into()),
+        })
+    );
     let mut down = s.clone();
     down.apply(lost());
-    assert_eq!(down.chat_frame("hello", 1), Err(ChatError::Offline));
+    assert_eq!(down.chat_frame("hello", None, 1), Err(ChatError::Offline));
 }
 
 #[test]

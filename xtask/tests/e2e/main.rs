@@ -13,8 +13,10 @@
 //! [`headers`] (security headers, no CSP violation in a call, Chromium and Firefox),
 //! [`trunk_serve`] (development with `trunk serve` and its `/ws` proxy), [`https`] (a call over
 //! https and wss with the self-signed certificate),
-//! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium) and [`bench`] (the
-//! ignored call-setup benchmark), with the steps they share in [`scenario`]. The
+//! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium), [`mdn_interop`]
+//! (calls with a stand-in for MDN's client, both ways), [`private_message`] (private lines from
+//! the lobby) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
+//! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
 //!
 //! Calls that survive real networks (issue 9) are in [`resilience`]: signaling cut or silent, a
@@ -38,7 +40,9 @@ mod harness_check;
 mod headers;
 mod https;
 mod lobby;
+mod mdn_interop;
 mod page;
+mod private_message;
 mod probes;
 mod relay;
 mod resilience;

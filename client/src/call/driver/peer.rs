@@ -32,6 +32,10 @@ pub struct Peer {
     /// A fresh `MediaStream` each time a track is added, so the page sees a new object and
     /// re-binds its `<video>`.
     pub remote: Option<MediaStream>,
+    /// The stream our senders name in the SDP (`a=msid`): a peer that shows `event.streams[0]`
+    /// of its `track` event (MDN's client) needs one. Only its id matters, so it exists from
+    /// the start, before the camera opens (a caller's offer may go out before that).
+    outgoing: MediaStream,
     listeners: Vec<EventListener>,
 }
 
@@ -98,10 +102,12 @@ impl Peer {
                 })
             }),
         ));
+        let outgoing = MediaStream::new()?;
         if role == Role::Caller {
             for kind in ["audio", "video"] {
                 let init = RtcRtpTransceiverInit::new();
                 init.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+                init.set_streams(&Array::of1(&outgoing));
                 pc.add_transceiver_with_str_and_init(kind, &init);
             }
         }
@@ -110,6 +116,7 @@ impl Peer {
             pc,
             remote_tracks: Vec::new(),
             remote: None,
+            outgoing,
             listeners,
         })
     }
@@ -197,11 +204,19 @@ impl Peer {
             .find(|t| t.receiver().track().kind() == name)
     }
 
-    /// Switches the call's transceivers to `sendrecv` (an offer made them `recvonly`).
+    /// Switches the call's transceivers to `sendrecv` (an offer made them `recvonly`), their
+    /// senders naming our stream (`setStreams`, not bound by web-sys) so the answer carries it.
     pub fn enable_sending(&self) {
         for kind in [TrackKind::Audio, TrackKind::Video] {
             if let Some(t) = self.transceiver_of(kind) {
                 t.set_direction(RtcRtpTransceiverDirection::Sendrecv);
+                let sender = t.sender();
+                let named = js_sys::Reflect::get(&sender, &JsValue::from_str("setStreams"))
+                    .and_then(|f| f.dyn_into::<Function>())
+                    .and_then(|f| f.call1(&sender, &self.outgoing));
+                if let Err(error) = named {
+                    crate::log::debug(&format!("setStreams: {}", ClientError::from(error)));
+                }
             }
         }
     }
