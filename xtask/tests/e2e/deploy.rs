@@ -315,8 +315,14 @@ fn shipped_config_file_is_understood_and_secrets_stay_hidden() -> TestResult {
         "metrics-addr = \"127.0.0.1:9100\"",
         "state-file = \"/var/lib/parley/parley-state.json\"",
     ] {
-        assert!(text.contains(expected), "`{expected}` not in effect:\n{text}");
+        assert!(
+            text.contains(expected),
+            "`{expected}` not in effect:\n{text}"
+        );
     }
-    assert!(!text.contains(secret), "the TURN secret was printed:\n{text}");
+    assert!(
+        !text.contains(secret),
+        "the TURN secret was printed:\n{text}"
+    );
     Ok(())
 }
