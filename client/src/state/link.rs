@@ -35,7 +35,8 @@ impl AppState {
             self.connection = Connection::Lost;
             return;
         }
-        let delay = backoff::delay_ms(self.retries, jitter);
+        let since = *self.offline_since_ms.get_or_insert(now_ms);
+        let delay = backoff::delay_ms(self.retries, now_ms.saturating_sub(since), jitter);
         self.retries = self.retries.saturating_add(1);
         self.connection = Connection::Reconnecting {
             retry_at_ms: Some(now_ms.saturating_add(delay)),
@@ -75,6 +76,7 @@ impl AppState {
     pub(super) fn back_online(&mut self) {
         self.connection = Connection::Online;
         self.retries = 0;
+        self.offline_since_ms = None;
     }
 
     /// The page has something to reconnect for: a name, or a session.

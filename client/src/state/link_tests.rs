@@ -206,19 +206,21 @@ fn a_lost_socket_with_a_session_keeps_it_and_resumes_on_the_next_one() {
 #[test]
 fn the_backoff_grows_while_tries_fail_and_starts_over_once_back() {
     let mut s = with_session();
-    let mut due = Vec::new();
-    for _ in 0..7 {
-        s.apply(lost_at(0, 1.0));
-        let Connection::Reconnecting {
-            retry_at_ms: Some(at),
-        } = s.connection
-        else {
-            panic!("reconnecting with a timer: {:?}", s.connection);
-        };
-        due.push(at);
+    // Each try fails when its timer fires (the largest sample every time): the ceiling doubles
+    // with each try, but never beyond the time already spent disconnected, nor 10 s.
+    let mut now = 1_000_000;
+    let mut waits = Vec::new();
+    for _ in 0..8 {
+        s.apply(lost_at(now, 1.0));
+        let at = retry_due(&s);
+        waits.push(at - now);
+        now = at;
         s.apply(Action::Reconnect);
     }
-    assert_eq!(due, [500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000]);
+    assert_eq!(
+        waits,
+        [500, 500, 1_000, 2_000, 4_000, 8_000, 10_000, 10_000]
+    );
     run(
         &mut s,
         [
@@ -227,13 +229,30 @@ fn the_backoff_grows_while_tries_fail_and_starts_over_once_back() {
             resumed(0),
         ],
     );
-    s.apply(lost_at(0, 1.0));
-    assert_eq!(
-        s.connection,
+    s.apply(lost_at(now, 1.0));
+    assert_eq!(retry_due(&s) - now, 500, "starts over once back");
+}
+
+/// Tries refused at once (a restarting server's closed port) do not run the ceiling up: five
+/// failures within 200 ms still wait at most half a second, so the page is back soon after its
+/// server is.
+#[test]
+fn quick_failures_do_not_push_the_next_try_far_away() {
+    let mut s = with_session();
+    for now in [0, 50, 100, 150, 200] {
+        s.apply(lost_at(now, 1.0));
+        assert!(retry_due(&s) <= now + 500, "at {now}: {:?}", s.connection);
+        s.apply(Action::Reconnect);
+    }
+}
+
+fn retry_due(s: &AppState) -> u64 {
+    match s.connection {
         Connection::Reconnecting {
-            retry_at_ms: Some(500)
-        }
-    );
+            retry_at_ms: Some(at),
+        } => at,
+        ref other => panic!("reconnecting with a timer: {other:?}"),
+    }
 }
 
 #[test]

@@ -54,6 +54,8 @@ pub struct AppState {
     pub attempt: u32,
     /// Tries since the page was last logged in (the backoff's exponent).
     retries: u32,
+    /// When the first of those tries' sockets was lost (the outage bounds the backoff).
+    offline_since_ms: Option<u64>,
     /// The current socket's id from the server's `id` frame.
     pub conn_id: Option<u64>,
     /// The name the person asked for on the login form.
@@ -99,6 +101,7 @@ impl Default for AppState {
             call: CallView::default(),
             idle_closed: false,
             retries: 0,
+            offline_since_ms: None,
             session: None,
             outbox: VecDeque::new(),
             lost_sessions: 0,

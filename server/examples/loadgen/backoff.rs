@@ -1,5 +1,6 @@
-//! Our page's reconnection policy: exponential backoff with full jitter (the n-th retry waits
-//! a uniformly random time up to `0.5 s · 2^n`, capped at 10 s), and for reference the same
+//! Our page's reconnection policy (client/src/state/backoff.rs): exponential backoff with full
+//! jitter (the n-th retry waits a uniformly random time up to `0.5 s · 2^n`, capped at 10 s and
+//! at the time already spent disconnected, but at least 0.5 s), and for reference the same
 //! backoff with the jitter taken out.
 
 use std::time::Duration;
@@ -11,16 +12,19 @@ const CAP: Duration = Duration::from_secs(10);
 /// How a client waits before each reconnection attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Policy {
-    /// Uniform in `[0, min(CAP, BASE · 2^attempt)]`: our page.
+    /// Uniform in `[0, min(CAP, BASE · 2^attempt, max(BASE, outage))]`: our page.
     FullJitter,
-    /// Exactly `min(CAP, BASE · 2^attempt)`: the same backoff with no jitter, every client in
-    /// step (the reference herd).
+    /// Exactly that ceiling: the same backoff with no jitter, every client in step (the
+    /// reference herd).
     Lockstep,
 }
 
 impl Policy {
-    pub fn delay(self, attempt: u32, rng: &mut Rng) -> Duration {
-        let ceiling = BASE.saturating_mul(1 << attempt.min(16)).min(CAP);
+    pub fn delay(self, attempt: u32, outage: Duration, rng: &mut Rng) -> Duration {
+        let ceiling = BASE
+            .saturating_mul(1 << attempt.min(16))
+            .min(CAP)
+            .min(outage.max(BASE));
         match self {
             Self::FullJitter => ceiling.mul_f64(rng.unit()),
             Self::Lockstep => ceiling,

@@ -224,10 +224,11 @@ impl HerdClient {
             .get(phase.saturating_sub(1))
             .copied()
             .unwrap_or(Policy::FullJitter);
-        let give_up = Instant::now() + self.shared.give_up;
+        let lost = Instant::now();
+        let give_up = lost + self.shared.give_up;
         let mut tries = Tries::default();
         loop {
-            let delay = policy.delay(tries.counts[0], &mut state.rng);
+            let delay = policy.delay(tries.counts[0], lost.elapsed(), &mut state.rng);
             if Instant::now() + delay > give_up {
                 let why = tries
                     .error
