@@ -7,6 +7,8 @@
 
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::net::frame::Json;
 use shared::UserName;
 
 /// At most this many frames wait for the socket to come back; one more drops the session.
@@ -71,10 +73,14 @@ impl StoredSession {
     /// The record in `text`, if it is one (anything else is ignored: the page then shows the
     /// login form).
     pub fn from_json(text: &str) -> Option<Self> {
-        let value: Value = serde_json::from_str(text).ok()?;
-        let token = value.get("token")?.as_str()?.to_owned();
-        let name = UserName::parse(value.get("name")?.as_str()?).ok()?;
-        let ack = value.get("ack")?.as_u64()?;
+        Self::from_record(&serde_json::from_str::<Value>(text).ok()?)
+    }
+
+    /// The record in parsed JSON (the page parses with the browser's `JSON.parse`).
+    pub fn from_record<J: Json>(value: &J) -> Option<Self> {
+        let token = value.field("token")?.string()?;
+        let name = UserName::parse(&value.field("name")?.string()?).ok()?;
+        let ack = value.field("ack")?.whole()?;
         (!token.is_empty()).then(|| Self {
             token,
             name: name.into_string(),
