@@ -53,11 +53,12 @@ pub fn IncomingCall(props: &IncomingCallProps) -> Html {
             }
         })
     };
+    // Shown upper-cased by the stylesheet (`.avatar`): Rust's case tables would cost the page KBs.
     let initial: String = props
         .peer
         .chars()
         .next()
-        .map(|c| c.to_uppercase().collect())
+        .map(String::from)
         .unwrap_or_default();
     html! {
         <div class="incoming" role="alertdialog" aria-labelledby="incoming-title" aria-describedby="incoming-hint" onkeydown={onkeydown}

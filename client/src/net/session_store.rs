@@ -17,7 +17,7 @@ fn storage() -> Result<web_sys::Storage, ClientError> {
 /// The record this tab kept, if any (and readable).
 pub fn load() -> Option<StoredSession> {
     let text = storage().ok()?.get_item(StoredSession::KEY).ok()??;
-    StoredSession::from_json(&text)
+    StoredSession::from_record(&super::js_json::parse(&text).ok()?)
 }
 
 /// Keeps `record` for a reload of this tab.

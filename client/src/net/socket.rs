@@ -96,9 +96,9 @@ fn parse_frame(event: &web_sys::Event) -> SocketEvent {
         .dyn_ref::<MessageEvent>()
         .and_then(|message| message.data().as_string());
     match text {
-        Some(text) => match FromServer::from_json(&text) {
+        Some(text) => match super::js_json::parse(&text).and_then(|v| super::frame::decode(&v)) {
             Ok(frame) => SocketEvent::Frame(frame),
-            Err(error) => SocketEvent::BadFrame(error.into()),
+            Err(error) => SocketEvent::BadFrame(ClientError::BadFrame(error)),
         },
         None => SocketEvent::BadFrame(ClientError::BadFrame("not a text frame".into())),
     }

@@ -5,7 +5,10 @@
 //! Pure: the record is read from and written to JSON text here; the page's storage glue
 //! (`crate::net::session_store`, browser only) only moves that text.
 
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::net::frame::Json;
 use shared::UserName;
 
 /// At most this many frames wait for the socket to come back; one more drops the session.
@@ -50,16 +53,34 @@ impl StoredSession {
     pub const KEY: &'static str = "parley.session";
 
     pub fn to_json(&self) -> String {
-        json!({ "token": self.token, "name": self.name, "ack": self.ack }).to_string()
+        /// The record's shape (a derive, not `json!`: building a `Value` to print it costs the
+        /// page ~2 KB gzip of float and map printing).
+        #[derive(Serialize)]
+        struct Record<'a> {
+            token: &'a str,
+            name: &'a str,
+            ack: u64,
+        }
+        let record = Record {
+            token: &self.token,
+            name: &self.name,
+            ack: self.ack,
+        };
+        // Cannot fail: string keys, no floats.
+        serde_json::to_string(&record).unwrap_or_default()
     }
 
     /// The record in `text`, if it is one (anything else is ignored: the page then shows the
     /// login form).
     pub fn from_json(text: &str) -> Option<Self> {
-        let value: Value = serde_json::from_str(text).ok()?;
-        let token = value.get("token")?.as_str()?.to_owned();
-        let name = UserName::parse(value.get("name")?.as_str()?).ok()?;
-        let ack = value.get("ack")?.as_u64()?;
+        Self::from_record(&serde_json::from_str::<Value>(text).ok()?)
+    }
+
+    /// The record in parsed JSON (the page parses with the browser's `JSON.parse`).
+    pub fn from_record<J: Json>(value: &J) -> Option<Self> {
+        let token = value.field("token")?.string()?;
+        let name = UserName::parse(&value.field("name")?.string()?).ok()?;
+        let ack = value.field("ack")?.whole()?;
         (!token.is_empty()).then(|| Self {
             token,
             name: name.into_string(),
