@@ -20,7 +20,7 @@ const WASM_TARGET: &str = "wasm32-unknown-unknown";
 /// new version may add rules, so moving it is a deliberate change.
 const AXE_CORE_VERSION: &str = "4.14.1";
 /// Its own npm prefix under `.tools`: an install with `--no-save` into binaryen's prefix would
-/// prune binaryen (npm removes what no package.json lists).
+/// prune binaryen (npm removes the packages its manifest does not list).
 const AXE_PREFIX: &str = ".tools/axe";
 
 /// Debian packages the browser tests need, each with the program that shows it is installed.
