@@ -3,7 +3,8 @@
 //! Layout (a functional core with a thin browser shell):
 //! - [`state`]: the page's UI state as one pure reducer, holding facts (codes, enums, names);
 //!   [`roster`]: who is online, owned by the state and read by the call machine;
-//!   [`text`]: the words and numbers the page shows, made from those facts when drawing.
+//!   [`text`]: the words and numbers the page shows, made from those facts when drawing;
+//!   [`announce`]: the sentences the live region says when the call changes.
 //! - [`call`]: the call state machine (pure) and its browser driver.
 //! - [`error`]: the client's one error type (`From<JsValue>`, keeping the exception's name).
 //! - [`net`]: the WebSocket's address (pure) and, in the browser, the socket itself and the
@@ -16,6 +17,7 @@
 //! Everything but the browser modules builds on the host, where the reducer and the call
 //! machine are unit-tested with plain `cargo test -p client`.
 
+pub mod announce;
 pub mod call;
 pub mod error;
 pub mod net;

@@ -2,7 +2,8 @@
 //! (exactly the `wasm-bindgen` version in Cargo.lock), binaryen's wasm-opt from npm, and Debian's
 //! chromium, chromium-driver, coturn, iproute2, util-linux, nftables (the end-to-end tests drop
 //! the browsers' UDP with `nft` to force an ICE restart) and pebble (the ACME test server the
-//! server's `tests/acme` gets a certificate from). Every source is a package registry
+//! server's `tests/acme` gets a certificate from), and axe-core from npm (the accessibility
+//! checks the end-to-end tests inject into the page). Every source is a package registry
 //! (crates.io, npm, apt); nothing is downloaded from elsewhere.
 
 use std::path::{Path, PathBuf};
@@ -15,6 +16,12 @@ const TRUNK_VERSION: &str = "0.22.1";
 const BINARYEN_NPM: &str = "binaryen@132";
 const BINARYEN_MAJOR: &str = "132";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
+/// axe-core, exactly: the e2e tests (`tests/e2e/accessibility.rs`) inject its `axe.min.js`. A
+/// new version may add rules, so moving it is a deliberate change.
+const AXE_CORE_VERSION: &str = "4.14.1";
+/// Its own npm prefix under `.tools`: an install with `--no-save` into binaryen's prefix would
+/// prune binaryen (npm removes the packages its manifest does not list).
+const AXE_PREFIX: &str = ".tools/axe";
 
 /// Debian packages the browser tests need, each with the program that shows it is installed.
 const APT_PACKAGES: &[(&str, &str)] = &[
@@ -50,6 +57,7 @@ pub fn ensure(needs: Needs) -> Result<(), Error> {
     if needs == Needs::Browsers {
         ensure_apt()?;
         ensure_firefox()?;
+        ensure_axe_core()?;
     }
     Ok(())
 }
@@ -144,6 +152,37 @@ fn ensure_binaryen() -> Result<(), Error> {
         "--no-audit",
         "--no-fund",
         BINARYEN_NPM,
+    ]))
+}
+
+fn ensure_axe_core() -> Result<(), Error> {
+    let manifest = shell::root()
+        .join(AXE_PREFIX)
+        .join("node_modules/axe-core/package.json");
+    let found = std::fs::read_to_string(&manifest).ok();
+    let wanted = format!("\"version\": \"{AXE_CORE_VERSION}\"");
+    if found.as_deref().is_some_and(|text| text.contains(&wanted)) {
+        note(&format!(
+            "axe-core {AXE_CORE_VERSION} (npm): present in {AXE_PREFIX}"
+        ));
+        return Ok(());
+    }
+    note(&format!(
+        "axe-core {AXE_CORE_VERSION}: {} — installing from npm into {AXE_PREFIX}",
+        if found.is_some() {
+            "another version"
+        } else {
+            "not found"
+        }
+    ));
+    shell::run(shell::command("npm").args([
+        "install",
+        "--prefix",
+        AXE_PREFIX,
+        "--no-save",
+        "--no-audit",
+        "--no-fund",
+        &format!("axe-core@{AXE_CORE_VERSION}"),
     ]))
 }
 

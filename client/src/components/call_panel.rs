@@ -30,7 +30,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
         let text = call_notice(notice);
         let on_dismiss = props.on_command.reform(|_| CallCommand::DismissNotice);
         let name = notice_peer(notice).map(AttrValue::from);
-        html! { <Notice text={text} name={name} testid="notice" on_dismiss={on_dismiss} /> }
+        html! { <Notice text={text} name={name} testid="notice" live=false on_dismiss={on_dismiss} /> }
     });
 
     // The partner's socket is away: that, not the phase, is the news.
@@ -71,7 +71,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
             aria-label="Call"
         >
             <div class="call-header">
-                <p class="call-status" data-testid="call-status" role="status">{ status }</p>
+                <p class="call-status" data-testid="call-status">{ status }</p>
                 <div class="call-meta">
                     if let CallPhase::InCall { since_ms, .. } | CallPhase::Reconnecting { since_ms, .. } = phase {
                         <CallDuration since_ms={*since_ms} />

@@ -77,10 +77,13 @@ pub fn Chat(props: &ChatProps) -> Html {
         })
     };
 
+    // A list that is also a polite live region (new lines are read out): `role="log"` on the
+    // `<ol>` would take its list role away and leave the lines outside any list (axe `listitem`).
     html! {
         <section class="panel chat" aria-labelledby="chat-title">
             <h2 id="chat-title" class="panel-title">{ "Lobby chat" }</h2>
-            <ol ref={log} class="chat-log" data-testid="chat-log" role="log" aria-label="Chat messages" tabindex="0">
+            <ol ref={log} class="chat-log" data-testid="chat-log" aria-label="Chat messages"
+                aria-live="polite" aria-relevant="additions" tabindex="0">
                 { for props.lines.iter().map(|line| chat_line(line, &props.me)) }
             </ol>
             if props.lines.is_empty() {

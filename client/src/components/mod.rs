@@ -3,7 +3,7 @@
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`UserList`],
 //! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallDuration`], [`RouteBadge`] and
-//! [`Video`], and [`Chat`]). [`Notice`] shows dismissable sentences; [`name`] isolates every displayed user name. `DOM hooks
+//! [`Video`], and [`Chat`]). [`Notice`] shows dismissable sentences; [`LiveRegion`] says what changed; [`name`] isolates every displayed user name. `DOM hooks
 //! (`data-testid`) follow `docs/ui-contract.md`.
 
 pub mod call_controls;
@@ -14,6 +14,7 @@ pub mod connection_status;
 pub mod icons;
 pub mod identity;
 pub mod incoming_call;
+pub mod live_region;
 pub mod lobby;
 pub mod login_form;
 pub mod name;
@@ -30,6 +31,7 @@ pub use chat::Chat;
 pub use connection_status::ConnectionStatus;
 pub use identity::Identity;
 pub use incoming_call::IncomingCall;
+pub use live_region::LiveRegion;
 pub use lobby::Lobby;
 pub use login_form::LoginForm;
 pub use notice::Notice;

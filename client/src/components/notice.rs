@@ -12,6 +12,10 @@ pub struct NoticeProps {
     pub name: Option<AttrValue>,
     /// The `data-testid` (`notice` for call notices, `server-notice` for server errors).
     pub testid: AttrValue,
+    /// Read out by screen readers itself (`role="status"`); call notices are not, the page's
+    /// live region says them (`components::live_region`).
+    #[prop_or(true)]
+    pub live: bool,
     pub on_dismiss: Callback<()>,
 }
 
@@ -19,7 +23,8 @@ pub struct NoticeProps {
 pub fn Notice(props: &NoticeProps) -> Html {
     let dismiss = props.on_dismiss.reform(|_: MouseEvent| ());
     html! {
-        <div class="notice" data-testid={props.testid.clone()} role="status">
+        <div class="notice" data-testid={props.testid.clone()}
+            role={props.live.then_some("status")}>
             <span class="notice-text">{ with_name(&props.text, props.name.as_deref()) }</span>
             <button type="button" class="icon-btn" aria-label="Dismiss" title="Dismiss" onclick={dismiss}>
                 { crate::components::icons::close() }

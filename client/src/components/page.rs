@@ -1,5 +1,5 @@
 //! The whole page, drawn from the state context: header (brand, identity, connection), server
-//! notices, then the login form or the lobby.
+//! notices, then the login form or the lobby, and the live region that says what changed.
 //!
 //! Everything with side effects (socket, call layer) comes in as callbacks, so the page renders
 //! the same in browser tests that feed the state directly.
@@ -9,7 +9,7 @@ use web_sys::MediaStream;
 use yew::prelude::*;
 
 use crate::call::CallCommand;
-use crate::components::{ConnectionStatus, Identity, Lobby, LoginForm, Notice};
+use crate::components::{ConnectionStatus, Identity, LiveRegion, Lobby, LoginForm, Notice};
 use crate::context::AppContext;
 use crate::state::Action;
 use crate::text::server_error_sentence;
@@ -83,6 +83,7 @@ pub fn Page(props: &PageProps) -> Html {
                 { for server_notice }
                 { main }
             </main>
+            <LiveRegion phase={state.call.phase.clone()} notice={state.call.notice.clone()} />
         </div>
     }
 }
