@@ -220,14 +220,12 @@ fn packets(flow: &mut Flow, video: bool) -> &mut Packets {
 fn add(flow: &mut Flow, e: &Entry, video: bool, bytes: &str, count: &str) {
     flow.bytes += e.num(bytes).unwrap_or(0.0);
     packets(flow, video).count += e.num(count).unwrap_or(0.0);
-    if video {
-        if let (Some(width), Some(height)) = (e.num("frameWidth"), e.num("frameHeight")) {
-            flow.shape = Some(VideoShape {
-                width: width as u32,
-                height: height as u32,
-                fps: e.num("framesPerSecond"),
-            });
-        }
+    if let (true, Some(width), Some(height)) = (video, e.num("frameWidth"), e.num("frameHeight")) {
+        flow.shape = Some(VideoShape {
+            width: width as u32,
+            height: height as u32,
+            fps: e.num("framesPerSecond"),
+        });
     }
 }
 
