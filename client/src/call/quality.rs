@@ -14,8 +14,6 @@
 //!
 //! The thresholds are the constants in `assess` (documented in docs/ui-contract.md).
 
-use std::collections::BTreeMap;
-
 mod assess;
 #[cfg(test)]
 mod tests;
@@ -34,26 +32,31 @@ pub enum Field {
 }
 
 /// One entry of a `getStats()` report: its properties by name (`id` and `type` among them).
+/// A list, not a map: an entry has a few dozen fields, and a map type would cost the bundle.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Entry(pub BTreeMap<String, Field>);
+pub struct Entry(pub Vec<(String, Field)>);
 
 impl Entry {
+    fn get(&self, key: &str) -> Option<&Field> {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+    }
+
     pub fn str(&self, key: &str) -> Option<&str> {
-        match self.0.get(key) {
+        match self.get(key) {
             Some(Field::Text(text)) => Some(text),
             _ => None,
         }
     }
 
     pub fn num(&self, key: &str) -> Option<f64> {
-        match self.0.get(key) {
+        match self.get(key) {
             Some(Field::Num(n)) if n.is_finite() => Some(*n),
             _ => None,
         }
     }
 
     pub fn flag(&self, key: &str) -> bool {
-        matches!(self.0.get(key), Some(Field::Bool(true)))
+        matches!(self.get(key), Some(Field::Bool(true)))
     }
 
     fn is(&self, kind: &str) -> bool {
@@ -117,10 +120,7 @@ pub struct Sample {
 impl Sample {
     /// Reduces one `getStats()` report.
     pub fn from_entries(entries: &[Entry]) -> Self {
-        let by_id: BTreeMap<&str, &Entry> = entries
-            .iter()
-            .filter_map(|e| e.str("id").map(|id| (id, e)))
-            .collect();
+        let by_id = |id: &str| entries.iter().find(|e| e.str("id") == Some(id));
         let mut sample = Sample {
             at_ms: entries
                 .iter()
@@ -130,7 +130,7 @@ impl Sample {
         };
         let codec = |e: &Entry| {
             e.str("codecId")
-                .and_then(|id| by_id.get(id))
+                .and_then(by_id)
                 .and_then(|c| c.str("mimeType"))
                 .map(|m| m.split_once('/').map_or(m, |(_, name)| name).to_owned())
         };
@@ -164,12 +164,12 @@ impl Sample {
                 }
             }
         }
-        if let Some(pair) = selected_pair(entries, &by_id) {
+        if let Some(pair) = selected_pair(entries) {
             if let Some(rtt) = pair.num("currentRoundTripTime") {
                 sample.rtt_ms = Some(rtt * 1000.0);
             }
-            let candidate = |key: &str| pair.str(key).and_then(|id| by_id.get(id));
-            let kind = |c: Option<&&Entry>| {
+            let candidate = |key: &str| pair.str(key).and_then(by_id);
+            let kind = |c: Option<&Entry>| {
                 c.and_then(|c| c.str("candidateType"))
                     .unwrap_or("unknown")
                     .to_owned()
@@ -195,14 +195,13 @@ impl Sample {
 
 /// The transport's `selectedCandidatePairId`, or else a `selected` (Firefox) or nominated and
 /// succeeded pair.
-fn selected_pair<'a>(entries: &'a [Entry], by_id: &BTreeMap<&str, &'a Entry>) -> Option<&'a Entry> {
-    entries
-        .iter()
-        .filter(|e| e.is("transport"))
+fn selected_pair(entries: &[Entry]) -> Option<&Entry> {
+    let of_type = |kind: &'static str| entries.iter().filter(move |e| e.is(kind));
+    of_type("transport")
         .find_map(|t| t.str("selectedCandidatePairId"))
-        .and_then(|id| by_id.get(id).copied())
+        .and_then(|id| entries.iter().find(|e| e.str("id") == Some(id)))
         .or_else(|| {
-            entries.iter().filter(|e| e.is("candidate-pair")).find(|p| {
+            of_type("candidate-pair").find(|p| {
                 p.flag("selected") || (p.flag("nominated") && p.str("state") == Some("succeeded"))
             })
         })
@@ -236,5 +235,20 @@ fn push_codec(flow: &mut Flow, codec: Option<String>, video: bool) {
         } else {
             flow.codecs.push(codec);
         }
+    }
+}
+
+/// `value` with `digits` decimals (at most 3), by integer arithmetic: the client formats no
+/// float otherwise, and float formatting would add kilobytes to the bundle.
+pub fn fixed(value: f64, digits: u32) -> String {
+    let digits = digits.min(3);
+    let scale = 10i64.pow(digits);
+    let scaled = (value * scale as f64).round() as i64;
+    let sign = if scaled < 0 { "-" } else { "" };
+    let (whole, part) = (scaled.abs() / scale, scaled.abs() % scale);
+    if digits == 0 {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{part:0width$}", width = digits as usize)
     }
 }

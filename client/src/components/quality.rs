@@ -15,7 +15,7 @@ use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
 use crate::call::driver::CallDriver;
-use crate::call::quality::{Figures, Sample, VideoShape, assess, sentence};
+use crate::call::quality::{Figures, Sample, VideoShape, assess, fixed, sentence};
 use crate::components::name::with_name;
 
 /// Readings kept: the window is from the first to the last.
@@ -130,8 +130,11 @@ fn details(figures: Option<&Figures>) -> Html {
     let Some(f) = figures else {
         return html! { <p>{ "Measuring…" }</p> };
     };
-    let num = |v: Option<f64>, unit: &str, digits: usize| {
-        v.map_or_else(|| "—".to_owned(), |v| format!("{v:.digits$} {unit}"))
+    let num = |v: Option<f64>, unit: &str, digits: u32| {
+        v.map_or_else(
+            || "—".to_owned(),
+            |v| format!("{} {unit}", fixed(v, digits)),
+        )
     };
     let shape = |v: Option<VideoShape>| {
         v.map_or_else(|| "—".to_owned(), |v| format!("{}×{}", v.width, v.height))
@@ -144,13 +147,13 @@ fn details(figures: Option<&Figures>) -> Html {
                 "{way} ({} ↔ {}, {})",
                 r.local,
                 r.remote,
-                r.protocol.to_uppercase()
+                r.protocol.to_ascii_uppercase()
             )
         },
     );
-    let raw = |v: Option<f64>| v.map(|v| format!("{v:.3}"));
+    let raw = |v: Option<f64>| v.map(|v| fixed(v, 3));
     let size = |v: Option<VideoShape>| v.map(|v| format!("{}x{}", v.width, v.height));
-    let fps = |v: Option<VideoShape>| v.and_then(|v| v.fps).map(|f| format!("{f:.1}"));
+    let fps = |v: Option<VideoShape>| v.and_then(|v| v.fps).map(|f| fixed(f, 1));
     let rows: [(&str, &str, String, Option<String>); 12] = [
         ("rtt", "Round trip", num(f.rtt_ms, "ms", 0), raw(f.rtt_ms)),
         (

@@ -45,7 +45,7 @@ fn entry(value: &JsValue) -> Entry {
         } else {
             continue;
         };
-        entry.0.insert(key, field);
+        entry.0.push((key, field));
     }
     entry
 }

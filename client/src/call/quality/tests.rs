@@ -249,8 +249,8 @@ fn without_a_transport_the_nominated_succeeded_pair_is_taken() {
     entries.retain(|e| e.str("type") != Some("transport"));
     for e in &mut entries {
         if e.str("id") == Some("CP2") {
-            e.0.insert("nominated".into(), Field::Bool(true));
-            e.0.insert("state".into(), t("succeeded"));
+            e.0.push(("nominated".into(), Field::Bool(true)));
+            e.0.push(("state".into(), t("succeeded")));
         }
     }
     let s = Sample::from_entries(&entries);
@@ -402,4 +402,14 @@ fn level_names_and_bars() {
         [("good", 3), ("fair", 2), ("poor", 1)]
     );
     assert_eq!(Problem::UploadLoss.name(), "upload-loss");
+}
+
+#[test]
+fn fixed_formats_without_float_formatting() {
+    assert_eq!(fixed(512.349, 0), "512");
+    assert_eq!(fixed(2.25, 1), "2.3");
+    assert_eq!(fixed(0.04, 1), "0.0");
+    assert_eq!(fixed(30.0, 3), "30.000");
+    assert_eq!(fixed(-1.5, 1), "-1.5");
+    assert_eq!(fixed(7.0, 9), "7.000", "at most three decimals");
 }
