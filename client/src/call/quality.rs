@@ -71,6 +71,10 @@ pub struct Packets {
     pub count: f64,
     /// Lost on the way: counted by us (inbound) or reported by the peer (outbound).
     pub lost: f64,
+    /// Outbound only: the share lost over the peer's last report interval (`fractionLost` of
+    /// `remote-inbound-rtp`, 0 to 1). Preferred to counting: audio reports come only every
+    /// few seconds, so counters move in jumps that a two-second window cuts badly.
+    pub fraction: Option<f64>,
 }
 
 /// A video's size and frame rate.
@@ -156,8 +160,10 @@ impl Sample {
                 add(&mut sample.outbound, e, video, "bytesSent", "packetsSent");
                 push_codec(&mut sample.outbound, codec(e), video);
             } else if e.is("remote-inbound-rtp") {
-                if let Some(lost) = e.num("packetsLost") {
-                    packets(&mut sample.outbound, video).lost += lost.max(0.0);
+                let packets = packets(&mut sample.outbound, video);
+                packets.lost += e.num("packetsLost").unwrap_or(0.0).max(0.0);
+                if let Some(fraction) = e.num("fractionLost") {
+                    packets.fraction = Some(packets.fraction.map_or(fraction, |f| f.max(fraction)));
                 }
                 if sample.rtt_ms.is_none() {
                     sample.rtt_ms = e.num("roundTripTime").map(|s| s * 1000.0);

@@ -15,7 +15,8 @@
 //! https and wss with the self-signed certificate),
 //! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium), [`mdn_interop`]
 //! (calls with a stand-in for MDN's client, both ways), [`private_message`] (private lines from
-//! the lobby) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
+//! the lobby), [`quality`] (the call-quality indicator under real packet loss, picture-in-picture
+//! and full screen) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
 //! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
 //!
@@ -44,6 +45,7 @@ mod mdn_interop;
 mod page;
 mod private_message;
 mod probes;
+mod quality;
 mod relay;
 mod resilience;
 mod ringing;

@@ -135,8 +135,12 @@ fn inbound_loss(now: &Packets, before: &Packets) -> Option<f64> {
     (count >= 0.0 && lost >= 0.0 && count + lost > 0.0).then(|| lost / (count + lost) * 100.0)
 }
 
-/// Reported lost out of sent, in percent (the reports lag the sending a little: capped).
+/// The peer's last reported fraction lost, in percent; without one, reported lost out of sent
+/// over the interval (the reports lag the sending: capped).
 fn outbound_loss(now: &Packets, before: &Packets) -> Option<f64> {
+    if let Some(fraction) = now.fraction {
+        return Some(fraction * 100.0);
+    }
     let (count, lost) = (now.count - before.count, now.lost - before.lost);
     (count > 0.0 && lost >= 0.0).then(|| (lost / count * 100.0).min(100.0))
 }

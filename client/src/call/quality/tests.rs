@@ -301,6 +301,29 @@ fn our_packets_lost_on_the_way_are_an_upload_problem() {
 }
 
 #[test]
+fn the_peers_reported_fraction_lost_wins_over_counting() {
+    // bob's last audio report says 30 % lost; the counters did not move within the window
+    // (audio reports come every five seconds).
+    let (before, mut after) = pair(|_| {});
+    after.outbound.audio.fraction = Some(0.3);
+    after.outbound.video.fraction = Some(0.0);
+    let f = Figures::between(&before, &after);
+    assert_eq!(f.loss_out_pct, Some(30.0));
+    assert_eq!(assess(&f).problems, [Problem::UploadLoss]);
+    // Read from the report itself.
+    let mut entries = snapshot(&Moment::default());
+    for e in &mut entries {
+        if e.str("id") == Some("RA") {
+            e.0.push(("fractionLost".into(), n(0.25)));
+        }
+    }
+    assert_eq!(
+        Sample::from_entries(&entries).outbound.audio.fraction,
+        Some(0.25)
+    );
+}
+
+#[test]
 fn loss_of_what_arrives_is_the_peers_side() {
     // Video repaired by retransmissions shows little loss; audio shows the network's.
     let (f, v) = verdict(|m| {
