@@ -125,115 +125,43 @@ pub fn Quality(props: &QualityProps) -> Html {
     }
 }
 
-/// The panel's figures; each `<dd>` carries `data-stat` and a raw `data-value` for tests.
+/// The panel's figures: each `<dd>` shows a value and its unit and carries `data-stat` and the
+/// value alone in `data-value` (for tests); `—` where the browser gave nothing.
 fn details(figures: Option<&Figures>) -> Html {
     let Some(f) = figures else {
         return html! { <p>{ "Measuring…" }</p> };
     };
-    let num = |v: Option<f64>, unit: &str, digits: u32| {
-        v.map_or_else(
-            || "—".to_owned(),
-            |v| format!("{} {unit}", fixed(v, digits)),
-        )
-    };
-    let shape = |v: Option<VideoShape>| {
-        v.map_or_else(|| "—".to_owned(), |v| format!("{}×{}", v.width, v.height))
-    };
-    let route = f.route.as_ref().map_or_else(
-        || "—".to_owned(),
-        |r| {
-            let way = if r.relayed { "Relayed" } else { "Direct" };
-            format!(
-                "{way} ({} ↔ {}, {})",
-                r.local,
-                r.remote,
-                r.protocol.to_ascii_uppercase()
-            )
-        },
-    );
-    let raw = |v: Option<f64>| v.map(|v| fixed(v, 3));
+    let num = |v: Option<f64>, digits: u32| v.map(|v| fixed(v, digits));
     let size = |v: Option<VideoShape>| v.map(|v| format!("{}x{}", v.width, v.height));
     let fps = |v: Option<VideoShape>| v.and_then(|v| v.fps).map(|f| fixed(f, 1));
-    let rows: [(&str, &str, String, Option<String>); 12] = [
-        ("rtt", "Round trip", num(f.rtt_ms, "ms", 0), raw(f.rtt_ms)),
-        (
-            "loss-in",
-            "Loss in",
-            num(f.loss_in_pct, "%", 1),
-            raw(f.loss_in_pct),
-        ),
-        (
-            "loss-out",
-            "Loss out",
-            num(f.loss_out_pct, "%", 1),
-            raw(f.loss_out_pct),
-        ),
-        (
-            "jitter",
-            "Jitter",
-            num(f.jitter_ms, "ms", 0),
-            raw(f.jitter_ms),
-        ),
-        (
-            "kbps-in",
-            "Bitrate in",
-            num(f.kbps_in, "kbit/s", 0),
-            raw(f.kbps_in),
-        ),
-        (
-            "kbps-out",
-            "Bitrate out",
-            num(f.kbps_out, "kbit/s", 0),
-            raw(f.kbps_out),
-        ),
-        ("video-in", "Video in", shape(f.video_in), size(f.video_in)),
-        (
-            "fps-in",
-            "Frames in",
-            fps(f.video_in).map_or("—".into(), |f| format!("{f} fps")),
-            fps(f.video_in),
-        ),
-        (
-            "video-out",
-            "Video out",
-            shape(f.video_out),
-            size(f.video_out),
-        ),
-        (
-            "fps-out",
-            "Frames out",
-            fps(f.video_out).map_or("—".into(), |f| format!("{f} fps")),
-            fps(f.video_out),
-        ),
-        (
-            "codec",
-            "Codecs",
-            format!(
-                "in {} · out {}",
-                f.codecs_in.join(", "),
-                f.codecs_out.join(", ")
-            ),
-            f.codecs_in.first().cloned(),
-        ),
-        (
-            "route",
-            "Route",
-            route,
-            f.route.as_ref().map(|r| {
-                format!(
-                    "{} {}",
-                    if r.relayed { "relayed" } else { "direct" },
-                    r.protocol
-                )
-            }),
-        ),
+    let codecs = |c: &[String]| (!c.is_empty()).then(|| c.join(", "));
+    let route = f.route.as_ref().map(|r| {
+        let way = if r.relayed { "relayed" } else { "direct" };
+        format!("{way} {} ({} to {})", r.protocol, r.local, r.remote)
+    });
+    let rows: [(&str, &str, Option<String>, &str); 13] = [
+        ("rtt", "Round trip", num(f.rtt_ms, 0), " ms"),
+        ("loss-in", "Loss in", num(f.loss_in_pct, 1), " %"),
+        ("loss-out", "Loss out", num(f.loss_out_pct, 1), " %"),
+        ("jitter", "Jitter", num(f.jitter_ms, 0), " ms"),
+        ("kbps-in", "Bitrate in", num(f.kbps_in, 0), " kbit/s"),
+        ("kbps-out", "Bitrate out", num(f.kbps_out, 0), " kbit/s"),
+        ("video-in", "Video in", size(f.video_in), ""),
+        ("fps-in", "Frame rate in", fps(f.video_in), " fps"),
+        ("video-out", "Video out", size(f.video_out), ""),
+        ("fps-out", "Frame rate out", fps(f.video_out), " fps"),
+        ("codec", "Codecs in", codecs(&f.codecs_in), ""),
+        ("codec-out", "Codecs out", codecs(&f.codecs_out), ""),
+        ("route", "Route", route, ""),
     ];
     html! {
         <dl class="quality-figures">
-            { for rows.into_iter().map(|(stat, label, text, value)| html! {
+            { for rows.into_iter().map(|(stat, label, value, unit)| html! {
                 <>
                     <dt>{ label }</dt>
-                    <dd data-stat={stat} data-value={value}>{ text }</dd>
+                    <dd data-stat={stat} data-value={value.clone()}>
+                        { value.map_or_else(|| "—".to_owned(), |v| v + unit) }
+                    </dd>
                 </>
             }) }
         </dl>

@@ -202,18 +202,19 @@ pub fn assess(figures: &Figures) -> Verdict {
 pub fn sentence(problems: &[Problem], peer: &str) -> Option<String> {
     let words: Vec<String> = problems
         .iter()
-        .map(|problem| match problem {
-            Problem::UploadLoss => {
-                format!("Your upload is losing packets — your video may freeze for {peer}.")
-            }
-            Problem::DownloadLoss => {
-                format!("{peer}'s connection is losing packets — their video may freeze for you.")
-            }
-            Problem::HighDelay => {
-                format!("High delay — you and {peer} may talk over each other.")
-            }
-            Problem::Jitter => format!("{peer}'s sound and picture arrive unevenly."),
-            Problem::NothingArrives => format!("Nothing is arriving from {peer}."),
+        .map(|problem| {
+            let template = match problem {
+                Problem::UploadLoss => {
+                    "Your upload is losing packets — your video may freeze for {peer}."
+                }
+                Problem::DownloadLoss => {
+                    "{peer}'s connection is losing packets — their video may freeze for you."
+                }
+                Problem::HighDelay => "High delay — you and {peer} may talk over each other.",
+                Problem::Jitter => "{peer}'s sound and picture arrive unevenly.",
+                Problem::NothingArrives => "Nothing is arriving from {peer}.",
+            };
+            template.replace("{peer}", peer)
         })
         .collect();
     (!words.is_empty()).then(|| words.join(" "))
