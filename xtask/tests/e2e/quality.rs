@@ -103,7 +103,15 @@ struct Loss {
 }
 
 fn nft(args: &[&str], script: Option<&str>) -> TestResult {
-    let mut child = Command::new("nft")
+    // Where Debian puts it (root's PATH may lack /usr/sbin); `NFT` overrides, as for `PortBlock`.
+    let program = std::env::var("NFT").ok().unwrap_or_else(|| {
+        ["/usr/sbin/nft", "/sbin/nft"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or("nft")
+            .to_owned()
+    });
+    let mut child = Command::new(program)
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
