@@ -180,7 +180,9 @@ fn Shell(props: &ShellProps) -> Html {
         Callback::from(move |command: CallCommand| driver.command(command))
     };
 
+    // The driver as a context: the call-quality indicator reads the call's stats through it.
     html! {
+        <ContextProvider<CallDriver> context={(*driver).clone()}>
         <Page
             local={media.local.clone()}
             remote={media.remote.clone()}
@@ -188,6 +190,7 @@ fn Shell(props: &ShellProps) -> Html {
             on_send_chat={on_send_chat}
             on_command={on_command}
         />
+        </ContextProvider<CallDriver>>
     }
 }
 

@@ -8,6 +8,7 @@
 //! - [`notice`]: what the person is told when a call ends without their doing, as facts
 //!   ([`CallNotice`], [`MediaError`]); `crate::text` words them.
 //! - [`ice`]: when to refresh TURN credentials and the `?relay=1` switch (pure, host-tested).
+//! - [`quality`]: `getStats()` readings to figures, a quality level and a sentence (pure).
 //! - `driver` (wasm only): the one owner of the browser objects (RTCPeerConnection, the local
 //!   MediaStream, listeners), as one message loop: browser events become messages, and one
 //!   task feeds them to the machine one at a time and executes its effects.
@@ -22,6 +23,7 @@ pub mod driver;
 pub mod ice;
 pub mod machine;
 pub mod notice;
+pub mod quality;
 
 pub use notice::{CallNotice, MediaError};
 

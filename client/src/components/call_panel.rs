@@ -9,6 +9,7 @@ use crate::call::{CallCommand, CallPhase, CallView};
 use crate::components::call_controls::EndButton;
 use crate::components::name::{notice_peer, with_name};
 use crate::components::{CallControls, CallDuration, IncomingCall, Notice, RouteBadge, Video};
+use crate::components::{Quality, ScreenModes};
 use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
 
 #[derive(Properties, PartialEq)]
@@ -40,6 +41,9 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     };
     let status = with_name(&status, peer.as_deref());
     let peer_state = view.peer_reconnecting.then_some("reconnecting");
+    let quality = (peer.clone())
+        .filter(|_| in_call(phase))
+        .map(|peer| html! { <Quality peer={peer} /> });
 
     let body = match phase {
         CallPhase::Idle => html! {
@@ -81,6 +85,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
                     }
                 </div>
             </div>
+            { for quality }
             { for notice }
             { body }
         </section>
@@ -114,6 +119,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
             <div class="stage">
                 <Video id="remote-video" testid="remote-video" class={classes!("video-remote")}
                     label={format!("{peer}'s video")} stream={props.remote.clone()} />
+                <ScreenModes ready={props.remote.is_some()} />
                 if let Some(waiting) = waiting {
                     <div class="stage-overlay" aria-hidden="true">{ waiting }</div>
                 }

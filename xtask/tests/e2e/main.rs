@@ -16,7 +16,8 @@
 //! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium), [`mdn_interop`]
 //! (calls with a stand-in for MDN's client, both ways), [`private_message`] (private lines from
 //! the lobby), [`accessibility`] (axe-core on every view, a call from the keyboard, the live
-//! region) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
+//! region), [`quality`] (the call-quality indicator under real packet loss, picture-in-picture
+//! and full screen) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
 //! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
 //!
@@ -46,6 +47,7 @@ mod mdn_interop;
 mod page;
 mod private_message;
 mod probes;
+mod quality;
 mod relay;
 mod resilience;
 mod ringing;

@@ -140,7 +140,7 @@ impl CallDriver {
     }
 
     /// The current peer connection, as the loop has it once the messages posted before
-    /// were handled (for tests reading `getStats`); `None` after close.
+    /// were handled (for `quality_stats` and tests reading `getStats`); `None` after close.
     #[doc(hidden)]
     pub async fn peer_connection(&self) -> Option<RtcPeerConnection> {
         let (answer, answered) = oneshot::channel();
