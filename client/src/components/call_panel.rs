@@ -83,6 +83,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
             </div>
             { for notice }
             { body }
+            <crate::components::device_pickers::DevicePickers local={props.local.clone()} remote={props.remote.clone()} on_command={props.on_command.clone()} />
         </section>
     }
 }
