@@ -15,7 +15,7 @@
 //! https and wss with the self-signed certificate),
 //! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium), [`mdn_interop`]
 //! (calls with a stand-in for MDN's client, both ways), [`private_message`] (private lines from
-//! the lobby) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
+//! the lobby), [`devices`] (camera, microphone and speaker pickers) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
 //! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
 //!
@@ -34,6 +34,7 @@ mod autoplay;
 mod bench;
 mod call;
 mod deploy;
+mod devices;
 mod flow;
 mod harness;
 mod harness_check;

@@ -69,7 +69,10 @@ impl Chromedriver {
             "--headless".to_owned(),
             "--no-sandbox".to_owned(),
             "--disable-dev-shm-usage".to_owned(),
-            "--use-fake-device-for-media-stream".to_owned(),
+            // Two fake cameras (`fake_device_0`, `fake_device_1`) for the device pickers
+            // (issue 12, devices; docs/ui-contract.md). The fake audio manager lists a default
+            // and two microphones and speakers of its own.
+            "--use-fake-device-for-media-stream=device-count=2".to_owned(),
             "--use-fake-ui-for-media-stream".to_owned(),
             if strict_autoplay {
                 "--autoplay-policy=document-user-activation-required".to_owned()
