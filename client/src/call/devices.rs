@@ -75,10 +75,12 @@ impl Device {
     /// What the picker shows: the label, or "Camera 2" while the browser hides labels.
     pub fn display_name(&self, index: usize) -> String {
         if self.label.trim().is_empty() {
-            let noun = self.kind.noun();
-            let mut chars = noun.chars();
-            let first = chars.next().map(|c| c.to_ascii_uppercase());
-            format!("{}{} {}", first.unwrap_or(' '), chars.as_str(), index + 1)
+            let title = match self.kind {
+                DeviceKind::Camera => "Camera",
+                DeviceKind::Mic => "Microphone",
+                DeviceKind::Speaker => "Speaker",
+            };
+            format!("{title} {}", index + 1)
         } else {
             self.label.clone()
         }

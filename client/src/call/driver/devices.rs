@@ -4,7 +4,7 @@
 //! `HTMLMediaElement.setSinkId` where the browser has it. The decisions are
 //! `crate::call::devices` (pure); replacing a sent track is `switch`.
 
-use js_sys::{Array, Function, Object, Promise, Reflect};
+use js_sys::{Array, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamTrack};
@@ -101,16 +101,29 @@ pub fn sink_supported() -> bool {
         .is_some_and(|proto| Reflect::has(&proto, &"setSinkId".into()).unwrap_or(false))
 }
 
-/// The output `element` plays to (`sinkId`; empty for the default).
-pub fn sink_of(element: &JsValue) -> Option<String> {
-    get_str(element, "sinkId")
+/// The remote `<video>` (it plays the peer's sound too), where the speaker choice applies.
+fn remote_video() -> Option<JsValue> {
+    let document = web_sys::window()?.document()?;
+    document.get_element_by_id("remote-video").map(Into::into)
 }
 
-/// `element.setSinkId(id)`; `None` where the browser lacks it.
-pub fn set_sink(element: &JsValue, id: &str) -> Option<Promise> {
-    let method: Function = Reflect::get(element, &"setSinkId".into())
-        .ok()?
-        .dyn_into()
-        .ok()?;
-    method.call1(element, &id.into()).ok()?.dyn_into().ok()
+/// The output the remote video plays to, when it is not the default.
+pub fn speaker_in_use() -> Option<String> {
+    remote_video()
+        .and_then(|v| get_str(&v, "sinkId"))
+        .filter(|id| !id.is_empty())
+}
+
+/// Plays the remote video (when there is one) on output `id`.
+pub fn play_on(id: &str) {
+    let promise = remote_video().and_then(|video| {
+        let method: Function = Reflect::get(&video, &"setSinkId".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        method.call1(&video, &id.into()).ok()?.dyn_into().ok()
+    });
+    if let Some(promise) = promise {
+        wasm_bindgen_futures::spawn_local(super::js::log_failure("setSinkId", promise));
+    }
 }
