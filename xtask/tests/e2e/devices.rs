@@ -1,5 +1,6 @@
-//! Device pickers (issue 12, devices), in two real Chromiums with two fake cameras
-//! (`--use-fake-device-for-media-stream=device-count=2`, see `harness/chromedriver.rs`): the
+//! Device pickers (issue 12, devices), in two real Chromiums with more than one fake camera
+//! (`--use-fake-device-for-media-stream=device-count=3`, see `harness/chromedriver.rs`; the
+//! switch goes to `fake_device_2`, since `fake_device_1` is a depth camera WebRTC won't send): the
 //! pickers list every camera, microphone and speaker; switching Alice's camera and microphone
 //! mid-call replaces the tracks her senders carry (`getSenders`: new device id and label, the old
 //! track ended, the preview showing the new one) while Bob's video keeps decoding, and no
@@ -115,11 +116,12 @@ async fn switching_devices_mid_call_replaces_tracks_without_renegotiation() -> T
         connect(&alice, "alice", &bob, "bob").await?;
 
         // Every device is listed, with its label (the camera was allowed).
-        let cameras = wait_options(&alice, "device-camera", 2).await?;
+        let cameras = wait_options(&alice, "device-camera", 3).await?;
         let labels: Vec<&str> = cameras.iter().map(|(_, l)| l.as_str()).collect();
-        assert!(
-            labels.contains(&"fake_device_0") && labels.contains(&"fake_device_1"),
-            "both fake cameras listed: {cameras:?}"
+        assert_eq!(
+            labels,
+            ["fake_device_0", "fake_device_1", "fake_device_2"],
+            "every fake camera listed by its label"
         );
         let mics = wait_options(&alice, "device-mic", 2).await?;
         let speakers = wait_options(&alice, "device-speaker", 2).await?;
@@ -135,7 +137,11 @@ async fn switching_devices_mid_call_replaces_tracks_without_renegotiation() -> T
 
         // Camera: the sender now carries the other one, the old track is stopped, the preview
         // shows the new track.
-        let (camera, camera_label) = other(&cameras, &old_camera)?;
+        let (camera, camera_label) = cameras
+            .iter()
+            .find(|(id, label)| label == "fake_device_2" && *id != old_camera)
+            .cloned()
+            .ok_or_else(|| format!("fake_device_2 is not the camera in use: {cameras:?}"))?;
         pick(&alice, "device-camera", &camera).await?;
         let video = wait_sending_from(&alice, "video", &camera).await?;
         assert_eq!(video["label"], json!(camera_label), "the new camera's track: {video}");
