@@ -12,6 +12,8 @@
 //! - `peer` (one `RTCPeerConnection` and its listeners), `media` (`getUserMedia`),
 //!   `stats` (the route of the selected pair), `timers`, `ice_servers`, `js` (reading
 //!   JS objects), `quality_stats` (the reading behind the quality indicator).
+//! - `devices` (listing devices, the stored choices, `setSinkId`; also used by the pickers)
+//!   and `switch` (a new camera or microphone mid-call through `replaceTrack`).
 //!
 //! The page tells the driver about its session as well as its frames: `set_resumable`,
 //! `signaling_down` / `signaling_up` (a socket that will be resumed: the call goes on),
@@ -23,6 +25,7 @@
 //! stops, the peer is told we left (if in a call), the tracks are stopped, the connection is
 //! closed, listeners and timers are dropped. Promises still pending then find the queue closed.
 
+pub mod devices;
 mod effects;
 mod event_loop;
 mod handle;
@@ -33,6 +36,7 @@ mod media;
 mod peer;
 mod quality_stats;
 mod stats;
+mod switch;
 mod tasks;
 mod timers;
 

@@ -250,6 +250,7 @@ impl Machine {
             CallCommand::DismissNotice => self.view.notice = None,
             CallCommand::Block { peer } => self.block(peer, fx),
             CallCommand::Unblock { peer } => self.unblock(&peer),
+            CallCommand::UseDevice { .. } => {} // The driver's alone (driver/switch.rs).
         }
     }
 

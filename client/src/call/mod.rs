@@ -7,6 +7,8 @@
 //!   after a partner's or our own reload, what to tell the other side and the person.
 //! - [`notice`]: what the person is told when a call ends without their doing, as facts
 //!   ([`CallNotice`], [`MediaError`]); `crate::text` words them.
+//! - [`devices`]: choosing cameras, microphones and speakers (pure; the browser side is in
+//!   the driver).
 //! - [`ice`]: when to refresh TURN credentials and the `?relay=1` switch (pure, host-tested).
 //! - [`quality`]: `getStats()` readings to figures, a quality level and a sentence (pure).
 //! - `driver` (wasm only): the one owner of the browser objects (RTCPeerConnection, the local
@@ -18,6 +20,7 @@
 
 use std::collections::BTreeSet;
 
+pub mod devices;
 #[cfg(target_arch = "wasm32")]
 pub mod driver;
 pub mod ice;
@@ -51,6 +54,12 @@ pub enum CallCommand {
     Block { peer: String },
     /// Let this user call again.
     Unblock { peer: String },
+    /// Send from this camera or microphone from now on (the track is replaced in place, no
+    /// renegotiation); handled by the driver, not the machine (issue 12, devices).
+    UseDevice {
+        kind: devices::DeviceKind,
+        id: String,
+    },
 }
 
 /// Where the call is, as the UI shows it.

@@ -88,6 +88,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
             { for quality }
             { for notice }
             { body }
+            <crate::components::device_pickers::DevicePickers local={props.local.clone()} remote={props.remote.clone()} on_command={props.on_command.clone()} />
         </section>
     }
 }

@@ -12,6 +12,7 @@ pub mod call_duration;
 pub mod call_panel;
 pub mod chat;
 pub mod connection_status;
+pub mod device_pickers;
 pub mod icons;
 pub mod identity;
 pub mod incoming_call;

@@ -17,7 +17,8 @@
 //! (calls with a stand-in for MDN's client, both ways), [`private_message`] (private lines from
 //! the lobby), [`accessibility`] (axe-core on every view, a call from the keyboard, the live
 //! region), [`quality`] (the call-quality indicator under real packet loss, picture-in-picture
-//! and full screen) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
+//! and full screen), [`devices`] (camera, microphone and speaker pickers) and [`bench`] (the
+//! ignored call-setup benchmark), with the steps they share in
 //! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
 //!
@@ -37,6 +38,7 @@ mod autoplay;
 mod bench;
 mod call;
 mod deploy;
+mod devices;
 mod flow;
 mod harness;
 mod harness_check;

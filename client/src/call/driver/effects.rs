@@ -16,11 +16,13 @@ use super::inbox::{Inbox, Msg};
 use super::js::log_failure;
 use super::peer::Peer;
 use super::timers::Timers;
-use super::{media, tasks};
+use super::{media, switch, tasks};
 use crate::call::CallView;
+use crate::call::devices::DeviceKind;
 use crate::call::machine::{
     CallId, Effect, Env, Input, Machine, MediaError, PcId, PeerState, Signaling, Timer,
 };
+use crate::error::ClientError;
 
 pub struct Core {
     machine: Machine,
@@ -104,6 +106,29 @@ impl Core {
             && let Err(error) = peer.add_remote_track(track)
         {
             crate::log::debug(&format!("remote stream: {error}"));
+        }
+    }
+
+    /// The person picked another camera or microphone: opened now if the call has a stream
+    /// (otherwise the stored choice serves the next `getUserMedia`).
+    pub fn use_device(&mut self, kind: DeviceKind, id: String) {
+        if self.local.is_some() {
+            switch::open(self.inbox.clone(), kind, id);
+        }
+    }
+
+    /// The picked device opened: its track replaces the old one (see `switch`).
+    pub fn device_opened(
+        &mut self,
+        kind: DeviceKind,
+        result: Result<MediaStreamTrack, ClientError>,
+    ) {
+        match result {
+            Ok(track) => {
+                let pc = self.peer.as_ref().map(|p| &p.pc);
+                switch::put_in_place(&mut self.local, pc, kind, track);
+            }
+            Err(error) => crate::log::debug(&format!("open {}: {error}", kind.noun())),
         }
     }
 

@@ -65,11 +65,12 @@ pub async fn run(
     // that opened just before is stopped here.
     inbox.close();
     while let Ok(msg) = inbox.try_recv() {
-        if let Msg::MediaOpened {
-            result: Ok(stream), ..
-        } = msg
-        {
-            media::stop(&stream);
+        match msg {
+            Msg::MediaOpened {
+                result: Ok(stream), ..
+            } => media::stop(&stream),
+            Msg::DeviceOpened { result: Ok(t), .. } => t.stop(),
+            _ => {}
         }
     }
 }
@@ -83,6 +84,8 @@ fn step(core: &mut Core, msg: Msg) -> Flow {
         Msg::TimerFired { timer, generation } => core.timer_fired(timer, generation),
         Msg::MediaOpened { call, result } => core.media_opened(call, result),
         Msg::RemoteTrack { pc, track } => core.remote_track(pc, track),
+        Msg::UseDevice { kind, id } => core.use_device(kind, id),
+        Msg::DeviceOpened { kind, result } => core.device_opened(kind, result),
         Msg::SimulatePeerState(state) => {
             if let Some(pc) = core.pc_id() {
                 core.handle(Input::ConnectionState { pc, state });

@@ -84,7 +84,10 @@ impl CallDriver {
 
     /// A button or the user list.
     pub fn command(&self, cmd: CallCommand) {
-        self.input(Input::Command(cmd));
+        match cmd {
+            CallCommand::UseDevice { kind, id } => self.inbox.post(Msg::UseDevice { kind, id }),
+            cmd => self.input(Input::Command(cmd)),
+        }
     }
 
     /// Every frame from the server.

@@ -13,7 +13,9 @@ use futures::channel::oneshot;
 use shared::IceServer;
 use web_sys::{MediaStream, MediaStreamTrack, RtcPeerConnection};
 
+use crate::call::devices::DeviceKind;
 use crate::call::machine::{CallId, Input, MediaError, PcId, PeerState, Timer};
+use crate::error::ClientError;
 
 /// One thing for the loop to handle.
 #[derive(Debug)]
@@ -38,6 +40,13 @@ pub enum Msg {
     MediaOpened {
         call: CallId,
         result: Result<MediaStream, MediaError>,
+    },
+    /// Send from device `id` of `kind` from now on (`CallCommand::UseDevice`).
+    UseDevice { kind: DeviceKind, id: String },
+    /// The device asked for by [`Msg::UseDevice`] opened (or failed).
+    DeviceOpened {
+        kind: DeviceKind,
+        result: Result<MediaStreamTrack, ClientError>,
     },
     /// A remote track arrived on peer connection `pc`.
     RemoteTrack { pc: PcId, track: MediaStreamTrack },

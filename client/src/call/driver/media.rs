@@ -5,6 +5,8 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{MediaStream, MediaStreamConstraints, MediaStreamTrack};
 
+use super::devices;
+use crate::call::devices::DeviceKind;
 use crate::call::machine::{MediaError, TrackKind};
 use crate::error::ClientError;
 
@@ -20,9 +22,11 @@ pub async fn open() -> Result<MediaStream, MediaError> {
         return Err(MediaError::Insecure);
     }
     let devices = navigator.media_devices().map_err(to_media_error)?;
+    // The devices chosen in the pickers, when still plugged in (issue 12, devices).
+    let known = devices::enumerate().await.unwrap_or_default();
     let constraints = MediaStreamConstraints::new();
-    constraints.set_audio(&JsValue::TRUE);
-    constraints.set_video(&JsValue::TRUE);
+    constraints.set_audio(&devices::constraint(DeviceKind::Mic, &known));
+    constraints.set_video(&devices::constraint(DeviceKind::Camera, &known));
     let promise = devices
         .get_user_media_with_constraints(&constraints)
         .map_err(to_media_error)?;

@@ -69,7 +69,11 @@ impl Chromedriver {
             "--headless".to_owned(),
             "--no-sandbox".to_owned(),
             "--disable-dev-shm-usage".to_owned(),
-            "--use-fake-device-for-media-stream".to_owned(),
+            // Three fake cameras for the device pickers (issue 12, devices; docs/ui-contract.md):
+            // `fake_device_0` (the default) and `fake_device_2` send video; `fake_device_1` is
+            // Chromium's fake depth camera (Y16), which a peer connection never encodes. The
+            // fake audio manager lists a default and two microphones and speakers of its own.
+            "--use-fake-device-for-media-stream=device-count=3".to_owned(),
             "--use-fake-ui-for-media-stream".to_owned(),
             if strict_autoplay {
                 "--autoplay-policy=document-user-activation-required".to_owned()
