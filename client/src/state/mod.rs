@@ -261,6 +261,7 @@ impl AppState {
             | FromServer::VideoAnswer { .. }
             | FromServer::NewIceCandidate { .. }
             | FromServer::HangUp { .. }
+            | FromServer::MediaState { .. }
             | FromServer::IceServers { .. }
             | FromServer::Pong => {}
             FromServer::Session { token, .. } => self.on_session(token),
