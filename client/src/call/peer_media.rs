@@ -1,6 +1,7 @@
 //! What a call partner sends, as its `media-state` frames say (issue 12): microphone on, camera
 //! on, a screen in place of the camera; and the changes worth announcing ("alice muted").
-//! Plain data, host-tested; `crate::components::peer_media` words and draws it.
+//! Plain data and its words ([`sentence`], kept here rather than in the full `crate::text`),
+//! host-tested; `crate::components::peer_media` draws it.
 
 /// The partner's media as last reported. Until a report arrives, what a call starts with:
 /// microphone and camera on, no screen.
@@ -72,9 +73,48 @@ impl PeerMedia {
     }
 }
 
+/// What the partner's page announces for one change: neutral words, the name first.
+pub fn sentence(peer: &str, change: MediaChange) -> String {
+    match change {
+        MediaChange::Muted => format!("{peer} muted."),
+        MediaChange::Unmuted => format!("{peer} unmuted."),
+        MediaChange::CameraOff => format!("{peer} turned the camera off."),
+        MediaChange::CameraOn => format!("{peer} turned the camera on."),
+        MediaChange::SharingStarted => format!("{peer} started sharing their screen."),
+        MediaChange::SharingStopped => format!("{peer} stopped sharing their screen."),
+    }
+}
+
+/// The line on the partner's tile while they share a screen.
+pub fn sharing(peer: &str) -> String {
+    format!("{peer} is sharing their screen")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{MediaChange, PeerMedia};
+    use super::{MediaChange, PeerMedia, sentence, sharing};
+
+    #[test]
+    fn changes_keep_their_words() {
+        let cases = [
+            (MediaChange::Muted, "alice muted."),
+            (MediaChange::Unmuted, "alice unmuted."),
+            (MediaChange::CameraOff, "alice turned the camera off."),
+            (MediaChange::CameraOn, "alice turned the camera on."),
+            (
+                MediaChange::SharingStarted,
+                "alice started sharing their screen.",
+            ),
+            (
+                MediaChange::SharingStopped,
+                "alice stopped sharing their screen.",
+            ),
+        ];
+        for (change, words) in cases {
+            assert_eq!(sentence("alice", change), words);
+        }
+        assert_eq!(sharing("alice"), "alice is sharing their screen");
+    }
 
     #[test]
     fn a_call_starts_with_microphone_and_camera_on() {

@@ -3,7 +3,7 @@
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`UserList`],
 //! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallDuration`], [`RouteBadge`] and
-//! [`Video`], and [`Chat`]). [`Notice`] shows dismissable sentences; [`name`] isolates every displayed user name. `DOM hooks
+//! [`Video`], and [`Chat`]). [`PeerMediaBadges`] shows the partner's mute, camera and screen; [`Notice`] shows dismissable sentences; [`name`] isolates every displayed user name. `DOM hooks
 //! (`data-testid`) follow `docs/ui-contract.md`.
 
 pub mod call_controls;
@@ -19,6 +19,7 @@ pub mod login_form;
 pub mod name;
 pub mod notice;
 pub mod page;
+pub mod peer_media;
 pub mod route_badge;
 pub mod user_list;
 pub mod video;
@@ -34,6 +35,7 @@ pub use lobby::Lobby;
 pub use login_form::LoginForm;
 pub use notice::Notice;
 pub use page::Page;
+pub use peer_media::PeerMediaBadges;
 pub use route_badge::RouteBadge;
 pub use user_list::UserList;
 pub use video::Video;

@@ -67,6 +67,9 @@ pub async fn run(
     while let Ok(msg) = inbox.try_recv() {
         if let Msg::MediaOpened {
             result: Ok(stream), ..
+        }
+        | Msg::ScreenOpened {
+            result: Ok(stream), ..
         } = msg
         {
             media::stop(&stream);
@@ -82,6 +85,7 @@ fn step(core: &mut Core, msg: Msg) -> Flow {
         Msg::SocketLost => core.socket_lost(),
         Msg::TimerFired { timer, generation } => core.timer_fired(timer, generation),
         Msg::MediaOpened { call, result } => core.media_opened(call, result),
+        Msg::ScreenOpened { call, result } => core.screen_opened(call, result),
         Msg::RemoteTrack { pc, track } => core.remote_track(pc, track),
         Msg::SimulatePeerState(state) => {
             if let Some(pc) = core.pc_id() {
