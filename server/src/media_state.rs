@@ -9,9 +9,7 @@
 //! gets it).
 
 use serde::Deserialize;
-use shared::{ErrorCode, FromServer};
-
-use crate::inbound::Refusal;
+use shared::FromServer;
 
 /// A decoded `media-state` frame from a client.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -36,12 +34,13 @@ impl MediaState {
 }
 
 /// Decodes a frame whose `type` is `media-state`: `target` a string, the three flags booleans,
-/// each given once; other members are ignored.
-pub fn decode(text: &str) -> Result<MediaState, Refusal> {
+/// each given once; other members are ignored. The error says what is wrong, without its
+/// position (of no use to the sender).
+pub fn decode(text: &str) -> Result<MediaState, String> {
     serde_json::from_str(text).map_err(|e| {
         let error = e.to_string();
         let error = error.rsplit_once(" at line ").map_or(&*error, |(e, _)| e);
-        Refusal::new(ErrorCode::BadMessage, format!("bad `media-state`: {error}"))
+        format!("bad `media-state`: {error}")
     })
 }
 

@@ -15,7 +15,7 @@
 //! https and wss with the self-signed certificate),
 //! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium), [`mdn_interop`]
 //! (calls with a stand-in for MDN's client, both ways), [`private_message`] (private lines from
-//! the lobby) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
+//! the lobby), [`peer_media`] (mute, camera off and screen sharing shown to the partner) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
 //! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
 //!
@@ -42,6 +42,7 @@ mod https;
 mod lobby;
 mod mdn_interop;
 mod page;
+mod peer_media;
 mod private_message;
 mod probes;
 mod relay;
