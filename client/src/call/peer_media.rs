@@ -75,14 +75,16 @@ impl PeerMedia {
 
 /// What the partner's page announces for one change: neutral words, the name first.
 pub fn sentence(peer: &str, change: MediaChange) -> String {
-    match change {
-        MediaChange::Muted => format!("{peer} muted."),
-        MediaChange::Unmuted => format!("{peer} unmuted."),
-        MediaChange::CameraOff => format!("{peer} turned the camera off."),
-        MediaChange::CameraOn => format!("{peer} turned the camera on."),
-        MediaChange::SharingStarted => format!("{peer} started sharing their screen."),
-        MediaChange::SharingStopped => format!("{peer} stopped sharing their screen."),
-    }
+    // One `format!` for all (the bundle counts every call site).
+    let what = match change {
+        MediaChange::Muted => "muted.",
+        MediaChange::Unmuted => "unmuted.",
+        MediaChange::CameraOff => "turned the camera off.",
+        MediaChange::CameraOn => "turned the camera on.",
+        MediaChange::SharingStarted => "started sharing their screen.",
+        MediaChange::SharingStopped => "stopped sharing their screen.",
+    };
+    format!("{peer} {what}")
 }
 
 /// The line on the partner's tile while they share a screen.

@@ -34,13 +34,13 @@ pub fn PeerMediaBadges(props: &PeerMediaProps) -> Html {
             <div class="peer-media">
                 if !media.audio {
                     <span class="peer-badge" data-testid="peer-muted" role="img"
-                        aria-label={format!("{peer} is muted")} title={format!("{peer} is muted")}>
+                        aria-label={format!("{peer} is muted")}>
                         { icons::mic(true) }
                     </span>
                 }
                 if media.camera_off() {
                     <span class="peer-badge" data-testid="peer-camera-off" role="img"
-                        aria-label={format!("{peer}'s camera is off")} title={format!("{peer}'s camera is off")}>
+                        aria-label={format!("{peer}'s camera is off")}>
                         { icons::camera(true) }
                     </span>
                 }
