@@ -27,7 +27,9 @@ fn refuses_missing_mistyped_and_duplicate_members() {
         r#"{"type":"media-state","target":"bob","audio":false,"audio":true,"video":true,"screen":false}"#,
         r#"{"type":"media-state","target":"\ud800","audio":false,"video":true,"screen":false}"#,
     ] {
-        let error = decode(frame).expect_err(frame);
+        let Err(error) = decode(frame) else {
+            panic!("{frame} should be refused");
+        };
         assert!(error.starts_with("bad `media-state`: "), "{frame}: {error}");
     }
 }

@@ -21,11 +21,12 @@ use serde_json::{Value, json};
 
 use crate::TestResult;
 use crate::page::{Page, QUICK, SLOW};
-use crate::scenario::{alice_and_bob, assert_quiet_consoles, close_all, connect, hang_up_and_check};
+use crate::scenario::{
+    alice_and_bob, assert_quiet_consoles, close_all, connect, hang_up_and_check,
+};
 
 /// Bob's announcement line.
-const NEWS: &str =
-    "const n = document.querySelector('[data-testid=peer-media-notice]'); return n ? n.textContent : null;";
+const NEWS: &str = "const n = document.querySelector('[data-testid=peer-media-notice]'); return n ? n.textContent : null;";
 
 /// Waits until `page` shows the hook `testid` (`present`) or not.
 async fn wait_hook(page: &Page, testid: &str, present: bool) -> TestResult {
