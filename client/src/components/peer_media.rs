@@ -33,13 +33,19 @@ pub fn PeerMediaBadges(props: &PeerMediaProps) -> Html {
         <>
             <div class="peer-media">
                 if !media.audio {
-                    { badge("peer-muted", format!("{peer} is muted"), icons::mic(true)) }
+                    <span class="peer-badge" data-testid="peer-muted" role="img"
+                        aria-label={format!("{peer} is muted")}>
+                        { icons::mic(true) }
+                    </span>
                 }
                 if media.camera_off() {
-                    { badge("peer-camera-off", format!("{peer}'s camera is off"), icons::camera(true)) }
+                    <span class="peer-badge" data-testid="peer-camera-off" role="img"
+                        aria-label={format!("{peer}'s camera is off")}>
+                        { icons::camera(true) }
+                    </span>
                 }
                 if media.screen {
-                    <span class="peer-badge" data-testid="peer-sharing">
+                    <span class="peer-badge peer-sharing" data-testid="peer-sharing">
                         { screen_icon() }{ with_name(&sharing(peer), Some(peer)) }
                     </span>
                 }
@@ -48,13 +54,6 @@ pub fn PeerMediaBadges(props: &PeerMediaProps) -> Html {
                 { with_name(&news, Some(peer)) }
             </p>
         </>
-    }
-}
-
-/// An icon badge with its words for screen readers (one function: less code in the bundle).
-fn badge(testid: &'static str, label: String, icon: Html) -> Html {
-    html! {
-        <span class="peer-badge" data-testid={testid} role="img" aria-label={label}>{ icon }</span>
     }
 }
 
