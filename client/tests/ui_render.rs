@@ -478,6 +478,7 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
         peer_reconnecting: false,
         notice: None,
         blocked: Default::default(),
+        ..CallView::default()
     }));
     wait_for("the call view", || find(root, "hang-up").is_some()).await;
     let local_video = get(root, "local-video");

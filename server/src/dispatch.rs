@@ -109,6 +109,15 @@ pub fn dispatch(
             crate::metrics::relayed(relay.kind.type_name());
             Ok(Replies::default())
         }
+        Inbound::MediaState(state) => {
+            registry
+                .media_state(conn.id, &state)
+                .map_err(|code| match code {
+                    ErrorCode::NotInCall => Refusal::new(code, NOT_IN_A_CALL_WITH),
+                    code => refuse_target(code),
+                })?;
+            Ok(Replies::default())
+        }
         Inbound::GetIceServers => Ok(Replies {
             renamed: None,
             ice_servers: true,
@@ -176,6 +185,10 @@ fn check_id(conn: &ConnState, id: Option<u64>) -> Result<(), Refusal> {
         _ => Ok(()),
     }
 }
+
+/// Why a `media-state` frame was refused with `not-in-call`.
+const NOT_IN_A_CALL_WITH: &str =
+    "`media-state` goes only to the partner of a call in progress; nobody got this";
 
 fn refuse_target(code: ErrorCode) -> Refusal {
     let message = match code {

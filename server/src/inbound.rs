@@ -51,6 +51,8 @@ pub enum Inbound<'a> {
         target: Option<String>,
     },
     Relay(Relay<'a>),
+    /// `media-state` (extension): what the sender sends its call partner.
+    MediaState(crate::media_state::MediaState),
     GetIceServers,
     /// `resume` (feature `resume`): take a session back with its token.
     Resume {
@@ -127,6 +129,9 @@ pub fn decode(text: &str) -> Result<Inbound<'_>, Refusal> {
             target: fields.optional(Key::Target, envelope.target)?,
         }),
         "get-ice-servers" => Ok(Inbound::GetIceServers),
+        "media-state" => crate::media_state::decode(text)
+            .map(Inbound::MediaState)
+            .map_err(|why| Refusal::new(ErrorCode::BadMessage, why)),
         "resume" => Ok(Inbound::Resume {
             token: fields.required(Key::Token, envelope.token)?,
             ack: fields.optional(Key::Ack, envelope.ack)?.unwrap_or(0),

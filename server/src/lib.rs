@@ -24,6 +24,8 @@
 //!   wrong with bad ones.
 //! - [`dispatch`]: one decoded frame applied to the registry, synchronously (no socket).
 //! - [`control`]: frames about the connection itself: `resume`, `ping`, `leaving`.
+//! - [`media_state`]: `media-state`, what a client sends its call partner (mute, camera,
+//!   screen), decoded; the registry delivers it within calls only.
 //! - [`relay`]: relays with their payload kept raw, and the outgoing frame serialised once.
 //! - [`chat`]: the chat length rule and a chat line in its raw and HTML-escaped forms.
 //! - [`registry`]: members and call pairs under one lock; delivery into bounded outboxes;
@@ -63,6 +65,7 @@ pub mod escape;
 pub mod headers;
 pub mod inbound;
 pub mod limits;
+pub mod media_state;
 pub mod members;
 pub mod metrics;
 pub mod ops;

@@ -26,6 +26,8 @@ pub struct Features {
     pub ice_servers: bool,
     pub resume: bool,
     pub heartbeat: bool,
+    /// It shows its call partner's media state (`media-state` frames, issue 12).
+    pub media_state: bool,
 }
 
 impl Features {
@@ -38,6 +40,7 @@ impl Features {
                 Feature::IceServers => features.ice_servers = true,
                 Feature::Resume => features.resume = true,
                 Feature::Heartbeat => features.heartbeat = true,
+                Feature::MediaState => features.media_state = true,
                 Feature::Unknown => {}
             }
         }
@@ -52,6 +55,7 @@ impl Features {
             (self.ice_servers, Feature::IceServers),
             (self.resume, Feature::Resume),
             (self.heartbeat, Feature::Heartbeat),
+            (self.media_state, Feature::MediaState),
         ]
         .into_iter()
         .filter_map(|(on, feature)| on.then_some(feature))

@@ -31,6 +31,7 @@ use crate::resumable::ResumeLimits;
 
 pub mod away;
 mod fanout;
+mod media_state;
 mod resume;
 mod user_state;
 

@@ -110,6 +110,17 @@ pub enum FromServer {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         fresh: bool,
     },
+    /// Extension (feature `media-state`): the call partner `name` changed what it sends (or
+    /// says it again): microphone on (`audio`), camera on (`video`), sharing a screen
+    /// (`screen`). Only clients that announced `media-state` get it.
+    #[serde(rename = "media-state")]
+    MediaState {
+        name: String,
+        target: String,
+        audio: bool,
+        video: bool,
+        screen: bool,
+    },
 }
 
 /// Machine-readable error codes of the `error` frame.

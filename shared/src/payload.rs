@@ -84,6 +84,9 @@ pub enum Feature {
     /// The client sends `ping` at least every few seconds and the server answers `pong`; the
     /// server treats a client silent for longer than its heartbeat deadline as gone.
     Heartbeat,
+    /// The client shows its call partner's microphone, camera and screen sharing: it may get
+    /// `media-state` frames from the partner of a call it is in.
+    MediaState,
     /// Any feature name this version does not know.
     #[serde(other)]
     Unknown,

@@ -93,6 +93,16 @@ pub enum ToServer {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ack: Option<u64>,
     },
+    /// Extension (feature `media-state`): what the sender sends its call partner `target` right
+    /// now: microphone on (`audio`), camera on (`video`), a screen in place of the camera
+    /// (`screen`). Relayed only between the two ends of a call, only to a `media-state` client.
+    #[serde(rename = "media-state")]
+    MediaState {
+        target: String,
+        audio: bool,
+        video: bool,
+        screen: bool,
+    },
 }
 
 impl ToServer {

@@ -10,6 +10,7 @@
 //! - `tasks`: promises the loop starts (camera, descriptions, `getStats`), which post their
 //!   outcome back.
 //! - `peer` (one `RTCPeerConnection` and its listeners), `media` (`getUserMedia`),
+//!   `outgoing` (a shared screen in place of the camera, `replaceTrack`),
 //!   `stats` (the route of the selected pair), `timers`, `ice_servers`, `js` (reading
 //!   JS objects), `quality_stats` (the reading behind the quality indicator).
 //! - `devices` (listing devices, the stored choices, `setSinkId`; also used by the pickers)
@@ -33,6 +34,7 @@ mod ice_servers;
 mod inbox;
 mod js;
 mod media;
+mod outgoing;
 mod peer;
 mod quality_stats;
 mod stats;

@@ -20,7 +20,8 @@
 //! holds perfect negotiation (the callee polite, the caller impolite), glare and the queue of
 //! early remote candidates; `connection` what the peer connection and the timers report;
 //! `io` the inputs and effects; `repair` ICE restarts; `rejoin` a partner or a page that
-//! comes back (presence, reloads); `block` the callers blocked for the session.
+//! comes back (presence, reloads); `block` the callers blocked for the session;
+//! `media_state` mute, camera and screen sharing, and telling the partner (`media-state`).
 //!
 //! # Trouble on the way
 //! A call outlives its signaling: a dropped socket that the page resumes never ends it, and
@@ -44,6 +45,7 @@
 mod block;
 mod connection;
 mod io;
+mod media_state;
 mod negotiation;
 mod rejoin;
 mod repair;
@@ -146,6 +148,8 @@ pub struct Machine {
     /// A partner who reloaded before the call was accepted, and until when their new page's
     /// offer is refused (it would bring back a call nobody accepted).
     refuse: Option<(String, f64)>,
+    /// Screen sharing and what the partner was told (`media_state`).
+    media: media_state::MediaSync,
 }
 
 impl Machine {
@@ -201,8 +205,10 @@ impl Machine {
                 }
             }
             Input::TimerFired(timer) => self.on_timer(timer, &mut fx),
+            Input::ScreenShare { call, on } => self.on_screen(call, on, &mut fx),
             other => self.on_peer_event(other, env, &mut fx),
         }
+        self.sync_media_state(&mut fx);
         fx
     }
 
@@ -229,24 +235,9 @@ impl Machine {
                 };
                 self.end(Some(reason), None, fx);
             }
-            CallCommand::SetMicEnabled(enabled) => {
-                if self.call.is_some() {
-                    self.view.mic_enabled = enabled;
-                    fx.push(Effect::SetTrackEnabled {
-                        kind: TrackKind::Audio,
-                        enabled,
-                    });
-                }
-            }
-            CallCommand::SetCameraEnabled(enabled) => {
-                if self.call.is_some() {
-                    self.view.camera_enabled = enabled;
-                    fx.push(Effect::SetTrackEnabled {
-                        kind: TrackKind::Video,
-                        enabled,
-                    });
-                }
-            }
+            CallCommand::SetMicEnabled(on) => self.set_enabled(TrackKind::Audio, on, fx),
+            CallCommand::SetCameraEnabled(on) => self.set_enabled(TrackKind::Video, on, fx),
+            CallCommand::ShareScreen(on) => self.share_screen(on, fx),
             CallCommand::DismissNotice => self.view.notice = None,
             CallCommand::Block { peer } => self.block(peer, fx),
             CallCommand::Unblock { peer } => self.unblock(&peer),
@@ -342,7 +333,7 @@ impl Machine {
                 let notice = CallNotice::hung_up(&name, reason, ringing);
                 self.end(None, Some(notice), fx);
             }
-            _ => {}
+            other => self.on_other_frame(other),
         }
     }
 

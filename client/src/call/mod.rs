@@ -26,9 +26,11 @@ pub mod driver;
 pub mod ice;
 pub mod machine;
 pub mod notice;
+pub mod peer_media;
 pub mod quality;
 
 pub use notice::{CallNotice, MediaError};
+pub use peer_media::{MediaChange, PeerMedia};
 
 /// What the person asks of the call (from buttons and the user list).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,6 +49,8 @@ pub enum CallCommand {
     SetMicEnabled(bool),
     /// Turn the camera off or on (the track stays, `enabled` flips).
     SetCameraEnabled(bool),
+    /// Share a screen in place of the camera (`getDisplayMedia`), or stop sharing it.
+    ShareScreen(bool),
     /// Forget the last notice ("Alice declined") once the person dismissed it.
     DismissNotice,
     /// Block this user for the session: their offers are declined without ringing, and a call
@@ -119,6 +123,11 @@ pub struct CallView {
     pub notice: Option<CallNotice>,
     /// The users blocked for the session (`CallCommand::Block`), kept across calls.
     pub blocked: BTreeSet<String>,
+    /// We share a screen (asked for, or on the video sender).
+    pub sharing_screen: bool,
+    /// What the partner says it sends (`media-state`), and what last changed in it.
+    pub peer_media: PeerMedia,
+    pub peer_media_news: Vec<MediaChange>,
 }
 
 impl Default for CallView {
@@ -131,6 +140,9 @@ impl Default for CallView {
             peer_reconnecting: false,
             notice: None,
             blocked: BTreeSet::new(),
+            sharing_screen: false,
+            peer_media: PeerMedia::default(),
+            peer_media_news: Vec::new(),
         }
     }
 }

@@ -1,5 +1,5 @@
 //! The buttons under the videos: mute the microphone, turn the camera off (both toggles with
-//! `aria-pressed`), and end the call (Cancel while it rings, Hang Up once answered).
+//! `aria-pressed`), share a screen in place of the camera (toggle, issue 12), and end the call (Cancel while it rings, Hang Up once answered).
 
 use yew::prelude::*;
 
@@ -18,6 +18,9 @@ pub enum EndButton {
 pub struct CallControlsProps {
     pub mic_enabled: bool,
     pub camera_enabled: bool,
+    /// A screen is shared in place of the camera.
+    #[prop_or_default]
+    pub sharing: bool,
     pub end: EndButton,
     pub on_command: Callback<CallCommand>,
 }
@@ -57,6 +60,12 @@ pub fn CallControls(props: &CallControlsProps) -> Html {
                 aria-pressed={(!camera_enabled).to_string()} onclick={toggle_camera}
                 title={if camera_enabled { "Turn the camera off" } else { "Turn the camera on" }}>
                 { icons::camera(!camera_enabled) }{ "Camera off" }
+            </button>
+            <button type="button" class="btn btn-toggle" data-testid="share-screen"
+                aria-pressed={props.sharing.to_string()}
+                onclick={props.on_command.reform({ let on = !props.sharing; move |_: MouseEvent| CallCommand::ShareScreen(on) })}
+                title={if props.sharing { "Stop sharing the screen" } else { "Share a screen instead of the camera" }}>
+                { crate::components::peer_media::screen_icon() }{ "Share screen" }
             </button>
             { end }
         </div>

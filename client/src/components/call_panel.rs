@@ -8,7 +8,9 @@ use yew::prelude::*;
 use crate::call::{CallCommand, CallPhase, CallView};
 use crate::components::call_controls::EndButton;
 use crate::components::name::{notice_peer, with_name};
-use crate::components::{CallControls, CallDuration, IncomingCall, Notice, RouteBadge, Video};
+use crate::components::{
+    CallControls, CallDuration, IncomingCall, Notice, PeerMediaBadges, RouteBadge, Video,
+};
 use crate::components::{Quality, ScreenModes};
 use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
 
@@ -124,10 +126,11 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
                 if let Some(waiting) = waiting {
                     <div class="stage-overlay" aria-hidden="true">{ waiting }</div>
                 }
+                <PeerMediaBadges peer={peer.to_owned()} media={view.peer_media} news={view.peer_media_news.clone()} />
                 <div class="pip">
                     <Video id="local-video" testid="local-video" class={classes!("video-local")}
                         label="Your video" stream={props.local.clone()} muted=true />
-                    if !view.camera_enabled {
+                    if !view.camera_enabled && !view.sharing_screen {
                         <div class="pip-overlay" aria-hidden="true">{ "Camera off" }</div>
                     }
                 </div>
@@ -135,6 +138,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
             <CallControls
                 mic_enabled={view.mic_enabled}
                 camera_enabled={view.camera_enabled}
+                sharing={view.sharing_screen}
                 end={end}
                 on_command={props.on_command.clone()}
             />

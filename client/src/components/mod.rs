@@ -3,9 +3,11 @@
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`UserList`],
 //! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallDuration`], [`RouteBadge`] and
-//! [`Video`], and [`Chat`]). [`Notice`] shows dismissable sentences; [`LiveRegion`] says what changed; [`name`] isolates every displayed user name. DOM hooks
-//! (`data-testid`) follow `docs/ui-contract.md`. In a call, [`Quality`] (bars, details, the
-//! poor-call sentence) and [`ScreenModes`] (picture-in-picture, full screen).
+//! [`Video`], and [`Chat`]). [`PeerMediaBadges`] shows the partner's mute, camera and screen;
+//! [`Notice`] shows dismissable sentences; [`LiveRegion`] says what changed; [`name`] isolates
+//! every displayed user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call,
+//! [`Quality`] (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture,
+//! full screen).
 
 pub mod call_controls;
 pub mod call_duration;
@@ -22,6 +24,7 @@ pub mod login_form;
 pub mod name;
 pub mod notice;
 pub mod page;
+pub mod peer_media;
 pub mod quality;
 pub mod route_badge;
 pub mod screen_modes;
@@ -40,6 +43,7 @@ pub use lobby::Lobby;
 pub use login_form::LoginForm;
 pub use notice::Notice;
 pub use page::Page;
+pub use peer_media::PeerMediaBadges;
 pub use quality::Quality;
 pub use route_badge::RouteBadge;
 pub use screen_modes::ScreenModes;

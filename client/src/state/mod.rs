@@ -264,6 +264,7 @@ impl AppState {
             | FromServer::VideoAnswer { .. }
             | FromServer::NewIceCandidate { .. }
             | FromServer::HangUp { .. }
+            | FromServer::MediaState { .. }
             | FromServer::IceServers { .. }
             | FromServer::Pong => {}
             FromServer::Session { token, .. } => self.on_session(token),

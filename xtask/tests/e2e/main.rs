@@ -17,8 +17,9 @@
 //! (calls with a stand-in for MDN's client, both ways), [`private_message`] (private lines from
 //! the lobby), [`accessibility`] (axe-core on every view, a call from the keyboard, the live
 //! region), [`quality`] (the call-quality indicator under real packet loss, picture-in-picture
-//! and full screen), [`devices`] (camera, microphone and speaker pickers) and [`bench`] (the
-//! ignored call-setup benchmark), with the steps they share in
+//! and full screen), [`devices`] (camera, microphone and speaker pickers), [`peer_media`] (mute,
+//! camera off and screen sharing shown to the partner) and [`bench`] (the ignored call-setup
+//! benchmark), with the steps they share in
 //! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
 //!
@@ -47,6 +48,7 @@ mod https;
 mod lobby;
 mod mdn_interop;
 mod page;
+mod peer_media;
 mod private_message;
 mod probes;
 mod quality;

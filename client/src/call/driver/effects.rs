@@ -14,13 +14,14 @@ use yew::Callback;
 use super::ice_servers::IceServers;
 use super::inbox::{Inbox, Msg};
 use super::js::log_failure;
+use super::outgoing::{self, Screen};
 use super::peer::Peer;
 use super::timers::Timers;
 use super::{media, switch, tasks};
 use crate::call::CallView;
 use crate::call::devices::DeviceKind;
 use crate::call::machine::{
-    CallId, Effect, Env, Input, Machine, MediaError, PcId, PeerState, Signaling, Timer,
+    CallId, Effect, Env, Input, Machine, MediaError, PcId, PeerState, Signaling, Timer, TrackKind,
 };
 use crate::error::ClientError;
 
@@ -33,6 +34,8 @@ pub struct Core {
     ice: IceServers,
     peer: Option<Peer>,
     local: Option<MediaStream>,
+    /// A screen shared in place of the camera (issue 12).
+    screen: Option<Screen>,
     timers: Timers,
 }
 
@@ -45,6 +48,7 @@ impl Core {
             ice,
             peer: None,
             local: None,
+            screen: None,
             timers: Timers::default(),
         }
     }
@@ -53,8 +57,12 @@ impl Core {
         self.machine.view()
     }
 
+    /// The local preview: the shared screen while there is one, else the camera.
     pub fn local(&self) -> Option<&MediaStream> {
-        self.local.as_ref()
+        self.screen
+            .as_ref()
+            .map(Screen::stream)
+            .or(self.local.as_ref())
     }
 
     pub fn remote(&self) -> Option<&MediaStream> {
@@ -100,6 +108,26 @@ impl Core {
         }
     }
 
+    /// `getDisplayMedia` for `call` finished: the screen goes on the video sender, or the
+    /// machine hears that the share did not start. A screen for a call that is over is stopped.
+    pub fn screen_opened(&mut self, call: CallId, result: Result<MediaStream, String>) {
+        match result {
+            Ok(stream) if self.machine.call_id() == Some(call) => {
+                let screen = Screen::new(stream, call, &self.inbox);
+                if let (Some(peer), Some(track)) = (&self.peer, screen.track()) {
+                    outgoing::send_video(peer, &track);
+                }
+                self.screen = Some(screen);
+                self.handle(Input::ScreenShare { call, on: true });
+            }
+            Ok(stream) => media::stop(&stream),
+            Err(error) => {
+                crate::log::debug(&format!("getDisplayMedia: {error}"));
+                self.handle(Input::ScreenShare { call, on: false });
+            }
+        }
+    }
+
     /// A remote track arrived on `pc`; it joins the remote stream if `pc` is the current one.
     pub fn remote_track(&mut self, pc: PcId, track: MediaStreamTrack) {
         if let Some(peer) = self.peer.as_mut().filter(|p| p.id == pc)
@@ -125,7 +153,10 @@ impl Core {
     ) {
         match result {
             Ok(track) => {
-                let pc = self.peer.as_ref().map(|p| &p.pc);
+                // While a screen is shared the new camera waits in the local stream: it goes on
+                // the sender when the share ends.
+                let sharing = self.screen.is_some() && kind == DeviceKind::Camera;
+                let pc = self.peer.as_ref().map(|p| &p.pc).filter(|_| !sharing);
                 switch::put_in_place(&mut self.local, pc, kind, track);
             }
             Err(error) => crate::log::debug(&format!("open {}: {error}", kind.noun())),
@@ -175,6 +206,7 @@ impl Core {
             Effect::ClosePeer => self.peer = None,
             Effect::AcquireMedia { call } => tasks::open_media(self.inbox.clone(), call),
             Effect::ReleaseMedia => {
+                self.screen = None;
                 if let Some(stream) = self.local.take() {
                     media::stop(&stream);
                 }
@@ -193,6 +225,12 @@ impl Core {
                     for promise in peer.attach(stream) {
                         spawn_local(log_failure("replaceTrack", promise));
                     }
+                }
+                // A shared screen stays in place of the camera (`replaceTrack`s run in order).
+                if let (Some(peer), Some(track)) =
+                    (&self.peer, self.screen.as_ref().and_then(Screen::track))
+                {
+                    outgoing::send_video(peer, &track);
                 }
             }
             Effect::EnableSending => {
@@ -232,6 +270,16 @@ impl Core {
                     for track in media::tracks_of(stream, kind) {
                         track.set_enabled(enabled);
                     }
+                }
+            }
+            Effect::StartScreenShare { call } => outgoing::open_screen(self.inbox.clone(), call),
+            Effect::StopScreenShare => {
+                // The camera's track goes back as it is (a camera that was off stays off).
+                if self.screen.take().is_some()
+                    && let (Some(peer), Some(stream)) = (&self.peer, &self.local)
+                    && let Some(camera) = media::tracks_of(stream, TrackKind::Video).next()
+                {
+                    outgoing::send_video(peer, &camera);
                 }
             }
             Effect::StartTimer { timer, ms } => self.timers.start(timer, ms, &self.inbox),

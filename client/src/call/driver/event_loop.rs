@@ -68,6 +68,9 @@ pub async fn run(
         match msg {
             Msg::MediaOpened {
                 result: Ok(stream), ..
+            }
+            | Msg::ScreenOpened {
+                result: Ok(stream), ..
             } => media::stop(&stream),
             Msg::DeviceOpened { result: Ok(t), .. } => t.stop(),
             _ => {}
@@ -83,6 +86,7 @@ fn step(core: &mut Core, msg: Msg) -> Flow {
         Msg::SocketLost => core.socket_lost(),
         Msg::TimerFired { timer, generation } => core.timer_fired(timer, generation),
         Msg::MediaOpened { call, result } => core.media_opened(call, result),
+        Msg::ScreenOpened { call, result } => core.screen_opened(call, result),
         Msg::RemoteTrack { pc, track } => core.remote_track(pc, track),
         Msg::UseDevice { kind, id } => core.use_device(kind, id),
         Msg::DeviceOpened { kind, result } => core.device_opened(kind, result),

@@ -48,6 +48,11 @@ pub enum Msg {
         kind: DeviceKind,
         result: Result<MediaStreamTrack, ClientError>,
     },
+    /// `getDisplayMedia` for `call` finished (issue 12: screen sharing).
+    ScreenOpened {
+        call: CallId,
+        result: Result<MediaStream, String>,
+    },
     /// A remote track arrived on peer connection `pc`.
     RemoteTrack { pc: PcId, track: MediaStreamTrack },
     /// For tests: the current peer connection reports this state.

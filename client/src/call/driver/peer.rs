@@ -204,6 +204,11 @@ impl Peer {
             .find(|t| t.receiver().track().kind() == name)
     }
 
+    /// The sender of the call's track of `kind` (issue 12: a screen replaces the camera there).
+    pub fn sender_of(&self, kind: TrackKind) -> Option<web_sys::RtcRtpSender> {
+        self.transceiver_of(kind).map(|t| t.sender())
+    }
+
     /// Switches the call's transceivers to `sendrecv` (an offer made them `recvonly`), their
     /// senders naming our stream (`setStreams`, not bound by web-sys) so the answer carries it.
     pub fn enable_sending(&self) {

@@ -117,6 +117,12 @@ pub enum Input {
         call: CallId,
         error: MediaError,
     },
+    /// The screen of `call` is on the video sender (`on`), or its share ended: the browser's
+    /// own "Stop sharing" (the track's `ended`), or `getDisplayMedia` refused or cancelled.
+    ScreenShare {
+        call: CallId,
+        on: bool,
+    },
     NegotiationNeeded {
         pc: PcId,
     },
@@ -176,8 +182,16 @@ pub enum Effect {
     AcquireMedia {
         call: CallId,
     },
-    /// Stop every local track and forget the stream.
+    /// Stop every local track and forget the stream (a shared screen's too).
     ReleaseMedia,
+    /// Start `getDisplayMedia` for this call; its video track replaces the camera's on the
+    /// video sender (`replaceTrack`, no renegotiation) and is the local preview.
+    StartScreenShare {
+        call: CallId,
+    },
+    /// Stop the shared screen (if any) and put the camera's track back on the video sender
+    /// (as it is: a camera that was off stays off).
+    StopScreenShare,
     /// Put the local tracks on the senders of the matching kind (`replaceTrack`).
     AttachMedia,
     /// Switch every audio/video transceiver to `sendrecv` (before answering an offer that

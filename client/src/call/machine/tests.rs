@@ -837,10 +837,19 @@ fn toggles_flip_tracks_only_during_a_call_and_reset_after() {
     let mut m = in_call_with_bob();
     assert_eq!(
         m.handle(cmd(CallCommand::SetCameraEnabled(false)), STABLE),
-        vec![Effect::SetTrackEnabled {
-            kind: TrackKind::Video,
-            enabled: false
-        }]
+        vec![
+            Effect::SetTrackEnabled {
+                kind: TrackKind::Video,
+                enabled: false
+            },
+            // Issue 12: the partner is told (`machine/tests/media_state.rs`).
+            Effect::Send(ToServer::MediaState {
+                target: "bob".into(),
+                audio: true,
+                video: false,
+                screen: false
+            })
+        ]
     );
     assert!(!m.view().camera_enabled);
     m.handle(cmd(CallCommand::HangUp), STABLE);
@@ -1624,3 +1633,6 @@ mod resume;
 
 // Callers blocked for the session (issue 11).
 mod block;
+
+// Mute, camera and screen sharing told to the partner (issue 12).
+mod media_state;

@@ -89,7 +89,12 @@ fn losing_signaling_keeps_the_call_and_its_media() {
     assert_eq!(m.handle(Input::SignalingDown, STABLE), vec![]);
     assert_eq!(m.view().phase, in_call());
     assert_eq!(notice(&m), None);
-    assert_eq!(m.handle(Input::SignalingUp, STABLE), vec![]);
+    // Issue 12: the partner is told our media state again (a frame may have been lost).
+    let told = m.handle(Input::SignalingUp, STABLE);
+    assert!(matches!(
+        told[..],
+        [Effect::Send(ToServer::MediaState { .. })]
+    ));
     assert_eq!(m.view().phase, in_call());
     // The call still ends by hang-up, as ever.
     m.handle(hang_up_from("bob", Some(HangUpReason::Ended)), STABLE);
