@@ -8,6 +8,8 @@
 //! - [`notice`]: what the person is told when a call ends without their doing, as facts
 //!   ([`CallNotice`], [`MediaError`]); `crate::text` words them.
 //! - [`ice`]: when to refresh TURN credentials and the `?relay=1` switch (pure, host-tested).
+//! - [`ring`]: what a ringing call sets off (ringtone, notification, flashing title) and
+//!   [`sas`]: the six digits that prove who you talk to (both pure, host-tested).
 //! - `driver` (wasm only): the one owner of the browser objects (RTCPeerConnection, the local
 //!   MediaStream, listeners), as one message loop: browser events become messages, and one
 //!   task feeds them to the machine one at a time and executes its effects.
@@ -22,6 +24,8 @@ pub mod driver;
 pub mod ice;
 pub mod machine;
 pub mod notice;
+pub mod ring;
+pub mod sas;
 
 pub use notice::{CallNotice, MediaError};
 
@@ -108,6 +112,9 @@ pub struct CallView {
     pub notice: Option<CallNotice>,
     /// The users blocked for the session (`CallCommand::Block`), kept across calls.
     pub blocked: BTreeSet<String>,
+    /// The short authentication string of the call's DTLS certificates ([`sas`]), filled in by
+    /// the driver once both descriptions are known (the machine leaves it `None`).
+    pub sas: Option<String>,
 }
 
 impl Default for CallView {
@@ -120,6 +127,7 @@ impl Default for CallView {
             peer_reconnecting: false,
             notice: None,
             blocked: BTreeSet::new(),
+            sas: None,
         }
     }
 }
