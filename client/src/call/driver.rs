@@ -11,7 +11,7 @@
 //!   outcome back.
 //! - `peer` (one `RTCPeerConnection` and its listeners), `media` (`getUserMedia`),
 //!   `stats` (the route of the selected pair), `timers`, `ice_servers`, `js` (reading
-//!   JS objects).
+//!   JS objects), `sas` (the short authentication string of the peer connection).
 //!
 //! The page tells the driver about its session as well as its frames: `set_resumable`,
 //! `signaling_down` / `signaling_up` (a socket that will be resumed: the call goes on),
@@ -31,6 +31,7 @@ mod inbox;
 mod js;
 mod media;
 mod peer;
+mod sas;
 mod stats;
 mod tasks;
 mod timers;

@@ -59,7 +59,7 @@ pub fn calling(peer: &str) -> String {
 
 /// The title at the `tick`-th flash: the call on even ticks, the page's own title on odd ones.
 pub fn flashed_title(base: &str, peer: &str, tick: u32) -> String {
-    if tick % 2 == 0 {
+    if tick.is_multiple_of(2) {
         calling(peer)
     } else {
         base.to_owned()

@@ -81,6 +81,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
                     }
                 </div>
             </div>
+            <crate::components::ringer::Ringer phase={phase.clone()} />
             { for notice }
             { body }
         </section>
@@ -131,6 +132,9 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
                 end={end}
                 on_command={props.on_command.clone()}
             />
+            if let (Some(code), true) = (&view.sas, in_call(&view.phase)) {
+                <crate::components::sas::Sas peer={peer.to_owned()} code={code.clone()} />
+            }
         </>
     }
 }

@@ -3,7 +3,8 @@
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`UserList`],
 //! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallDuration`], [`RouteBadge`] and
-//! [`Video`], and [`Chat`]). [`Notice`] shows dismissable sentences; [`name`] isolates every displayed user name. `DOM hooks
+//! [`Video`], and [`Chat`]). [`Notice`] shows dismissable sentences; `ringer` sets off a ringing call's alerts and `sas` shows the
+//! security code; [`name`] isolates every displayed user name. `DOM hooks
 //! (`data-testid`) follow `docs/ui-contract.md`.
 
 pub mod call_controls;
@@ -19,7 +20,9 @@ pub mod login_form;
 pub mod name;
 pub mod notice;
 pub mod page;
+pub mod ringer;
 pub mod route_badge;
+pub mod sas;
 pub mod user_list;
 pub mod video;
 

@@ -15,6 +15,7 @@ use super::ice_servers::IceServers;
 use super::inbox::{Inbox, Msg};
 use super::js::log_failure;
 use super::peer::Peer;
+use super::sas::SasWatch;
 use super::timers::Timers;
 use super::{media, tasks};
 use crate::call::CallView;
@@ -32,6 +33,7 @@ pub struct Core {
     peer: Option<Peer>,
     local: Option<MediaStream>,
     timers: Timers,
+    sas: SasWatch,
 }
 
 impl Core {
@@ -44,6 +46,7 @@ impl Core {
             peer: None,
             local: None,
             timers: Timers::default(),
+            sas: SasWatch::default(),
         }
     }
 
@@ -65,6 +68,23 @@ impl Core {
 
     pub fn peer_connection(&self) -> Option<RtcPeerConnection> {
         self.peer.as_ref().map(|p| p.pc.clone())
+    }
+
+    /// Reads the descriptions again after one was set: a new pair of fingerprints gets a new
+    /// short authentication string.
+    pub fn refresh_sas(&mut self) {
+        if let Some(peer) = &self.peer {
+            self.sas.refresh(peer.id, &peer.pc, &self.inbox);
+        }
+    }
+
+    pub fn sas_arrived(&mut self, pc: PcId, transcript: String, code: String) {
+        self.sas.arrived(pc, transcript, code);
+    }
+
+    /// The code of the current peer connection, once made.
+    pub fn sas(&self) -> Option<String> {
+        self.sas.code(self.peer.as_ref().map(|p| p.id))
     }
 
     /// Hands one input to the machine and carries out its effects, in order.
