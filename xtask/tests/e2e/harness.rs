@@ -220,6 +220,13 @@ impl World {
         Page::open(client, label, url).await
     }
 
+    /// Sends a Chrome DevTools Protocol command to `page`'s browser (the ringer test grants
+    /// notifications with `Browser.grantPermissions`).
+    pub async fn cdp(&self, page: &Page, cmd: &str, params: serde_json::Value) -> TestResult {
+        let session = page.client.session_id().await?.ok_or("no session id")?;
+        self.driver.cdp(&session, cmd, params).await
+    }
+
     /// A new browser showing the app that refuses playback with sound until the page has had a
     /// user gesture (a reloaded page has had none), as Firefox does.
     pub async fn page_strict_autoplay(&self, label: &str) -> TestResult<Page> {

@@ -15,7 +15,7 @@
 //! https and wss with the self-signed certificate),
 //! [`autoplay`] (Firefox, which enforces the autoplay policy, against Chromium), [`mdn_interop`]
 //! (calls with a stand-in for MDN's client, both ways), [`private_message`] (private lines from
-//! the lobby) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
+//! the lobby), [`alerts`] (a call ringing in a hidden tab; the security code) and [`bench`] (the ignored call-setup benchmark), with the steps they share in
 //! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
 //!
@@ -30,6 +30,7 @@
 //! When a test fails, its message carries the page state; the server, chromedriver and coturn
 //! logs and the screenshot of the call test are in `target/e2e/<test name>/`.
 
+mod alerts;
 mod autoplay;
 mod bench;
 mod call;

@@ -120,7 +120,7 @@ impl Chromedriver {
 
     /// Sends a Chrome DevTools Protocol command through chromedriver's `goog/cdp/execute`
     /// (fantoccini has no call for it; it is one plain HTTP request on loopback).
-    async fn cdp(&self, session: &str, cmd: &str, params: serde_json::Value) -> TestResult {
+    pub async fn cdp(&self, session: &str, cmd: &str, params: serde_json::Value) -> TestResult {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
         let addr = self.url.trim_start_matches("http://");
         let body = json!({ "cmd": cmd, "params": params }).to_string();
