@@ -2,14 +2,14 @@
 //!
 //! The permission is only asked for when the person clicks "Notify me of calls" (a user
 //! gesture: Firefox refuses to ask without one, and a prompt on page load is what people
-//! learn to deny). A [`Shown`] notification reports what the browser did with it
-//! (`show`, `error`), brings the tab to the front when clicked, and is closed when dropped.
+//! learn to deny). A [`Shown`] notification writes what the browser did with it on the
+//! ringer's element (`data-notification`: `shown` on `show`, `failed` on `error`, `closed`
+//! once dropped), brings the tab to the front when clicked, and is closed when dropped.
 
 use gloo_events::EventListener;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Notification, NotificationOptions, NotificationPermission};
-use yew::Callback;
+use web_sys::{Element, Notification, NotificationOptions, NotificationPermission};
 
 use crate::call::ring::calling;
 use crate::error::ClientError;
@@ -43,26 +43,33 @@ pub async fn ask() -> Result<&'static str, ClientError> {
 /// A notification on screen for a ringing call.
 pub struct Shown {
     notification: Notification,
+    report: Element,
     _listeners: [EventListener; 3],
 }
 
 impl Shown {
-    /// Shows "📞 alice is calling…" when allowed (`None` otherwise). `on_state` hears `shown`
-    /// once the browser displayed it, `failed` if it could not.
-    pub fn new(peer: &str, on_state: Callback<&'static str>) -> Result<Option<Self>, ClientError> {
+    /// Shows "📞 alice is calling…" when allowed (`None` otherwise, reported `not-allowed`).
+    pub fn new(peer: &str, report: &Element) -> Result<Option<Self>, ClientError> {
+        let state = |value: &str| {
+            let _ = report.set_attribute("data-notification", value);
+        };
         if permission() != "granted" {
+            state("not-allowed");
             return Ok(None);
         }
+        state("pending");
         let options = NotificationOptions::new();
         options.set_body("Parley: open the tab to answer.");
         options.set_tag("parley-call");
         options.set_require_interaction(true);
         let notification = Notification::new_with_options(&calling(peer), &options)?;
-        let shown = {
-            let on_state = on_state.clone();
-            EventListener::new(&notification, "show", move |_| on_state.emit("shown"))
+        let on = |event: &'static str, value: &'static str| {
+            let report = report.clone();
+            EventListener::new(&notification, event, move |_| {
+                let _ = report.set_attribute("data-notification", value);
+            })
         };
-        let failed = EventListener::new(&notification, "error", move |_| on_state.emit("failed"));
+        let (shown, failed) = (on("show", "shown"), on("error", "failed"));
         let clicked = {
             let notification = notification.clone();
             EventListener::new(&notification.clone(), "click", move |_| {
@@ -76,6 +83,7 @@ impl Shown {
         };
         Ok(Some(Self {
             notification,
+            report: report.clone(),
             _listeners: [shown, failed, clicked],
         }))
     }
@@ -84,5 +92,6 @@ impl Shown {
 impl Drop for Shown {
     fn drop(&mut self) {
         self.notification.close();
+        let _ = self.report.set_attribute("data-notification", "closed");
     }
 }

@@ -6,33 +6,29 @@
 //! is one). A page that had none (it was just reloaded) gets a `suspended` context: the tone
 //! then starts at the person's first click or key press on the page, from the start of the
 //! cadence (the audio clock stands still while suspended). What the context really does is
-//! reported as a [`ToneState`]; dropping the [`Tone`] stops and disconnects the oscillators and
-//! closes the context.
+//! written on the ringer's element (`data-ringtone` = its `state`, `data-tone-connected`);
+//! dropping the [`Tone`] stops and disconnects the oscillators and closes the context.
 
 use gloo_events::{EventListener, EventListenerOptions};
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::{AudioContext, AudioContextState, GainNode, OscillatorNode};
-use yew::Callback;
+use web_sys::{AudioContext, AudioContextState, Element, GainNode, OscillatorNode};
 
 use crate::call::ring::{TONE_HZ, envelope, periods};
 use crate::error::ClientError;
 
-/// The ringtone as the browser has it: the context's `state` and whether the oscillators are
-/// connected to the output.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ToneState {
-    pub state: &'static str,
-    pub connected: bool,
-}
-
-fn state_of(context: &AudioContext, connected: bool) -> ToneState {
+/// Writes the context's `state` and whether the oscillators are connected on `report`.
+fn report_state(report: &Element, context: &AudioContext, connected: bool) {
     let state = match context.state() {
         AudioContextState::Running => "running",
         AudioContextState::Suspended => "suspended",
         AudioContextState::Closed => "closed",
         _ => "unknown",
     };
-    ToneState { state, connected }
+    let _ = report.set_attribute("data-ringtone", state);
+    let _ = report.set_attribute(
+        "data-tone-connected",
+        if connected { "true" } else { "false" },
+    );
 }
 
 /// A ringtone playing (or waiting for a gesture).
@@ -40,14 +36,14 @@ pub struct Tone {
     context: AudioContext,
     gain: GainNode,
     oscillators: Vec<OscillatorNode>,
-    on_state: Callback<ToneState>,
+    report: Element,
     _listeners: Vec<EventListener>,
 }
 
 impl Tone {
-    /// Starts ringing; `on_state` hears every state the context goes through, the last one
+    /// Starts ringing; `report` shows every state the context goes through, the last one
     /// (`closed`) after the drop.
-    pub fn start(on_state: Callback<ToneState>) -> Result<Self, ClientError> {
+    pub fn start(report: Element) -> Result<Self, ClientError> {
         let context = AudioContext::new()?;
         let gain = context.create_gain()?;
         // A little ahead, so the first ramp is not in the past once scheduled.
@@ -67,20 +63,20 @@ impl Tone {
             oscillators.push(oscillator);
         }
         let mut listeners = vec![{
-            let (context, on_state) = (context.clone(), on_state.clone());
+            let (context, report) = (context.clone(), report.clone());
             EventListener::new(&context.clone(), "statechange", move |_| {
-                on_state.emit(state_of(&context, true));
+                report_state(&report, &context, true);
             })
         }];
         if context.state() == AudioContextState::Suspended {
             listeners.extend(unlock(&context));
         }
-        on_state.emit(state_of(&context, true));
+        report_state(&report, &context, true);
         Ok(Self {
             context,
             gain,
             oscillators,
-            on_state,
+            report,
             _listeners: listeners,
         })
     }
@@ -124,15 +120,15 @@ impl Drop for Tone {
         let _ = self.gain.disconnect();
         match self.context.close() {
             Ok(promise) => {
-                let (context, on_state) = (self.context.clone(), self.on_state.clone());
+                let (context, report) = (self.context.clone(), self.report.clone());
                 spawn_local(async move {
                     settle("close", promise).await;
-                    on_state.emit(state_of(&context, false));
+                    report_state(&report, &context, false);
                 });
             }
             Err(error) => {
                 crate::log::debug(&format!("close: {}", ClientError::from(error)));
-                self.on_state.emit(state_of(&self.context, false));
+                report_state(&self.report, &self.context, false);
             }
         }
     }

@@ -133,7 +133,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
                 on_command={props.on_command.clone()}
             />
             if let (Some(code), true) = (&view.sas, in_call(&view.phase)) {
-                <crate::components::sas::Sas peer={peer.to_owned()} code={code.clone()} />
+                { crate::components::sas::sas_line(peer, code) }
             }
         </>
     }

@@ -2,19 +2,22 @@
 //! flashing title), as `crate::call::ring::alerts` decides from the phase and the page's
 //! visibility, and the "Notify me of calls" button that asks for the notification permission.
 //!
-//! It draws a hidden element (`ringer`) whose attributes are what the browser really does:
+//! It draws a hidden element (`ringer`) on which the alerts write what the browser really does:
 //! `data-ringtone` is the `AudioContext`'s `state` (`off` before any ring), `data-tone-connected`
 //! whether the oscillators are connected, `data-notification` what became of the notification,
-//! `data-title-flash` whether the title flashes. Each alert is an RAII object held by an effect:
-//! the phase or visibility changing drops it, which stops it.
+//! `data-title-flash` whether the title flashes. (Written straight to the element: they report
+//! the browser, not page state, and Yew leaves attributes whose markup never changes alone.)
+//! Each alert is an RAII object held by an effect: the phase or visibility changing drops it,
+//! which stops it.
 
 use gloo_events::EventListener;
 use wasm_bindgen_futures::spawn_local;
+use web_sys::Element;
 use yew::prelude::*;
 
 use crate::alerts::notify::{self, Shown};
 use crate::alerts::title::Flash;
-use crate::alerts::tone::{Tone, ToneState};
+use crate::alerts::tone::Tone;
 use crate::call::CallPhase;
 use crate::call::ring::alerts;
 
@@ -27,76 +30,74 @@ pub struct RingerProps {
 pub fn Ringer(props: &RingerProps) -> Html {
     let hidden = use_hidden();
     let plan = alerts(&props.phase, hidden);
-    let tone = use_state_eq(|| None::<ToneState>);
-    let notification = use_state_eq(|| "none");
-    let flashing = use_state_eq(|| false);
+    let node = use_node_ref();
+    let element = {
+        let node = node.clone();
+        move || node.cast::<Element>()
+    };
     {
-        let on_state = Callback::from({
-            let tone = tone.setter();
-            move |state| tone.set(Some(state))
-        });
+        let element = element.clone();
         use_effect_with(plan.tone, move |on| {
-            let ringing = on.then(|| Tone::start(on_state)).and_then(|started| {
-                started
+            let tone = element().filter(|_| *on).and_then(|report| {
+                Tone::start(report)
                     .map_err(|error| crate::log::warn(&format!("ringtone: {error}")))
                     .ok()
             });
-            move || drop(ringing)
+            move || drop(tone)
         });
     }
     {
-        let state = notification.setter();
+        let element = element.clone();
         use_effect_with(plan.notification.clone(), move |caller| {
-            let shown = caller.as_ref().and_then(|caller| {
-                state.set("pending");
-                let on_state = Callback::from({
-                    let state = state.clone();
-                    move |s| state.set(s)
-                });
-                match Shown::new(caller, on_state) {
-                    Ok(Some(shown)) => Some(shown),
-                    Ok(None) => {
-                        state.set("not-allowed");
-                        None
-                    }
-                    Err(error) => {
+            let shown = caller.as_ref().zip(element()).and_then(|(caller, report)| {
+                Shown::new(caller, &report)
+                    .map_err(|error| {
+                        let _ = report.set_attribute("data-notification", "failed");
                         crate::log::warn(&format!("notification: {error}"));
-                        state.set("failed");
-                        None
-                    }
+                    })
+                    .ok()
+                    .flatten()
+            });
+            move || drop(shown)
+        });
+    }
+    use_effect_with(plan.flash.clone(), move |caller| {
+        let flash = caller.as_deref().and_then(Flash::start);
+        let report = element();
+        let set = move |on: bool| {
+            if let Some(report) = &report {
+                let _ = report.set_attribute("data-title-flash", if on { "on" } else { "off" });
+            }
+        };
+        set(flash.is_some());
+        move || {
+            drop(flash);
+            set(false);
+        }
+    });
+    // The permission is asked on a click only ("Notify me of calls", while never asked).
+    let permission = use_state_eq(notify::permission);
+    let ask = {
+        let permission = permission.setter();
+        Callback::from(move |_: MouseEvent| {
+            let permission = permission.clone();
+            spawn_local(async move {
+                match notify::ask().await {
+                    Ok(answer) => permission.set(answer),
+                    Err(error) => crate::log::warn(&format!("notification permission: {error}")),
                 }
             });
-            let was_shown = shown.is_some();
-            move || {
-                drop(shown);
-                if was_shown {
-                    state.set("closed");
-                }
-            }
-        });
-    }
-    {
-        let state = flashing.setter();
-        use_effect_with(plan.flash.clone(), move |caller| {
-            let flash = caller.as_deref().and_then(Flash::start);
-            state.set(flash.is_some());
-            move || {
-                drop(flash);
-                state.set(false);
-            }
-        });
-    }
-    let (ringtone, connected) = match *tone {
-        Some(ToneState { state, connected }) => (state, connected),
-        None => ("off", false),
+        })
     };
     html! {
         <>
-            <span hidden=true data-testid="ringer" data-ringtone={ringtone}
-                data-tone-connected={connected.to_string()} data-notification={*notification}
-                data-title-flash={if *flashing { "on" } else { "off" }}></span>
-            if matches!(props.phase, CallPhase::Idle) {
-                <NotifyCalls />
+            <span hidden=true ref={node} data-testid="ringer" data-ringtone="off"
+                data-tone-connected="false" data-notification="none" data-title-flash="off"></span>
+            if *permission == "default" && matches!(props.phase, CallPhase::Idle) {
+                <button type="button" class="btn btn-small notify-calls" data-testid="notify-calls" onclick={ask}
+                    title="Show a system notification when someone calls while this tab is in the background">
+                    { "Notify me of calls" }
+                </button>
             }
         </>
     }
@@ -122,31 +123,4 @@ fn use_hidden() -> bool {
         });
     }
     *hidden
-}
-
-/// "Notify me of calls": shown while the permission was never asked; clicking asks.
-#[function_component]
-fn NotifyCalls() -> Html {
-    let permission = use_state_eq(notify::permission);
-    if *permission != "default" {
-        return html! {};
-    }
-    let onclick = {
-        let permission = permission.setter();
-        Callback::from(move |_: MouseEvent| {
-            let permission = permission.clone();
-            spawn_local(async move {
-                match notify::ask().await {
-                    Ok(answer) => permission.set(answer),
-                    Err(error) => crate::log::warn(&format!("notification permission: {error}")),
-                }
-            });
-        })
-    };
-    html! {
-        <button type="button" class="btn btn-small notify-calls" data-testid="notify-calls" onclick={onclick}
-            title="Show a system notification when someone calls while this tab is in the background">
-            { "Notify me of calls" }
-        </button>
-    }
 }
