@@ -26,6 +26,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     let view = &props.view;
     let phase = &view.phase;
     let peer = phase.peer().map(str::to_owned);
+    let ringer = crate::components::ringer::use_ringer(phase);
     let notice = view.notice.as_ref().map(|notice| {
         let text = call_notice(notice);
         let on_dismiss = props.on_command.reform(|_| CallCommand::DismissNotice);
@@ -81,7 +82,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
                     }
                 </div>
             </div>
-            <crate::components::ringer::Ringer phase={phase.clone()} />
+            { ringer }
             { for notice }
             { body }
         </section>

@@ -9,6 +9,9 @@
 //! the browser, not page state, and Yew leaves attributes whose markup never changes alone.)
 //! Each alert is an RAII object held by an effect: the phase or visibility changing drops it,
 //! which stops it.
+//!
+//! A hook the call panel calls ([`use_ringer`]) rather than a component of its own: the same
+//! effects, for less code in the page.
 
 use gloo_events::EventListener;
 use wasm_bindgen_futures::spawn_local;
@@ -21,15 +24,12 @@ use crate::alerts::tone::Tone;
 use crate::call::CallPhase;
 use crate::call::ring::alerts;
 
-#[derive(Properties, PartialEq)]
-pub struct RingerProps {
-    pub phase: CallPhase,
-}
-
-#[function_component]
-pub fn Ringer(props: &RingerProps) -> Html {
+/// Sets off (and stops) the alerts of `phase`; returns the ringer's element and, when idle, the
+/// "Notify me of calls" button.
+#[hook]
+pub fn use_ringer(phase: &CallPhase) -> Html {
     let hidden = use_hidden();
-    let plan = alerts(&props.phase, hidden);
+    let plan = alerts(phase, hidden);
     let node = use_node_ref();
     let element = {
         let node = node.clone();
@@ -46,10 +46,14 @@ pub fn Ringer(props: &RingerProps) -> Html {
             move || drop(tone)
         });
     }
-    {
-        let element = element.clone();
-        use_effect_with(plan.notification.clone(), move |caller| {
-            let shown = caller.as_ref().zip(element()).and_then(|(caller, report)| {
+    // The notification and the flashing title go together (both for a hidden page).
+    debug_assert_eq!(plan.notification, plan.flash);
+    use_effect_with(plan.notification.clone(), move |caller| {
+        let report = element();
+        let shown = caller
+            .as_ref()
+            .zip(report.clone())
+            .and_then(|(caller, report)| {
                 Shown::new(caller, &report)
                     .map_err(|error| {
                         let _ = report.set_attribute("data-notification", "failed");
@@ -58,12 +62,7 @@ pub fn Ringer(props: &RingerProps) -> Html {
                     .ok()
                     .flatten()
             });
-            move || drop(shown)
-        });
-    }
-    use_effect_with(plan.flash.clone(), move |caller| {
         let flash = caller.as_deref().and_then(Flash::start);
-        let report = element();
         let set = move |on: bool| {
             if let Some(report) = &report {
                 let _ = report.set_attribute("data-title-flash", if on { "on" } else { "off" });
@@ -71,6 +70,7 @@ pub fn Ringer(props: &RingerProps) -> Html {
         };
         set(flash.is_some());
         move || {
+            drop(shown);
             drop(flash);
             set(false);
         }
@@ -93,7 +93,7 @@ pub fn Ringer(props: &RingerProps) -> Html {
         <>
             <span hidden=true ref={node} data-testid="ringer" data-ringtone="off"
                 data-tone-connected="false" data-notification="none" data-title-flash="off"></span>
-            if *permission == "default" && matches!(props.phase, CallPhase::Idle) {
+            if *permission == "default" && matches!(phase, CallPhase::Idle) {
                 <button type="button" class="btn btn-small notify-calls" data-testid="notify-calls" onclick={ask}
                     title="Show a system notification when someone calls while this tab is in the background">
                     { "Notify me of calls" }
