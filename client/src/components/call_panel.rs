@@ -81,8 +81,8 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
                         <RouteBadge route={route} />
                     }
                 </div>
+                { ringer }
             </div>
-            { ringer }
             { for notice }
             { body }
         </section>

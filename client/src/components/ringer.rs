@@ -6,7 +6,9 @@
 //! `data-ringtone` is the `AudioContext`'s `state` (`off` before any ring), `data-tone-connected`
 //! whether the oscillators are connected, `data-notification` what became of the notification,
 //! `data-title-flash` whether the title flashes. (Written straight to the element: they report
-//! the browser, not page state, and Yew leaves attributes whose markup never changes alone.)
+//! the browser, not page state; Yew leaves attributes its markup does not name alone. The
+//! element sits at the end of the call header, whose children never change in number, so it is
+//! the same element for the page's life.)
 //! Each alert is an RAII object held by an effect: the phase or visibility changing drops it,
 //! which stops it.
 //!
@@ -38,7 +40,16 @@ pub fn use_ringer(phase: &CallPhase) -> Html {
     {
         let element = element.clone();
         use_effect_with(plan.tone, move |on| {
-            let tone = element().filter(|_| *on).and_then(|report| {
+            let report = element();
+            // Until a first ring, `off` (a ring that ended has written `closed` by now).
+            if let Some(report) = report
+                .as_ref()
+                .filter(|r| !r.has_attribute("data-ringtone"))
+            {
+                let _ = report.set_attribute("data-ringtone", "off");
+                let _ = report.set_attribute("data-tone-connected", "false");
+            }
+            let tone = report.filter(|_| *on).and_then(|report| {
                 Tone::start(report)
                     .map_err(|error| crate::log::warn(&format!("ringtone: {error}")))
                     .ok()
@@ -50,6 +61,12 @@ pub fn use_ringer(phase: &CallPhase) -> Html {
     debug_assert_eq!(plan.notification, plan.flash);
     use_effect_with(plan.notification.clone(), move |caller| {
         let report = element();
+        if let Some(report) = report
+            .as_ref()
+            .filter(|r| !r.has_attribute("data-notification"))
+        {
+            let _ = report.set_attribute("data-notification", "none");
+        }
         let shown = caller
             .as_ref()
             .zip(report.clone())
@@ -91,8 +108,7 @@ pub fn use_ringer(phase: &CallPhase) -> Html {
     };
     html! {
         <>
-            <span hidden=true ref={node} data-testid="ringer" data-ringtone="off"
-                data-tone-connected="false" data-notification="none" data-title-flash="off"></span>
+            <span hidden=true ref={node} data-testid="ringer"></span>
             if *permission == "default" && matches!(phase, CallPhase::Idle) {
                 <button type="button" class="btn btn-small notify-calls" data-testid="notify-calls" onclick={ask}
                     title="Show a system notification when someone calls while this tab is in the background">
