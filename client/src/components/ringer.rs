@@ -2,15 +2,14 @@
 //! flashing title), as `crate::call::ring::alerts` decides from the phase and the page's
 //! visibility, and the "Notify me of calls" button that asks for the notification permission.
 //!
-//! It draws a hidden element (`ringer`) on which the alerts write what the browser really does:
+//! The alerts write what the browser really does on a hidden element (`ringer`):
 //! `data-ringtone` is the `AudioContext`'s `state` (`off` before any ring), `data-tone-connected`
 //! whether the oscillators are connected, `data-notification` what became of the notification,
-//! `data-title-flash` whether the title flashes. (Written straight to the element: they report
-//! the browser, not page state; Yew leaves attributes its markup does not name alone. The
-//! element sits at the end of the call header, whose children never change in number, so it is
-//! the same element for the page's life.)
-//! Each alert is an RAII object held by an effect: the phase or visibility changing drops it,
-//! which stops it.
+//! `data-title-flash` whether the title flashes. That element is made by hand at the end of
+//! `<body>`, outside the app's markup: it reports the browser, not page state, and no re-render
+//! may replace it (Yew reuses or replaces the elements of a list whose length changes). Each
+//! alert is an RAII object held by an effect: the phase or visibility changing drops it, which
+//! stops it.
 //!
 //! A hook the call panel calls ([`use_ringer`]) rather than a component of its own: the same
 //! effects, for less code in the page.
@@ -26,30 +25,21 @@ use crate::alerts::tone::Tone;
 use crate::call::CallPhase;
 use crate::call::ring::alerts;
 
-/// Sets off (and stops) the alerts of `phase`; returns the ringer's element and, when idle, the
-/// "Notify me of calls" button.
+/// Sets off (and stops) the alerts of `phase`; returns, when idle, the "Notify me of calls"
+/// button.
 #[hook]
 pub fn use_ringer(phase: &CallPhase) -> Html {
     let hidden = use_hidden();
     let plan = alerts(phase, hidden);
-    let node = use_node_ref();
+    let report = use_state(Report::new);
     let element = {
-        let node = node.clone();
-        move || node.cast::<Element>()
+        let report = report.clone();
+        move || report.0.clone()
     };
     {
         let element = element.clone();
         use_effect_with(plan.tone, move |on| {
-            let report = element();
-            // Until a first ring, `off` (a ring that ended has written `closed` by now).
-            if let Some(report) = report
-                .as_ref()
-                .filter(|r| !r.has_attribute("data-ringtone"))
-            {
-                let _ = report.set_attribute("data-ringtone", "off");
-                let _ = report.set_attribute("data-tone-connected", "false");
-            }
-            let tone = report.filter(|_| *on).and_then(|report| {
+            let tone = element().filter(|_| *on).and_then(|report| {
                 Tone::start(report)
                     .map_err(|error| crate::log::warn(&format!("ringtone: {error}")))
                     .ok()
@@ -61,12 +51,6 @@ pub fn use_ringer(phase: &CallPhase) -> Html {
     debug_assert_eq!(plan.notification, plan.flash);
     use_effect_with(plan.notification.clone(), move |caller| {
         let report = element();
-        if let Some(report) = report
-            .as_ref()
-            .filter(|r| !r.has_attribute("data-notification"))
-        {
-            let _ = report.set_attribute("data-notification", "none");
-        }
         let shown = caller
             .as_ref()
             .zip(report.clone())
@@ -107,15 +91,12 @@ pub fn use_ringer(phase: &CallPhase) -> Html {
         })
     };
     html! {
-        <>
-            <span hidden=true ref={node} data-testid="ringer"></span>
-            if *permission == "default" && matches!(phase, CallPhase::Idle) {
-                <button type="button" class="btn btn-small notify-calls" data-testid="notify-calls" onclick={ask}
-                    title="Show a system notification when someone calls while this tab is in the background">
-                    { "Notify me of calls" }
-                </button>
-            }
-        </>
+        if *permission == "default" && matches!(phase, CallPhase::Idle) {
+            <button type="button" class="btn btn-small notify-calls" data-testid="notify-calls" onclick={ask}
+                title="Show a system notification when someone calls while this tab is in the background">
+                { "Notify me of calls" }
+            </button>
+        }
     }
 }
 
@@ -139,4 +120,40 @@ fn use_hidden() -> bool {
         });
     }
     *hidden
+}
+
+/// The ringer's report element: a hidden `<span data-testid="ringer">` at the end of `<body>`,
+/// removed when dropped (the call panel goes away).
+struct Report(Option<Element>);
+
+impl Report {
+    fn new() -> Self {
+        let made = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| Some((d.create_element("span").ok()?, d.body()?)))
+            .and_then(|(span, body)| {
+                let initial = [
+                    ("hidden", ""),
+                    ("data-testid", "ringer"),
+                    ("data-ringtone", "off"),
+                    ("data-tone-connected", "false"),
+                    ("data-notification", "none"),
+                    ("data-title-flash", "off"),
+                ];
+                for (name, value) in initial {
+                    span.set_attribute(name, value).ok()?;
+                }
+                body.append_child(&span).ok()?;
+                Some(span)
+            });
+        Self(made)
+    }
+}
+
+impl Drop for Report {
+    fn drop(&mut self) {
+        if let Some(span) = &self.0 {
+            span.remove();
+        }
+    }
 }
