@@ -11,7 +11,7 @@
 //!   session's record in `sessionStorage`.
 //! - wasm only: `hooks` (the socket slot, a ticking clock, the retry timer, the heartbeat,
 //!   `pagehide`), `context` (the state provider),
-//!   `log` (console output for the unexpected),
+//!   `log` (console output for the unexpected), `alerts` (ringtone, notification, title),
 //!   `components` (one component per file, props and callbacks) and `app` (the root).
 //!
 //! Everything but the browser modules builds on the host, where the reducer and the call
@@ -25,6 +25,8 @@ pub mod roster;
 pub mod state;
 pub mod text;
 
+#[cfg(target_arch = "wasm32")]
+pub mod alerts;
 #[cfg(target_arch = "wasm32")]
 pub mod app;
 #[cfg(target_arch = "wasm32")]

@@ -478,9 +478,11 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
         peer_reconnecting: false,
         notice: None,
         blocked: Default::default(),
+        sas: Some("053 857".into()),
         ..CallView::default()
     }));
     wait_for("the call view", || find(root, "hang-up").is_some()).await;
+    assert_eq!(get(root, "sas").text_content().as_deref(), Some("053 857"));
     let local_video = get(root, "local-video");
     assert_eq!(local_video.id(), "local-video");
     let media = local_video.dyn_ref::<HtmlMediaElement>().unwrap();

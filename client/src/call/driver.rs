@@ -12,7 +12,8 @@
 //! - `peer` (one `RTCPeerConnection` and its listeners), `media` (`getUserMedia`),
 //!   `outgoing` (a shared screen in place of the camera, `replaceTrack`),
 //!   `stats` (the route of the selected pair), `timers`, `ice_servers`, `js` (reading
-//!   JS objects), `quality_stats` (the reading behind the quality indicator).
+//!   JS objects), `quality_stats` (the reading behind the quality indicator), `sas` (the short
+//!   authentication string of the peer connection).
 //! - `devices` (listing devices, the stored choices, `setSinkId`; also used by the pickers)
 //!   and `switch` (a new camera or microphone mid-call through `replaceTrack`).
 //!
@@ -37,6 +38,7 @@ mod media;
 mod outgoing;
 mod peer;
 mod quality_stats;
+mod sas;
 mod stats;
 mod switch;
 mod tasks;

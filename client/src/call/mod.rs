@@ -11,6 +11,8 @@
 //!   the driver).
 //! - [`ice`]: when to refresh TURN credentials and the `?relay=1` switch (pure, host-tested).
 //! - [`quality`]: `getStats()` readings to figures, a quality level and a sentence (pure).
+//! - [`ring`]: what a ringing call sets off (ringtone, notification, flashing title) and
+//!   [`sas`]: the six digits that prove who you talk to (both pure, host-tested).
 //! - `driver` (wasm only): the one owner of the browser objects (RTCPeerConnection, the local
 //!   MediaStream, listeners), as one message loop: browser events become messages, and one
 //!   task feeds them to the machine one at a time and executes its effects.
@@ -28,6 +30,9 @@ pub mod machine;
 pub mod notice;
 pub mod peer_media;
 pub mod quality;
+
+pub mod ring;
+pub mod sas;
 
 pub use notice::{CallNotice, MediaError};
 pub use peer_media::{MediaChange, PeerMedia};
@@ -128,6 +133,10 @@ pub struct CallView {
     /// What the partner says it sends (`media-state`), and what last changed in it.
     pub peer_media: PeerMedia,
     pub peer_media_news: Vec<MediaChange>,
+
+    /// The short authentication string of the call's DTLS certificates ([`sas`]), filled in by
+    /// the driver once both descriptions are known (the machine leaves it `None`).
+    pub sas: Option<String>,
 }
 
 impl Default for CallView {
@@ -143,6 +152,8 @@ impl Default for CallView {
             sharing_screen: false,
             peer_media: PeerMedia::default(),
             peer_media_news: Vec::new(),
+
+            sas: None,
         }
     }
 }

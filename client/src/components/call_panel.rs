@@ -29,6 +29,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     let view = &props.view;
     let phase = &view.phase;
     let peer = phase.peer().map(str::to_owned);
+    let ringer = crate::components::ringer::use_ringer(phase);
     let notice = view.notice.as_ref().map(|notice| {
         let text = call_notice(notice);
         let on_dismiss = props.on_command.reform(|_| CallCommand::DismissNotice);
@@ -86,6 +87,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
                         <RouteBadge route={route} />
                     }
                 </div>
+                { ringer }
             </div>
             { for quality }
             { for notice }
@@ -142,6 +144,9 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
                 end={end}
                 on_command={props.on_command.clone()}
             />
+            if let (Some(code), true) = (&view.sas, in_call(&view.phase)) {
+                { crate::components::sas::sas_line(peer, code) }
+            }
         </>
     }
 }

@@ -4,10 +4,10 @@
 //! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`UserList`],
 //! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallDuration`], [`RouteBadge`] and
 //! [`Video`], and [`Chat`]). [`PeerMediaBadges`] shows the partner's mute, camera and screen;
-//! [`Notice`] shows dismissable sentences; [`LiveRegion`] says what changed; [`name`] isolates
-//! every displayed user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call,
-//! [`Quality`] (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture,
-//! full screen).
+//! [`Notice`] shows dismissable sentences; [`LiveRegion`] says what changed; `ringer` sets off a
+//! ringing call's alerts and `sas` shows the security code; [`name`] isolates every displayed
+//! user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call, [`Quality`]
+//! (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture, full screen).
 
 pub mod call_controls;
 pub mod call_duration;
@@ -26,7 +26,9 @@ pub mod notice;
 pub mod page;
 pub mod peer_media;
 pub mod quality;
+pub mod ringer;
 pub mod route_badge;
+pub mod sas;
 pub mod screen_modes;
 pub mod user_list;
 pub mod video;

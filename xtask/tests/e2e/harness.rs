@@ -221,7 +221,7 @@ impl World {
     }
 
     /// Sends a DevTools command to `page`'s browser (e.g. `Emulation.setEmulatedMedia` to show
-    /// the page in the dark colour scheme).
+    /// the page in the dark colour scheme, `Browser.grantPermissions` for notifications).
     pub async fn cdp(&self, page: &Page, cmd: &str, params: serde_json::Value) -> TestResult {
         let session = page
             .client

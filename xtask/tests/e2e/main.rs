@@ -18,8 +18,9 @@
 //! the lobby), [`accessibility`] (axe-core on every view, a call from the keyboard, the live
 //! region), [`quality`] (the call-quality indicator under real packet loss, picture-in-picture
 //! and full screen), [`devices`] (camera, microphone and speaker pickers), [`peer_media`] (mute,
-//! camera off and screen sharing shown to the partner) and [`bench`] (the ignored call-setup
-//! benchmark), with the steps they share in
+//! camera off and screen sharing shown to the partner), [`alerts`] (a call ringing in a hidden
+//! tab; the security code) and [`bench`] (the ignored call-setup benchmark), with the steps they
+//! share in
 //! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
 //!
@@ -35,6 +36,7 @@
 //! logs and the screenshot of the call test are in `target/e2e/<test name>/`.
 
 mod accessibility;
+mod alerts;
 mod autoplay;
 mod bench;
 mod call;

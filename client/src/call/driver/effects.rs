@@ -16,6 +16,7 @@ use super::inbox::{Inbox, Msg};
 use super::js::log_failure;
 use super::outgoing::{self, Screen};
 use super::peer::Peer;
+use super::sas::SasWatch;
 use super::timers::Timers;
 use super::{media, switch, tasks};
 use crate::call::CallView;
@@ -37,6 +38,7 @@ pub struct Core {
     /// A screen shared in place of the camera (issue 12).
     screen: Option<Screen>,
     timers: Timers,
+    sas: SasWatch,
 }
 
 impl Core {
@@ -50,6 +52,7 @@ impl Core {
             local: None,
             screen: None,
             timers: Timers::default(),
+            sas: SasWatch::default(),
         }
     }
 
@@ -75,6 +78,23 @@ impl Core {
 
     pub fn peer_connection(&self) -> Option<RtcPeerConnection> {
         self.peer.as_ref().map(|p| p.pc.clone())
+    }
+
+    /// Reads the descriptions again after one was set: a new pair of fingerprints gets a new
+    /// short authentication string.
+    pub fn refresh_sas(&mut self) {
+        if let Some(peer) = &self.peer {
+            self.sas.refresh(peer.id, &peer.pc, &self.inbox);
+        }
+    }
+
+    pub fn sas_arrived(&mut self, pc: PcId, transcript: String, code: String) {
+        self.sas.arrived(pc, transcript, code);
+    }
+
+    /// The code of the current peer connection, once made.
+    pub fn sas(&self) -> Option<String> {
+        self.sas.code(self.peer.as_ref().map(|p| p.id))
     }
 
     /// Hands one input to the machine and carries out its effects, in order.

@@ -80,7 +80,21 @@ pub async fn run(
 
 fn step(core: &mut Core, msg: Msg) -> Flow {
     match msg {
-        Msg::Input(input) => core.handle(input),
+        Msg::Input(input) => {
+            let described = matches!(
+                input,
+                Input::LocalDescriptionSet { .. } | Input::RemoteDescriptionSet { .. }
+            );
+            core.handle(input);
+            if described {
+                core.refresh_sas();
+            }
+        }
+        Msg::Sas {
+            pc,
+            transcript,
+            code,
+        } => core.sas_arrived(pc, transcript, code),
         Msg::IceServers { servers, expires } => core.set_ice_servers(servers, expires),
         Msg::RefreshIceServers => core.refresh_ice_servers(),
         Msg::SocketLost => core.socket_lost(),
@@ -106,8 +120,10 @@ fn step(core: &mut Core, msg: Msg) -> Flow {
 
 /// Tells the UI, when anything it shows changed.
 fn publish(core: &Core, last: &mut Option<CallUpdate>, on_update: &Callback<CallUpdate>) {
+    let mut view = core.view().clone();
+    view.sas = core.sas();
     let update = CallUpdate {
-        view: core.view().clone(),
+        view,
         local: core.local().cloned(),
         remote: core.remote().cloned(),
     };

@@ -55,6 +55,12 @@ pub enum Msg {
     },
     /// A remote track arrived on peer connection `pc`.
     RemoteTrack { pc: PcId, track: MediaStreamTrack },
+    /// The short authentication string of peer connection `pc`, made from `transcript`.
+    Sas {
+        pc: PcId,
+        transcript: String,
+        code: String,
+    },
     /// For tests: the current peer connection reports this state.
     SimulatePeerState(PeerState),
     /// A query: the current peer connection.
