@@ -132,6 +132,13 @@ pub fn decode<J: Json>(value: &J) -> Result<FromServer, String> {
                 Some(v) => v.boolean().ok_or(wrong("fresh"))?,
             },
         },
+        "media-state" => FromServer::MediaState {
+            name: text_of(o, "name")?,
+            target: text_of(o, "target")?,
+            audio: flag(o, "audio")?,
+            video: flag(o, "video")?,
+            screen: flag(o, "screen")?,
+        },
         other => return Err(format!("unknown variant `{other}`")),
     })
 }
@@ -159,6 +166,10 @@ fn text_of<J: Json>(o: &J, key: &str) -> Result<String, String> {
 
 fn opt_text<J: Json>(o: &J, key: &str) -> Result<Option<String>, String> {
     opt(o, key).map(|v| string(&v, key)).transpose()
+}
+
+fn flag<J: Json>(o: &J, key: &str) -> Result<bool, String> {
+    req(o, key)?.boolean().ok_or_else(|| wrong(key))
 }
 
 fn num<J: Json>(o: &J, key: &str) -> Result<u64, String> {

@@ -193,6 +193,13 @@ pub fn samples() -> Vec<FromServer> {
             state: Presence::Online,
             fresh: true,
         },
+        FromServer::MediaState {
+            name: s("bob"),
+            target: s("alice"),
+            audio: false,
+            video: true,
+            screen: true,
+        },
     ]
 }
 
@@ -203,6 +210,8 @@ pub const ODD_FRAMES: &[&str] = &[
     r#"{"type":"message","id":1,"name":"b","text":"t","date":2,"target":null}"#,
     r#"{"type":"hang-up","name":"a","target":"b","reason":null}"#,
     r#"{"type":"userlist-delta"}"#,
+    r#"{"type":"media-state","name":"a","target":"b","audio":true,"video":1,"screen":false}"#,
+    r#"{"type":"media-state","name":"a","target":"b","audio":true,"video":false}"#,
     r#"{"type":"ice-servers","iceServers":[{"urls":[]}],"expires":null}"#,
     r#"{"type":"video-offer","name":"a","target":"b","sdp":{"type":"offer"}}"#,
     r#"{"type":"new-ice-candidate","name":"a","target":"b","candidate":{"candidate":"c","sdpMid":null,"sdpMLineIndex":null}}"#,

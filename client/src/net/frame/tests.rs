@@ -30,7 +30,8 @@ fn covered(frame: &FromServer) {
         | FromServer::Session { .. }
         | FromServer::Resumed { .. }
         | FromServer::Pong
-        | FromServer::UserState { .. } => {}
+        | FromServer::UserState { .. }
+        | FromServer::MediaState { .. } => {}
     }
 }
 
