@@ -7,6 +7,7 @@
 //!   after a partner's or our own reload, what to tell the other side and the person.
 //! - [`notice`]: what the person is told when a call ends without their doing, as facts
 //!   ([`CallNotice`], [`MediaError`]); `crate::text` words them.
+//! - [`link`]: chat and files inside the call over its data channel (pure, host-tested).
 //! - [`ice`]: when to refresh TURN credentials and the `?relay=1` switch (pure, host-tested).
 //! - `driver` (wasm only): the one owner of the browser objects (RTCPeerConnection, the local
 //!   MediaStream, listeners), as one message loop: browser events become messages, and one
@@ -20,6 +21,7 @@ use std::collections::BTreeSet;
 #[cfg(target_arch = "wasm32")]
 pub mod driver;
 pub mod ice;
+pub mod link;
 pub mod machine;
 pub mod notice;
 
