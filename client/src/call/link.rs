@@ -3,8 +3,9 @@
 //!
 //! - [`frame`]: the JSON control frames (`hello`, `text`, `offer`, `accept`, `cancel`, `end`).
 //! - [`transfer`]: one transfer's byte counts, chunking plan, flow control and limits.
+//! - [`view`]: the view, inputs and effects; [`words`]: what the page says about them.
 //!
-//! The browser glue (`driver/channel.rs`) owns the channel, the `File` being sent and the
+//! The browser glue (`client/src/call/driver/channel.rs`) owns the channel, the `File` being sent and the
 //! chunks being received (as JS buffers, so they never sit in wasm memory); it feeds channel
 //! events in as [`LinkInput`]s and carries out [`LinkEffect`]s. One transfer at a time in each
 //! direction: binary messages belong to the one incoming transfer. Whatever the peer sends,
@@ -13,6 +14,7 @@
 pub mod frame;
 pub mod transfer;
 pub mod view;
+pub mod words;
 
 #[cfg(test)]
 mod tests;
@@ -333,10 +335,11 @@ impl Link {
             Direction::Out => &mut self.view.outgoing,
             Direction::In => &mut self.view.incoming,
         };
-        if let Some(view) = slot.take_if(|t| !t.state.is_live()) {
-            if view.direction == Direction::In && view.state == TransferState::Done {
-                fx.push(LinkEffect::Revoke);
-            }
+        if let Some(view) = slot.take_if(|t| !t.state.is_live())
+            && view.direction == Direction::In
+            && view.state == TransferState::Done
+        {
+            fx.push(LinkEffect::Revoke);
         }
     }
 

@@ -8,7 +8,9 @@ use yew::prelude::*;
 use crate::call::{CallCommand, CallPhase, CallView};
 use crate::components::call_controls::EndButton;
 use crate::components::name::{notice_peer, with_name};
-use crate::components::{CallControls, CallDuration, IncomingCall, Notice, RouteBadge, Video};
+use crate::components::{
+    CallChat, CallControls, CallDuration, IncomingCall, Notice, RouteBadge, Video,
+};
 use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
 
 #[derive(Properties, PartialEq)]
@@ -131,6 +133,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
                 end={end}
                 on_command={props.on_command.clone()}
             />
+            <CallChat peer={peer.to_owned()} in_call={matches!(view.phase, CallPhase::InCall { .. })} />
         </>
     }
 }

@@ -2,10 +2,11 @@
 //!
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`UserList`],
-//! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallDuration`], [`RouteBadge`] and
+//! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallChat`], [`CallDuration`], [`RouteBadge`] and
 //! [`Video`], and [`Chat`]). [`Notice`] shows dismissable sentences; [`name`] isolates every displayed user name. `DOM hooks
 //! (`data-testid`) follow `docs/ui-contract.md`.
 
+pub mod call_chat;
 pub mod call_controls;
 pub mod call_duration;
 pub mod call_panel;
@@ -23,6 +24,7 @@ pub mod route_badge;
 pub mod user_list;
 pub mod video;
 
+pub use call_chat::CallChat;
 pub use call_controls::CallControls;
 pub use call_duration::CallDuration;
 pub use call_panel::CallPanel;
