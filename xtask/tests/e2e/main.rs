@@ -33,6 +33,7 @@
 mod autoplay;
 mod bench;
 mod call;
+mod call_data;
 mod deploy;
 mod flow;
 mod harness;

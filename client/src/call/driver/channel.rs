@@ -3,7 +3,8 @@
 //! - [`open`]: the channel itself, `negotiated` with id 0 on both sides (so no `datachannel`
 //!   event is needed and perfect negotiation is untouched). `peer.rs` creates it with the peer
 //!   connection of a caller (its first offer carries the `m=application` section) and right
-//!   before a callee applies its first remote offer (no `negotiationneeded` of its own then).
+//!   before a callee applies the first remote offer that has an `m=application` section (no
+//!   `negotiationneeded` of its own then; a peer without the channel is left alone).
 //!   A rebuilt peer connection (reload, resume) brings a new channel.
 //! - [`ChatLink`]: the page's handle on a loop like the call driver's: one `spawn_local` task
 //!   owns the pure [`Link`] and the browser objects by value (`channel_io::Io`: the channel,

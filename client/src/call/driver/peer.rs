@@ -38,7 +38,7 @@ pub struct Peer {
     /// the start, before the camera opens (a caller's offer may go out before that).
     outgoing: MediaStream,
     /// The chat-and-files channel (`channel.rs`): a caller's from the start, a callee's from
-    /// its first remote offer, so it never causes a negotiation of its own.
+    /// the first remote offer that has one, so it never causes a negotiation of its own.
     pub channel: Option<RtcDataChannel>,
     listeners: Vec<EventListener>,
 }
@@ -168,7 +168,12 @@ impl Peer {
     }
 
     pub fn set_remote(&mut self, desc: &SessionDescription) -> Promise {
-        if desc.kind == SdpType::Offer && self.channel.is_none() {
+        // Only for an offer that has a data channel section: a peer without one (MDN's
+        // client) gets no renegotiation from us for it.
+        if desc.kind == SdpType::Offer
+            && self.channel.is_none()
+            && desc.sdp.contains("\nm=application")
+        {
             self.channel = Some(super::channel::open(&self.pc));
         }
         let kind = match desc.kind {
