@@ -4,16 +4,16 @@ use super::frame::{CancelReason, FrameError};
 use super::view::{Direction, LinkError, TransferState, TransferView};
 
 /// A byte count for people: `512 B`, `16.0 KB`, `100.0 MB`.
+/// (Integer arithmetic: float formatting would add kilobytes to the bundle.)
 pub fn bytes(n: u64) -> String {
-    const KB: f64 = 1024.0;
-    let n = n as f64;
-    if n < KB {
-        format!("{n} B")
-    } else if n < KB * KB {
-        format!("{:.1} KB", n / KB)
-    } else {
-        format!("{:.1} MB", n / (KB * KB))
-    }
+    const KB: u64 = 1024;
+    let (unit, name) = match n {
+        n if n < KB => return format!("{n} B"),
+        n if n < KB * KB => (KB, "KB"),
+        _ => (KB * KB, "MB"),
+    };
+    let tenths = (n * 10 + unit / 2) / unit;
+    format!("{}.{} {name}", tenths / 10, tenths % 10)
 }
 
 /// Where a transfer stands, said from our side; `peer` is the other person.
@@ -72,6 +72,8 @@ mod tests {
         assert_eq!(bytes(512), "512 B");
         assert_eq!(bytes(16 * 1024), "16.0 KB");
         assert_eq!(bytes(100 * 1024 * 1024), "100.0 MB");
+        assert_eq!(bytes(1536), "1.5 KB");
+        assert_eq!(bytes(1024 * 1024 - 1), "1024.0 KB");
     }
 
     #[test]
