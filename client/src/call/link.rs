@@ -227,8 +227,11 @@ impl Link {
         match inc.chunk(len) {
             ChunkVerdict::Keep => {
                 fx.push(LinkEffect::KeepChunk);
-                let received = inc.received;
-                if let Some(view) = self.view.incoming.as_mut() {
+                let (received, size) = (inc.received, inc.size);
+                // The page redraws on every change: progress moves in steps of a read slice.
+                if let Some(view) = self.view.incoming.as_mut()
+                    && (received - view.done >= transfer::READ_BYTES || received == size)
+                {
                     view.done = received;
                 }
             }

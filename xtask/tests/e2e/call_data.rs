@@ -3,7 +3,9 @@
 //! rising on both sides, a transfer cancelled by the receiver and one by the sender (both
 //! sides stop), the received file's URL revoked when dismissed and when the call ends — and
 //! none of it through the server: its relay counters (`/metrics`) do not move and the pages'
-//! WebSockets carry no chat text and no file bytes meanwhile.
+//! WebSockets carry no chat text and no file bytes meanwhile. And after a reload mid-call the
+//! rebuilt peer connection brings a new channel: the transfer under way is failed on the
+//! side that stayed, and chat and files work again.
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +15,7 @@ use tokio::net::TcpStream;
 
 use crate::TestResult;
 use crate::page::{Page, QUICK, SLOW};
+use crate::probes;
 use crate::scenario::{alice_and_bob, assert_quiet_consoles, close_all, connect};
 
 /// The size of the big file.
@@ -286,6 +289,54 @@ async fn chat_and_files_go_over_the_data_channel_not_the_server() -> TestResult 
         )
         .await?;
         assert_quiet_consoles(&[&alice, &bob]).await?;
+        close_all([alice, bob]).await;
+        Ok(())
+    })
+    .await
+}
+
+#[tokio::test]
+async fn the_call_chat_comes_back_after_a_reload_mid_call() -> TestResult {
+    crate::wait::limit(async {
+        let (_world, alice, bob) =
+            alice_and_bob("the_call_chat_comes_back_after_a_reload_mid_call").await?;
+        connect(&alice, "alice", &bob, "bob").await?;
+        let ready = "return !!document.querySelector('[data-testid=call-chat][data-ready=true]');";
+        for page in [&alice, &bob] {
+            page.wait_js("the call chat ready", ready, vec![], SLOW)
+                .await?;
+        }
+        say(&alice, &bob, "before the reload").await?;
+        alice
+            .js(MAKE_FILE, vec![json!(BIG / 2), json!("half.bin")])
+            .await?;
+        start_transfer(&alice, &bob).await?;
+
+        bob.client.refresh().await?;
+        bob.js(probes::INSTALL, vec![]).await?;
+        let (_, sent, _, status) = wait_state(&alice, "out", "failed", SLOW).await?;
+        assert!(sent < BIG / 2, "interrupted mid-way: {sent}");
+        assert_eq!(status, "The connection dropped during the transfer");
+        bob.wait_phase_with("in-call", "alice", SLOW).await?;
+        alice.wait_phase_with("in-call", "bob", SLOW).await?;
+        for page in [&alice, &bob] {
+            page.wait_js("the call chat ready again", ready, vec![], SLOW)
+                .await?;
+            page.js(WATCH, vec![]).await?;
+        }
+        say(&bob, &alice, "after the reload").await?;
+        say(&alice, &bob, "welcome back").await?;
+        let sent_hash = alice
+            .js(MAKE_FILE, vec![json!(5000), json!("again.txt")])
+            .await?;
+        alice
+            .wait_js("the file input", PICK_FILE, vec![], QUICK)
+            .await?;
+        let download = bob
+            .wait_js("the download after the reload", DOWNLOAD, vec![], QUICK)
+            .await?;
+        let (hash, size, _, _): (String, u64, String, String) = serde_json::from_value(download)?;
+        assert_eq!((Value::String(hash), size), (sent_hash, 5000));
         close_all([alice, bob]).await;
         Ok(())
     })
