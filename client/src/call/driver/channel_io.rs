@@ -18,7 +18,7 @@ use web_sys::{
 };
 
 use crate::call::link::transfer::{CHUNK_BYTES, LOW_WATER, pieces};
-use crate::call::link::{Link, LinkEffect, LinkInput};
+use crate::call::link::{Frame, Link, LinkEffect, LinkInput};
 use crate::error::ClientError;
 
 /// One thing for the loop to handle.
@@ -86,8 +86,17 @@ impl Io {
                     size: file.size() as u64,
                     mime: file.type_(),
                 };
-                self.file = Some(file);
-                self.handle(link, input, None);
+                // Kept only when the link takes it: a file picked while another is on its
+                // way must not replace the one being read.
+                let kept = self.file.replace(file);
+                let effects = link.handle(input);
+                let offered = effects
+                    .iter()
+                    .any(|e| matches!(e, LinkEffect::Send(Frame::Offer { .. })));
+                if !offered {
+                    self.file = kept;
+                }
+                self.run(effects, None);
             }
             Msg::Binary(data) => {
                 let len = u64::from(data.byte_length());
@@ -159,7 +168,12 @@ impl Io {
     /// Hands `input` to the link and carries out its effects; `data` is the buffer the input
     /// is about (a received chunk, a slice read).
     fn handle(&mut self, link: &mut Link, input: LinkInput, data: Option<&ArrayBuffer>) {
-        for effect in link.handle(input) {
+        let effects = link.handle(input);
+        self.run(effects, data);
+    }
+
+    fn run(&mut self, effects: Vec<LinkEffect>, data: Option<&ArrayBuffer>) {
+        for effect in effects {
             if let Err(error) = self.execute(effect, data) {
                 crate::log::debug(&format!("data channel: {error}"));
             }
