@@ -308,14 +308,14 @@ async fn the_call_chat_comes_back_after_a_reload_mid_call() -> TestResult {
         }
         say(&alice, &bob, "before the reload").await?;
         alice
-            .js(MAKE_FILE, vec![json!(BIG / 2), json!("half.bin")])
+            .js(MAKE_FILE, vec![json!(BIG / 4), json!("quarter.bin")])
             .await?;
         start_transfer(&alice, &bob).await?;
 
         bob.client.refresh().await?;
         bob.js(probes::INSTALL, vec![]).await?;
         let (_, sent, _, status) = wait_state(&alice, "out", "failed", SLOW).await?;
-        assert!(sent < BIG / 2, "interrupted mid-way: {sent}");
+        assert!(sent < BIG / 4, "interrupted mid-way: {sent}");
         assert_eq!(status, "The connection dropped during the transfer");
         bob.wait_phase_with("in-call", "alice", SLOW).await?;
         alice.wait_phase_with("in-call", "bob", SLOW).await?;
