@@ -9,9 +9,11 @@ pub const MAX_LINES: usize = 400;
 
 /// Modules that must run on the host without a browser: a path equal to an entry, or under an
 /// entry that ends with `/`.
-pub const PURE: [&str; 8] = [
+pub const PURE: [&str; 10] = [
     "client/src/call/machine.rs",
     "client/src/call/machine/",
+    "client/src/call/link.rs",
+    "client/src/call/link/",
     "client/src/call/notice.rs",
     "client/src/call/ice.rs",
     "client/src/roster.rs",
