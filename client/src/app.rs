@@ -24,6 +24,7 @@ use yew::prelude::*;
 use crate::call::CallCommand;
 use crate::call::driver::{CallDriver, CallUpdate};
 use crate::components::Page;
+use crate::components::call_chat::CallChannel;
 use crate::context::{AppContext, StateProvider};
 use crate::hooks::{SocketHandle, use_heartbeat, use_pagehide, use_retry, use_socket};
 use crate::net::session_store;
@@ -55,6 +56,8 @@ pub fn App(props: &AppProps) -> Html {
 struct CallMedia {
     local: Option<MediaStream>,
     remote: Option<MediaStream>,
+    /// The call's data channel, for the in-call chat (given through context).
+    channel: CallChannel,
 }
 
 #[derive(Properties, PartialEq)]
@@ -82,6 +85,7 @@ fn Shell(props: &ShellProps) -> Html {
                 media.set(CallMedia {
                     local: update.local,
                     remote: update.remote,
+                    channel: CallChannel(update.channel),
                 });
             });
             CallDriver::new(send, on_update)
@@ -183,6 +187,7 @@ fn Shell(props: &ShellProps) -> Html {
     // The driver as a context: the call-quality indicator reads the call's stats through it.
     html! {
         <ContextProvider<CallDriver> context={(*driver).clone()}>
+        <ContextProvider<CallChannel> context={media.channel.clone()}>
         <Page
             local={media.local.clone()}
             remote={media.remote.clone()}
@@ -190,6 +195,7 @@ fn Shell(props: &ShellProps) -> Html {
             on_send_chat={on_send_chat}
             on_command={on_command}
         />
+        </ContextProvider<CallChannel>>
         </ContextProvider<CallDriver>>
     }
 }

@@ -9,6 +9,7 @@
 //!   peer connection, the local stream, timers, ICE servers) and how each effect is carried out.
 //! - `tasks`: promises the loop starts (camera, descriptions, `getStats`), which post their
 //!   outcome back.
+//! - `channel`, `channel_io`: the call's data channel and the chat-and-files loop on it.
 //! - `peer` (one `RTCPeerConnection` and its listeners), `media` (`getUserMedia`),
 //!   `outgoing` (a shared screen in place of the camera, `replaceTrack`),
 //!   `stats` (the route of the selected pair), `timers`, `ice_servers`, `js` (reading
@@ -27,6 +28,8 @@
 //! stops, the peer is told we left (if in a call), the tracks are stopped, the connection is
 //! closed, listeners and timers are dropped. Promises still pending then find the queue closed.
 
+pub mod channel;
+mod channel_io;
 pub mod devices;
 mod effects;
 mod event_loop;

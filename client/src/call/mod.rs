@@ -9,6 +9,8 @@
 //!   ([`CallNotice`], [`MediaError`]); `crate::text` words them.
 //! - [`devices`]: choosing cameras, microphones and speakers (pure; the browser side is in
 //!   the driver).
+
+//! - [`link`]: chat and files inside the call over its data channel (pure, host-tested).
 //! - [`ice`]: when to refresh TURN credentials and the `?relay=1` switch (pure, host-tested).
 //! - [`quality`]: `getStats()` readings to figures, a quality level and a sentence (pure).
 //! - [`ring`]: what a ringing call sets off (ringtone, notification, flashing title) and
@@ -26,6 +28,7 @@ pub mod devices;
 #[cfg(target_arch = "wasm32")]
 pub mod driver;
 pub mod ice;
+pub mod link;
 pub mod machine;
 pub mod notice;
 pub mod peer_media;

@@ -9,7 +9,7 @@ use crate::call::{CallCommand, CallPhase, CallView};
 use crate::components::call_controls::EndButton;
 use crate::components::name::{notice_peer, with_name};
 use crate::components::{
-    CallControls, CallDuration, IncomingCall, Notice, PeerMediaBadges, RouteBadge, Video,
+    CallChat, CallControls, CallDuration, IncomingCall, Notice, PeerMediaBadges, RouteBadge, Video,
 };
 use crate::components::{Quality, ScreenModes};
 use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
@@ -147,6 +147,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
             if let (Some(code), true) = (&view.sas, in_call(&view.phase)) {
                 { crate::components::sas::sas_line(peer, code) }
             }
+            <CallChat peer={peer.to_owned()} in_call={matches!(view.phase, CallPhase::InCall { .. })} />
         </>
     }
 }

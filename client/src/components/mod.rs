@@ -2,13 +2,15 @@
 //!
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`UserList`],
-//! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallDuration`], [`RouteBadge`] and
-//! [`Video`], and [`Chat`]). [`PeerMediaBadges`] shows the partner's mute, camera and screen;
-//! [`Notice`] shows dismissable sentences; [`LiveRegion`] says what changed; `ringer` sets off a
-//! ringing call's alerts and `sas` shows the security code; [`name`] isolates every displayed
-//! user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call, [`Quality`]
-//! (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture, full screen).
+//! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallChat`], [`CallDuration`],
+//! [`RouteBadge`] and [`Video`], and [`Chat`]). [`PeerMediaBadges`] shows the partner's mute,
+//! camera and screen; [`Notice`] shows dismissable sentences; [`LiveRegion`] says what changed;
+//! `ringer` sets off a ringing call's alerts and `sas` shows the security code; [`name`] isolates
+//! every displayed user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call,
+//! [`Quality`] (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture,
+//! full screen).
 
+pub mod call_chat;
 pub mod call_controls;
 pub mod call_duration;
 pub mod call_panel;
@@ -33,6 +35,7 @@ pub mod screen_modes;
 pub mod user_list;
 pub mod video;
 
+pub use call_chat::CallChat;
 pub use call_controls::CallControls;
 pub use call_duration::CallDuration;
 pub use call_panel::CallPanel;

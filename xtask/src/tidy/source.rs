@@ -9,13 +9,21 @@ pub const MAX_LINES: usize = 400;
 
 /// Modules that must run on the host without a browser: a path equal to an entry, or under an
 /// entry that ends with `/`.
-pub const PURE: [&str; 10] = [
+pub const PURE: [&str; 18] = [
     "client/src/call/machine.rs",
     "client/src/call/machine/",
+    "client/src/call/link.rs",
+    "client/src/call/link/",
     "client/src/call/notice.rs",
     "client/src/call/ice.rs",
     "client/src/call/ring.rs",
     "client/src/call/sas.rs",
+    "client/src/call/quality.rs",
+    "client/src/call/quality/",
+    "client/src/call/devices.rs",
+    "client/src/call/devices/",
+    "client/src/call/peer_media.rs",
+    "client/src/announce.rs",
     "client/src/roster.rs",
     "client/src/state/",
     "client/src/text.rs",

@@ -40,6 +40,7 @@ mod alerts;
 mod autoplay;
 mod bench;
 mod call;
+mod call_data;
 mod deploy;
 mod devices;
 mod flow;

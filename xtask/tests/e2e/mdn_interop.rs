@@ -114,7 +114,19 @@ async fn both_see_and_hear(alice: &Page, mdn: &Page) -> TestResult {
         Some(&json!(0)),
         "tracks with no stream: {r}"
     );
-    alice.wait_media_flowing(SLOW).await.map(drop)
+    alice.wait_media_flowing(SLOW).await?;
+    // MDN's client never says `hello` on the data channel: our in-call chat says it is
+    // unavailable and offers no input (issue 12, point 6).
+    alice
+        .wait_js(
+            "the in-call chat unavailable",
+            "return !!document.querySelector('[data-testid=call-chat-unavailable]') \
+             && !document.querySelector('[data-testid=call-chat-input]');",
+            vec![],
+            QUICK,
+        )
+        .await
+        .map(drop)
 }
 
 #[tokio::test]

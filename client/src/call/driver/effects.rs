@@ -8,7 +8,7 @@
 
 use shared::{IceServer, ToServer};
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{MediaStream, MediaStreamTrack, RtcPeerConnection};
+use web_sys::{MediaStream, MediaStreamTrack, RtcDataChannel, RtcPeerConnection};
 use yew::Callback;
 
 use super::ice_servers::IceServers;
@@ -70,6 +70,10 @@ impl Core {
 
     pub fn remote(&self) -> Option<&MediaStream> {
         self.peer.as_ref().and_then(|p| p.remote.as_ref())
+    }
+
+    pub fn channel(&self) -> Option<&RtcDataChannel> {
+        self.peer.as_ref().and_then(|p| p.channel.as_ref())
     }
 
     pub fn pc_id(&self) -> Option<PcId> {
@@ -270,7 +274,7 @@ impl Core {
                 }
             }
             Effect::SetRemoteDescription(desc) => {
-                if let Some(peer) = &self.peer {
+                if let Some(peer) = &mut self.peer {
                     let promise = peer.set_remote(&desc);
                     tasks::set_remote(self.inbox.clone(), peer.id, desc.kind, promise);
                 }

@@ -14,7 +14,7 @@
 use futures::StreamExt;
 use futures::channel::mpsc::UnboundedReceiver;
 use gloo_events::EventListener;
-use web_sys::MediaStream;
+use web_sys::{MediaStream, RtcDataChannel};
 use yew::Callback;
 
 use super::effects::Core;
@@ -29,6 +29,8 @@ pub struct CallUpdate {
     pub view: CallView,
     pub local: Option<MediaStream>,
     pub remote: Option<MediaStream>,
+    /// The call's data channel, for the in-call chat (`channel.rs`).
+    pub channel: Option<RtcDataChannel>,
 }
 
 /// Whether the loop goes on after a message.
@@ -126,6 +128,7 @@ fn publish(core: &Core, last: &mut Option<CallUpdate>, on_update: &Callback<Call
         view,
         local: core.local().cloned(),
         remote: core.remote().cloned(),
+        channel: core.channel().cloned(),
     };
     if last.as_ref() != Some(&update) {
         *last = Some(update.clone());

@@ -9,6 +9,7 @@ use gloo_events::EventListener;
 use js_sys::{Array, Function, Promise};
 use shared::{IceCandidate, SdpType, SessionDescription};
 use wasm_bindgen::{JsCast, JsValue};
+use web_sys::RtcDataChannel;
 use web_sys::{
     EventTarget, MediaStream, MediaStreamTrack, RtcConfiguration, RtcIceCandidateInit,
     RtcPeerConnection, RtcPeerConnectionIceEvent, RtcPeerConnectionState, RtcRtpTransceiver,
@@ -36,6 +37,9 @@ pub struct Peer {
     /// of its `track` event (MDN's client) needs one. Only its id matters, so it exists from
     /// the start, before the camera opens (a caller's offer may go out before that).
     outgoing: MediaStream,
+    /// The chat-and-files channel (`channel.rs`): a caller's from the start, a callee's from
+    /// the first remote offer that has one, so it never causes a negotiation of its own.
+    pub channel: Option<RtcDataChannel>,
     listeners: Vec<EventListener>,
 }
 
@@ -103,6 +107,7 @@ impl Peer {
             }),
         ));
         let outgoing = MediaStream::new()?;
+        let channel = (role == Role::Caller).then(|| super::channel::open(&pc));
         if role == Role::Caller {
             for kind in ["audio", "video"] {
                 let init = RtcRtpTransceiverInit::new();
@@ -117,6 +122,7 @@ impl Peer {
             remote_tracks: Vec::new(),
             remote: None,
             outgoing,
+            channel,
             listeners,
         })
     }
@@ -161,7 +167,15 @@ impl Peer {
             .set_local_description(&RtcSessionDescriptionInit::new(RtcSdpType::Rollback))
     }
 
-    pub fn set_remote(&self, desc: &SessionDescription) -> Promise {
+    pub fn set_remote(&mut self, desc: &SessionDescription) -> Promise {
+        // Only for an offer that has a data channel section: a peer without one (MDN's
+        // client) gets no renegotiation from us for it.
+        if desc.kind == SdpType::Offer
+            && self.channel.is_none()
+            && desc.sdp.contains("\nm=application")
+        {
+            self.channel = Some(super::channel::open(&self.pc));
+        }
         let kind = match desc.kind {
             SdpType::Offer => RtcSdpType::Offer,
             SdpType::Answer => RtcSdpType::Answer,

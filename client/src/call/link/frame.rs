@@ -1,0 +1,179 @@
+//! The in-call data channel's control frames (docs/PROTOCOL.md, "In-call data channel"): one
+//! JSON object per text message, told apart by `type`. File bytes travel as binary messages
+//! and are not frames (see `transfer`).
+//!
+//! Parsing never trusts the peer: unknown types, missing or mistyped fields and oversized
+//! values are errors ([`FrameError`]), never panics.
+
+use serde_json::{Map, Value, json};
+
+/// The protocol version we speak (sent in `hello`).
+pub const VERSION: u64 = 1;
+/// The longest control frame we read, in bytes (a text line plus its JSON).
+pub const MAX_FRAME_BYTES: usize = 16 * 1024;
+/// The longest chat line, in characters.
+pub const MAX_TEXT_CHARS: usize = 2_000;
+/// The longest file name kept, in characters (a longer one is cut).
+pub const MAX_NAME_CHARS: usize = 200;
+/// The longest MIME type kept, in characters (a longer one becomes empty).
+pub const MAX_MIME_CHARS: usize = 100;
+
+/// Why a transfer was called off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelReason {
+    /// The person clicked Cancel (or hung up).
+    Cancelled,
+    /// The file is over the size limit.
+    TooLarge,
+    /// Another transfer is under way in that direction.
+    Busy,
+    /// The peer sent what the protocol does not allow (too many bytes, a wrong size).
+    Invalid,
+}
+
+impl CancelReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            CancelReason::Cancelled => "cancelled",
+            CancelReason::TooLarge => "too-large",
+            CancelReason::Busy => "busy",
+            CancelReason::Invalid => "invalid",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "too-large" => CancelReason::TooLarge,
+            "busy" => CancelReason::Busy,
+            "invalid" => CancelReason::Invalid,
+            _ => CancelReason::Cancelled,
+        }
+    }
+}
+
+/// One control frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Frame {
+    /// Sent by each side when the channel opens: the chat works once the peer's arrives.
+    Hello { version: u64 },
+    /// A chat line.
+    Text { text: String },
+    /// The sender proposes a file; its bytes follow once the receiver sends `accept`.
+    Offer {
+        id: u32,
+        name: String,
+        size: u64,
+        mime: String,
+    },
+    /// The receiver takes the offered file.
+    Accept { id: u32 },
+    /// Either side calls the transfer off; both stop.
+    Cancel { id: u32, reason: CancelReason },
+    /// The sender sent every byte of the file.
+    End { id: u32 },
+}
+
+/// Why a text message from the peer is not a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrameError {
+    TooLong,
+    NotJson,
+    UnknownType,
+    MissingField(&'static str),
+}
+
+impl Frame {
+    /// The frame as it goes on the channel.
+    pub fn encode(&self) -> String {
+        let value = match self {
+            Frame::Hello { version } => json!({"type": "hello", "version": version}),
+            Frame::Text { text } => json!({"type": "text", "text": text}),
+            Frame::Offer {
+                id,
+                name,
+                size,
+                mime,
+            } => json!({"type": "offer", "id": id, "name": name, "size": size, "mime": mime}),
+            Frame::Accept { id } => json!({"type": "accept", "id": id}),
+            Frame::Cancel { id, reason } => {
+                json!({"type": "cancel", "id": id, "reason": reason.as_str()})
+            }
+            Frame::End { id } => json!({"type": "end", "id": id}),
+        };
+        value.to_string()
+    }
+
+    /// Reads a text message from the peer.
+    pub fn parse(text: &str) -> Result<Frame, FrameError> {
+        if text.len() > MAX_FRAME_BYTES {
+            return Err(FrameError::TooLong);
+        }
+        let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) else {
+            return Err(FrameError::NotJson);
+        };
+        let kind = map.get("type").and_then(Value::as_str).unwrap_or_default();
+        Ok(match kind {
+            "hello" => Frame::Hello {
+                version: number(&map, "version")?,
+            },
+            "text" => Frame::Text {
+                text: string(&map, "text")?.to_owned(),
+            },
+            "offer" => Frame::Offer {
+                id: id(&map)?,
+                name: clean_name(string(&map, "name")?),
+                size: number(&map, "size")?,
+                mime: map
+                    .get("mime")
+                    .and_then(Value::as_str)
+                    .filter(|m| m.chars().count() <= MAX_MIME_CHARS && !m.contains(['\r', '\n']))
+                    .unwrap_or_default()
+                    .to_owned(),
+            },
+            "accept" => Frame::Accept { id: id(&map)? },
+            "cancel" => Frame::Cancel {
+                id: id(&map)?,
+                reason: CancelReason::parse(
+                    map.get("reason")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default(),
+                ),
+            },
+            "end" => Frame::End { id: id(&map)? },
+            _ => return Err(FrameError::UnknownType),
+        })
+    }
+}
+
+fn string<'a>(map: &'a Map<String, Value>, field: &'static str) -> Result<&'a str, FrameError> {
+    map.get(field)
+        .and_then(Value::as_str)
+        .ok_or(FrameError::MissingField(field))
+}
+
+fn number(map: &Map<String, Value>, field: &'static str) -> Result<u64, FrameError> {
+    map.get(field)
+        .and_then(Value::as_u64)
+        .ok_or(FrameError::MissingField(field))
+}
+
+fn id(map: &Map<String, Value>) -> Result<u32, FrameError> {
+    number(map, "id").and_then(|n| u32::try_from(n).map_err(|_| FrameError::MissingField("id")))
+}
+
+/// A file name as offered by the peer, made safe to show and to save: only its last path
+/// part, no control characters, at most [`MAX_NAME_CHARS`] characters, never empty.
+pub fn clean_name(name: &str) -> String {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_NAME_CHARS)
+        .collect();
+    let cleaned = cleaned.trim().trim_start_matches('.').to_owned();
+    if cleaned.is_empty() {
+        "file".to_owned()
+    } else {
+        cleaned
+    }
+}
