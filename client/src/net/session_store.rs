@@ -1,8 +1,8 @@
 //! The resumable session's record in `sessionStorage` (per tab, survives a reload, not other
 //! tabs): read once when the page starts, written when the token changes, with each ping and on
-//! `pagehide`. The record's shape is [`StoredSession`]'s (pure, in `crate::state`); this only
-//! moves its text. Storage can be refused (privacy modes, quotas): then the page simply does not
-//! survive a reload, and says so in the console.
+//! `pagehide`. The record's shape is [`StoredSession`]'s (pure, in `crate::state`); this moves
+//! its text (read back with the browser's `JSON.parse`). Storage can be refused (privacy modes,
+//! quotas): then the page simply does not survive a reload, and says so in the console.
 
 use crate::error::ClientError;
 use crate::state::StoredSession;
