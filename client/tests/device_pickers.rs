@@ -186,10 +186,11 @@ async fn without_set_sink_id_the_speaker_picker_is_disabled_and_says_why() {
     handle.destroy();
     run_js("Object.defineProperty(HTMLMediaElement.prototype, 'setSinkId', window.__devSink);");
 
-    // With it back, the picker is not disabled for that reason.
+    // With it back, the picker is not disabled for that reason (once the browser listed its
+    // speakers: before that the note says there are none to choose from).
     let (root, handle) = render(None, Callback::noop());
-    wait_for(&root, "the pickers drawn", |r| {
-        r.query_selector("[data-testid=device-speaker]")
+    wait_for(&root, "the speakers listed", |r| {
+        r.query_selector("[data-testid=device-speaker] option:not([value=''])")
             .unwrap()
             .is_some()
     })

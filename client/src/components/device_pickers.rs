@@ -17,6 +17,9 @@ use crate::call::devices::{self, Change, Device, DeviceKind, Preference};
 use crate::call::driver::devices::{self as browser, load, save};
 
 const NO_SINK: &str = "This browser cannot choose the speaker (no setSinkId): sound plays on the system's default output";
+/// Firefox has `setSinkId` but lists no speakers until one is picked through its own prompt.
+const NO_OUTPUTS: &str =
+    "This browser lists no speakers to choose from: sound plays on the system's default output";
 
 #[derive(Properties, PartialEq)]
 pub struct DevicePickersProps {
@@ -106,6 +109,13 @@ pub fn DevicePickers(props: &DevicePickersProps) -> Html {
     }
 
     let sink = browser::sink_supported();
+    let speaker_note = if !sink {
+        Some(NO_SINK)
+    } else if devices::of_kind(&known.all, DeviceKind::Speaker).is_empty() {
+        Some(NO_OUTPUTS)
+    } else {
+        None
+    };
     let pickers = DeviceKind::ALL.map(|kind| {
         let of_kind = devices::of_kind(&known.all, kind);
         let used = match kind {
@@ -139,8 +149,9 @@ pub fn DevicePickers(props: &DevicePickersProps) -> Html {
         };
         let unsupported = kind == DeviceKind::Speaker && !sink;
         let noun = kind.noun();
+        let why = speaker_note.filter(|_| kind == DeviceKind::Speaker);
         html! {
-            <label class="device-picker" title={unsupported.then_some(NO_SINK)}>
+            <label class="device-picker" title={why}>
                 <span class="device-picker-name">{ noun }</span>
                 <select data-testid={kind.testid()} aria-label={noun} {onchange}
                     disabled={unsupported || of_kind.is_empty()}>
@@ -159,8 +170,8 @@ pub fn DevicePickers(props: &DevicePickersProps) -> Html {
     html! {
         <div class="device-pickers" role="group" aria-label="Devices">
             { for pickers }
-            if !sink {
-                <p class="device-note" data-testid="device-speaker-unsupported">{ NO_SINK }</p>
+            if let Some(why) = speaker_note {
+                <p class="device-note" data-testid="device-speaker-unsupported">{ why }</p>
             }
             if let Some(text) = known.notice.clone() {
                 <p class="device-notice" data-testid="device-notice" role="status">{ text }</p>

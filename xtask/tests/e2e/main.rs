@@ -19,7 +19,8 @@
 //! region), [`quality`] (the call-quality indicator under real packet loss, picture-in-picture
 //! and full screen), [`devices`] (camera, microphone and speaker pickers), [`peer_media`] (mute,
 //! camera off and screen sharing shown to the partner), [`alerts`] (a call ringing in a hidden
-//! tab; the security code) and [`bench`] (the ignored call-setup benchmark), with the steps they
+//! tab; the security code), [`cross_browser`] (Chromium and Firefox with the in-call features,
+//! both ways) and [`bench`] (the ignored call-setup benchmark), with the steps they
 //! share in
 //! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
@@ -41,6 +42,7 @@ mod autoplay;
 mod bench;
 mod call;
 mod call_data;
+mod cross_browser;
 mod deploy;
 mod devices;
 mod flow;
