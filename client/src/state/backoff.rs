@@ -108,7 +108,7 @@ mod tests {
                 }
                 let late = at - outage;
                 assert!(
-                    late <= outage.max(RETRY_BASE_MS).min(RETRY_CAP_MS),
+                    late <= outage.clamp(RETRY_BASE_MS, RETRY_CAP_MS),
                     "outage {outage} ms: back {late} ms after the server"
                 );
             }
