@@ -14,19 +14,18 @@ pub enum EndButton {
     HangUp,
 }
 
-#[derive(Properties, PartialEq)]
+/// What the controls show and where their commands go.
 pub struct CallControlsProps {
     pub mic_enabled: bool,
     pub camera_enabled: bool,
     /// A screen is shared in place of the camera.
-    #[prop_or_default]
     pub sharing: bool,
     pub end: EndButton,
     pub on_command: Callback<CallCommand>,
 }
 
-#[function_component]
-pub fn CallControls(props: &CallControlsProps) -> Html {
+/// The controls (a plain function, not a component: smaller wasm).
+pub fn call_controls(props: &CallControlsProps) -> Html {
     let mic_enabled = props.mic_enabled;
     let camera_enabled = props.camera_enabled;
     let toggle_mic = props

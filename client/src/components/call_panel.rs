@@ -6,10 +6,11 @@ use web_sys::MediaStream;
 use yew::prelude::*;
 
 use crate::call::{CallCommand, CallPhase, CallView};
-use crate::components::call_controls::EndButton;
+use crate::components::call_controls::{CallControlsProps, EndButton};
 use crate::components::name::{notice_peer, with_name};
+use crate::components::notice::NoticeProps;
 use crate::components::{
-    CallChat, CallControls, CallDuration, IncomingCall, Notice, PeerMediaBadges, RouteBadge, Video,
+    CallChat, CallDuration, IncomingCall, Video, call_controls, peer_media_badges, route_badge,
 };
 use crate::components::{Quality, ScreenModes};
 use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
@@ -34,7 +35,13 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
         let text = call_notice(notice);
         let on_dismiss = props.on_command.reform(|_| CallCommand::DismissNotice);
         let name = notice_peer(notice).map(AttrValue::from);
-        html! { <Notice text={text} name={name} testid="notice" live=false on_dismiss={on_dismiss} /> }
+        crate::components::notice(&NoticeProps {
+            text: text.into(),
+            name,
+            testid: "notice".into(),
+            live: false,
+            on_dismiss,
+        })
     });
 
     // The partner's socket is away: that, not the phase, is the news.
@@ -84,7 +91,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
                         <CallDuration since_ms={*since_ms} />
                     }
                     if let (Some(route), true) = (view.route, in_call(phase)) {
-                        <RouteBadge route={route} />
+                        { route_badge(route) }
                     }
                 </div>
                 { ringer }
@@ -128,7 +135,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
                 if let Some(waiting) = waiting {
                     <div class="stage-overlay" aria-hidden="true">{ waiting }</div>
                 }
-                <PeerMediaBadges peer={peer.to_owned()} media={view.peer_media} news={view.peer_media_news.clone()} />
+                { peer_media_badges(peer, view.peer_media, &view.peer_media_news) }
                 <div class="pip">
                     <Video id="local-video" testid="local-video" class={classes!("video-local")}
                         label="Your video" stream={props.local.clone()} muted=true />
@@ -137,13 +144,13 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
                     }
                 </div>
             </div>
-            <CallControls
-                mic_enabled={view.mic_enabled}
-                camera_enabled={view.camera_enabled}
-                sharing={view.sharing_screen}
-                end={end}
-                on_command={props.on_command.clone()}
-            />
+            { call_controls(&CallControlsProps {
+                mic_enabled: view.mic_enabled,
+                camera_enabled: view.camera_enabled,
+                sharing: view.sharing_screen,
+                end,
+                on_command: props.on_command.clone(),
+            }) }
             if let (Some(code), true) = (&view.sas, in_call(&view.phase)) {
                 { crate::components::sas::sas_line(peer, code) }
             }

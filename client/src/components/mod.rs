@@ -2,9 +2,9 @@
 //!
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`UserList`],
-//! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallChat`], [`CallDuration`],
-//! [`RouteBadge`] and [`Video`], and [`Chat`]). [`PeerMediaBadges`] shows the partner's mute,
-//! camera and screen; [`Notice`] shows dismissable sentences; [`LiveRegion`] says what changed;
+//! [`CallPanel`] with [`IncomingCall`], [`call_controls`], [`CallChat`], [`CallDuration`],
+//! [`route_badge`] and [`Video`], and [`Chat`]). [`peer_media_badges`] shows the partner's mute,
+//! camera and screen; [`notice`] shows dismissable sentences; [`LiveRegion`] says what changed;
 //! `ringer` sets off a ringing call's alerts and `sas` shows the security code; [`name`] isolates
 //! every displayed user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call,
 //! [`Quality`] (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture,
@@ -36,7 +36,7 @@ pub mod user_list;
 pub mod video;
 
 pub use call_chat::CallChat;
-pub use call_controls::CallControls;
+pub use call_controls::call_controls;
 pub use call_duration::CallDuration;
 pub use call_panel::CallPanel;
 pub use chat::Chat;
@@ -46,11 +46,11 @@ pub use incoming_call::IncomingCall;
 pub use live_region::LiveRegion;
 pub use lobby::Lobby;
 pub use login_form::LoginForm;
-pub use notice::Notice;
+pub use notice::notice;
 pub use page::Page;
-pub use peer_media::PeerMediaBadges;
+pub use peer_media::peer_media_badges;
 pub use quality::Quality;
-pub use route_badge::RouteBadge;
+pub use route_badge::route_badge;
 pub use screen_modes::ScreenModes;
 pub use user_list::UserList;
 pub use video::Video;

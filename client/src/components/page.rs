@@ -9,7 +9,8 @@ use web_sys::MediaStream;
 use yew::prelude::*;
 
 use crate::call::CallCommand;
-use crate::components::{ConnectionStatus, Identity, LiveRegion, Lobby, LoginForm, Notice};
+use crate::components::notice::NoticeProps;
+use crate::components::{ConnectionStatus, Identity, LiveRegion, Lobby, LoginForm, notice};
 use crate::context::AppContext;
 use crate::state::Action;
 use crate::text::server_error_sentence;
@@ -40,7 +41,13 @@ pub fn Page(props: &PageProps) -> Html {
         let text = server_error_sentence(error);
         let dispatcher = dispatcher.clone();
         let on_dismiss = Callback::from(move |()| dispatcher.dispatch(Action::DismissServerNotice));
-        html! { <Notice text={text} testid="server-notice" on_dismiss={on_dismiss} /> }
+        notice(&NoticeProps {
+            text: text.into(),
+            name: None,
+            testid: "server-notice".into(),
+            live: true,
+            on_dismiss,
+        })
     });
 
     let main = match &state.me {

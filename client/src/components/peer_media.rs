@@ -10,21 +10,10 @@ use crate::call::{MediaChange, PeerMedia};
 use crate::components::icons;
 use crate::components::name::with_name;
 
-#[derive(Properties, PartialEq)]
-pub struct PeerMediaProps {
-    pub peer: AttrValue,
-    pub media: PeerMedia,
-    /// What changed last (announced).
-    pub news: Vec<MediaChange>,
-}
-
-/// The badges on the remote tile and the announcement under it.
-#[function_component]
-pub fn PeerMediaBadges(props: &PeerMediaProps) -> Html {
-    let peer = props.peer.as_str();
-    let media = props.media;
-    let news = props
-        .news
+/// The badges on the remote tile and the announcement under it (`news`: what changed last). A
+/// plain function, not a component (smaller wasm).
+pub fn peer_media_badges(peer: &str, media: PeerMedia, news: &[MediaChange]) -> Html {
+    let news = news
         .iter()
         .map(|&change| sentence(peer, change))
         .collect::<Vec<_>>()
