@@ -8,7 +8,8 @@ use web_sys::MediaStream;
 use yew::prelude::*;
 
 use crate::call::{CallCommand, CallView};
-use crate::components::{CallPanel, Chat, UserList};
+use crate::components::user_list::UserListProps;
+use crate::components::{CallPanel, Chat, user_list};
 use crate::roster::Roster;
 use crate::state::ChatLine;
 
@@ -55,8 +56,15 @@ pub fn Lobby(props: &LobbyProps) -> Html {
     let on_clear_to = Callback::from(move |()| to.set(None));
     html! {
         <div class="lobby">
-            <UserList users={props.users.clone()} me={props.me.clone()} can_call={props.can_call} on_call={on_call}
-                blocked={props.call.blocked.clone()} on_block={on_block} on_message={on_message} />
+            { user_list(&UserListProps {
+                users: props.users.clone(),
+                me: props.me.clone(),
+                can_call: props.can_call,
+                on_call,
+                blocked: props.call.blocked.clone(),
+                on_block,
+                on_message,
+            }) }
             <CallPanel view={props.call.clone()} local={props.local.clone()} remote={props.remote.clone()}
                 on_command={props.on_command.clone()} />
             <Chat lines={props.chat.clone()} me={props.me.clone()} enabled={props.chat_enabled}

@@ -1,7 +1,7 @@
 //! The page's components, one per file, each taking props and callbacks.
 //!
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
-//! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`UserList`],
+//! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`user_list`],
 //! [`CallPanel`] with [`IncomingCall`], [`call_controls`], [`CallChat`], [`CallDuration`],
 //! [`route_badge`] and [`Video`], and [`Chat`]). [`peer_media_badges`] shows the partner's mute,
 //! camera and screen; [`notice`] shows dismissable sentences; [`LiveRegion`] says what changed;
@@ -52,5 +52,5 @@ pub use peer_media::peer_media_badges;
 pub use quality::Quality;
 pub use route_badge::route_badge;
 pub use screen_modes::ScreenModes;
-pub use user_list::UserList;
+pub use user_list::user_list;
 pub use video::Video;

@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use crate::roster::Roster;
 
-#[derive(Properties, PartialEq)]
+/// What the list shows and where its buttons go.
 pub struct UserListProps {
     pub users: Roster,
     /// Our own name (as the server gave it).
@@ -21,18 +21,15 @@ pub struct UserListProps {
     pub can_call: bool,
     pub on_call: Callback<String>,
     /// The users blocked for the session.
-    #[prop_or_default]
     pub blocked: BTreeSet<String>,
     /// Block (`true`) or unblock (`false`) this user.
-    #[prop_or_default]
     pub on_block: Callback<(String, bool)>,
     /// Write to this user privately.
-    #[prop_or_default]
     pub on_message: Callback<String>,
 }
 
-#[function_component]
-pub fn UserList(props: &UserListProps) -> Html {
+/// The list (a plain function, not a component: smaller wasm).
+pub fn user_list(props: &UserListProps) -> Html {
     let count = props.users.len();
     html! {
         <section class="panel users" aria-labelledby="users-title">
