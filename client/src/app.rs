@@ -18,14 +18,13 @@
 //!   (browser objects, not UI state) into a separate state cell.
 
 use shared::{FromServer, ToServer};
-use web_sys::MediaStream;
+use web_sys::{MediaStream, RtcDataChannel};
 use yew::prelude::*;
 
 use crate::call::CallCommand;
 use crate::call::driver::{CallDriver, CallUpdate};
 use crate::components::Page;
-use crate::components::call_chat::CallChannel;
-use crate::context::{AppContext, StateProvider};
+use crate::context::{AppContext, CallContext, StateProvider};
 use crate::hooks::{SocketHandle, use_heartbeat, use_pagehide, use_retry, use_socket};
 use crate::net::session_store;
 use crate::net::socket::SocketEvent;
@@ -57,7 +56,7 @@ struct CallMedia {
     local: Option<MediaStream>,
     remote: Option<MediaStream>,
     /// The call's data channel, for the in-call chat (given through context).
-    channel: CallChannel,
+    channel: Option<RtcDataChannel>,
 }
 
 #[derive(Properties, PartialEq)]
@@ -85,7 +84,7 @@ fn Shell(props: &ShellProps) -> Html {
                 media.set(CallMedia {
                     local: update.local,
                     remote: update.remote,
-                    channel: CallChannel(update.channel),
+                    channel: update.channel,
                 });
             });
             CallDriver::new(send, on_update)
@@ -186,8 +185,7 @@ fn Shell(props: &ShellProps) -> Html {
 
     // The driver as a context: the call-quality indicator reads the call's stats through it.
     html! {
-        <ContextProvider<CallDriver> context={(*driver).clone()}>
-        <ContextProvider<CallChannel> context={media.channel.clone()}>
+        <ContextProvider<CallContext> context={CallContext { driver: (*driver).clone(), channel: media.channel.clone() }}>
         <Page
             local={media.local.clone()}
             remote={media.remote.clone()}
@@ -195,8 +193,7 @@ fn Shell(props: &ShellProps) -> Html {
             on_send_chat={on_send_chat}
             on_command={on_command}
         />
-        </ContextProvider<CallChannel>>
-        </ContextProvider<CallDriver>>
+        </ContextProvider<CallContext>>
     }
 }
 

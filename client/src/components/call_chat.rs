@@ -4,27 +4,24 @@
 //! the server. With a peer whose app has no such channel (MDN's client) the chat says it is
 //! unavailable.
 //!
-//! The channel comes from the call driver through the [`CallChannel`] context. The link loop
+//! The channel comes from the call driver through the [`CallContext`] context. The link loop
 //! lives as long as this component: when the call ends it goes, and with it the received
 //! chunks and the download's URL.
 
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{HtmlInputElement, RtcDataChannel};
+use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::call::driver::channel::{ChatLink, LinkUpdate};
 use crate::call::link::words::{bytes, error_sentence, state_name, transfer_sentence};
 use crate::call::link::{Direction, LinkInput, TransferState, TransferView};
+use crate::context::CallContext;
 
 /// How long a used download link stays before its URL is revoked (the download has
 /// started by then; the browser holds the bytes itself).
 const USED_LINK_MS: u32 = 2_000;
-
-/// The call's current data channel, provided by the root.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CallChannel(pub Option<RtcDataChannel>);
 
 #[derive(Properties, PartialEq)]
 pub struct CallChatProps {
@@ -35,7 +32,7 @@ pub struct CallChatProps {
 
 #[function_component]
 pub fn CallChat(props: &CallChatProps) -> Html {
-    let channel = use_context::<CallChannel>().unwrap_or_default().0;
+    let channel = use_context::<CallContext>().and_then(|call| call.channel);
     let update = use_state_eq(LinkUpdate::default);
     let link = {
         let setter = update.setter();

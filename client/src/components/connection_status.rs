@@ -7,15 +7,15 @@ use crate::hooks::use_now;
 use crate::state::Connection;
 use crate::text::countdown_seconds;
 
-#[derive(Properties, PartialEq)]
+/// What the indicator shows and where Retry goes.
 pub struct ConnectionStatusProps {
     pub state: Connection,
     /// Retry (lost) and Retry now (reconnecting): open a new socket at once.
     pub on_retry: Callback<()>,
 }
 
-#[function_component]
-pub fn ConnectionStatus(props: &ConnectionStatusProps) -> Html {
+/// The indicator (a plain function, not a component: smaller wasm; the countdown in it is one).
+pub fn connection_status(props: &ConnectionStatusProps) -> Html {
     let retry = props.on_retry.reform(|_: MouseEvent| ());
     let (label, reconnecting) = match props.state {
         Connection::Connecting => ("Connecting…", None),

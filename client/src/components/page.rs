@@ -9,8 +9,9 @@ use web_sys::MediaStream;
 use yew::prelude::*;
 
 use crate::call::CallCommand;
+use crate::components::connection_status::ConnectionStatusProps;
 use crate::components::notice::NoticeProps;
-use crate::components::{ConnectionStatus, Identity, LiveRegion, Lobby, LoginForm, notice};
+use crate::components::{Identity, LiveRegion, Lobby, LoginForm, connection_status, notice};
 use crate::context::AppContext;
 use crate::state::Action;
 use crate::text::server_error_sentence;
@@ -84,7 +85,7 @@ pub fn Page(props: &PageProps) -> Html {
                 if let Some(me) = &state.me {
                     <Identity me={me.clone()} />
                 }
-                <ConnectionStatus state={state.connection} on_retry={on_retry} />
+                { connection_status(&ConnectionStatusProps { state: state.connection, on_retry }) }
             </header>
             <main class="main">
                 { for server_notice }

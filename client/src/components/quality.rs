@@ -14,9 +14,9 @@ use gloo_timers::callback::Interval;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
-use crate::call::driver::CallDriver;
 use crate::call::quality::{Figures, Sample, VideoShape, assess, fixed, sentence};
 use crate::components::name::with_name;
+use crate::context::CallContext;
 
 /// Readings kept: the window is from the first to the last.
 const KEPT: usize = 3;
@@ -46,7 +46,7 @@ pub struct QualityProps {
 
 #[function_component]
 pub fn Quality(props: &QualityProps) -> Html {
-    let driver = use_context::<CallDriver>();
+    let driver = use_context::<CallContext>().map(|call| call.driver);
     let readings = use_reducer(Readings::default);
     let open = use_state(|| false);
     {
