@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use client::call::{CallNotice, CallPhase, CallView};
 use client::components::name::find_name;
-use client::components::{CallPanel, Identity, Lobby};
+use client::components::{CallPanel, Lobby, identity};
 use client::state::{ChatLine, Me};
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen_test::*;
@@ -94,7 +94,7 @@ async fn my_name_and_the_renamed_note_are_isolated() {
         name: format!("{RTL}2"),
         asked: RTL.into(),
     };
-    let (root, _handle) = mount::<Identity>(client::components::identity::IdentityProps { me });
+    let (root, _handle) = mount::<IdentityHarness>(IdentityProps { me });
     let mine = wait_for(&root, "[data-testid=my-name]").await;
     assert_eq!(isolated(&mine), vec![format!("{RTL}2")]);
     let note = wait_for(&root, "[data-testid=name-changed]").await;
@@ -104,6 +104,17 @@ async fn my_name_and_the_renamed_note_are_isolated() {
         format!("“{RTL}” was taken, so the server named you “{RTL}2”.")
     );
     root.remove();
+}
+
+#[derive(Properties, PartialEq)]
+struct IdentityProps {
+    me: Me,
+}
+
+/// Mounts the page's `identity` markup alone.
+#[function_component]
+fn IdentityHarness(props: &IdentityProps) -> Html {
+    identity(&props.me)
 }
 
 async fn call_area(view: CallView) -> (Element, Element, AppHandle<CallPanel>) {

@@ -7,6 +7,7 @@ use yew::prelude::*;
 
 use crate::call::{CallCommand, CallPhase, CallView};
 use crate::components::call_controls::{CallControlsProps, EndButton};
+use crate::components::call_duration::Ticking;
 use crate::components::name::{notice_peer, with_name};
 use crate::components::notice::NoticeProps;
 use crate::components::{
@@ -88,7 +89,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
                 <p class="call-status" data-testid="call-status">{ status }</p>
                 <div class="call-meta">
                     if let CallPhase::InCall { since_ms, .. } | CallPhase::Reconnecting { since_ms, .. } = phase {
-                        <CallDuration since_ms={*since_ms} />
+                        <CallDuration ticking={Ticking::Since(*since_ms)} />
                     }
                     if let (Some(route), true) = (view.route, in_call(phase)) {
                         { route_badge(route) }

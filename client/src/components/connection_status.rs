@@ -3,9 +3,8 @@
 
 use yew::prelude::*;
 
-use crate::hooks::use_now;
+use crate::components::call_duration::{CallDuration, Ticking};
 use crate::state::Connection;
-use crate::text::countdown_seconds;
 
 /// What the indicator shows and where Retry goes.
 pub struct ConnectionStatusProps {
@@ -29,7 +28,7 @@ pub fn connection_status(props: &ConnectionStatusProps) -> Html {
             <span class="connection-label" role="status">
                 { label }
                 if let Some(retry_at_ms) = reconnecting {
-                    { " " }<Countdown retry_at_ms={retry_at_ms} />{ " s" }
+                    { " " }<CallDuration ticking={Ticking::Until(retry_at_ms)} />{ " s" }
                 }
             </span>
             if reconnecting.is_some() {
@@ -43,21 +42,5 @@ pub fn connection_status(props: &ConnectionStatusProps) -> Html {
                 </button>
             }
         </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct CountdownProps {
-    retry_at_ms: Option<u64>,
-}
-
-/// Whole seconds to the next try, re-read a few times a second (so it never lags a second).
-#[function_component]
-fn Countdown(props: &CountdownProps) -> Html {
-    let now = use_now(250);
-    html! {
-        <span class="connection-countdown" data-testid="reconnect-countdown">
-            { countdown_seconds(props.retry_at_ms, now) }
-        </span>
     }
 }

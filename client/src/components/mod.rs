@@ -1,7 +1,7 @@
 //! The page's components, one per file, each taking props and callbacks.
 //!
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
-//! ([`connection_status`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`user_list`],
+//! ([`connection_status`], [`identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`user_list`],
 //! [`CallPanel`] with [`IncomingCall`], [`call_controls`], [`CallChat`], [`CallDuration`],
 //! [`route_badge`] and [`Video`], and [`Chat`]). [`peer_media_badges`] shows the partner's mute,
 //! camera and screen; [`notice`] shows dismissable sentences; [`LiveRegion`] says what changed;
@@ -41,7 +41,7 @@ pub use call_duration::CallDuration;
 pub use call_panel::CallPanel;
 pub use chat::Chat;
 pub use connection_status::connection_status;
-pub use identity::Identity;
+pub use identity::identity;
 pub use incoming_call::IncomingCall;
 pub use live_region::LiveRegion;
 pub use lobby::Lobby;

@@ -11,7 +11,7 @@ use yew::prelude::*;
 use crate::call::CallCommand;
 use crate::components::connection_status::ConnectionStatusProps;
 use crate::components::notice::NoticeProps;
-use crate::components::{Identity, LiveRegion, Lobby, LoginForm, connection_status, notice};
+use crate::components::{LiveRegion, Lobby, LoginForm, connection_status, identity, notice};
 use crate::context::AppContext;
 use crate::state::Action;
 use crate::text::server_error_sentence;
@@ -83,7 +83,7 @@ pub fn Page(props: &PageProps) -> Html {
                     <span class="brand-name">{ "Parley" }</span>
                 </div>
                 if let Some(me) = &state.me {
-                    <Identity me={me.clone()} />
+                    { identity(me) }
                 }
                 { connection_status(&ConnectionStatusProps { state: state.connection, on_retry }) }
             </header>
