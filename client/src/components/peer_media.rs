@@ -48,12 +48,5 @@ pub fn peer_media_badges(peer: &str, media: PeerMedia, news: &[MediaChange]) -> 
 
 /// A screen (Feather's "monitor", MIT licence), for the share button and the sharing badge.
 pub fn screen_icon() -> Html {
-    html! {
-        <svg class="icon" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor"
-            stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
-            <rect x="2" y="3" width="20" height="14" rx="2" ry="2" />
-            <line x1="8" y1="21" x2="16" y2="21" />
-            <line x1="12" y1="17" x2="12" y2="21" />
-        </svg>
-    }
+    icons::screen()
 }
