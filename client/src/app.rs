@@ -1,5 +1,5 @@
-//! The root component: owns the state (through [`StateProvider`]), the WebSocket and the call
-//! layer, and connects them.
+//! The root component: owns the state (the reducer `crate::context::StateProvider` makes for
+//! tests), the WebSocket and the call layer, and connects them.
 //!
 //! - A tab that kept a session in `sessionStorage` (a reload) starts by resuming it.
 //! - The socket is (re)opened by an effect keyed on `AppState::attempt`; its events become
@@ -24,12 +24,12 @@ use yew::prelude::*;
 use crate::call::CallCommand;
 use crate::call::driver::{CallDriver, CallUpdate};
 use crate::components::Page;
-use crate::context::{AppContext, CallContext, StateProvider};
+use crate::context::{AppContext, CallContext};
 use crate::hooks::{SocketHandle, use_heartbeat, use_pagehide, use_retry, use_socket};
 use crate::net::session_store;
 use crate::net::socket::SocketEvent;
 use crate::net::url::page_ws_url;
-use crate::state::Action;
+use crate::state::{Action, AppState};
 use crate::text::chat_error_sentence;
 
 #[derive(Properties, PartialEq, Default)]
@@ -41,12 +41,15 @@ pub struct AppProps {
 
 #[function_component]
 pub fn App(props: &AppProps) -> Html {
-    // Read once, before the first render: a reloaded tab shows its lobby, not the form.
-    let restore = use_memo((), |_| session_store::load());
+    // The page state, as `StateProvider` makes it but without that component of its own (less
+    // wasm). The session is read once, before the first render: a reloaded tab shows its lobby,
+    // not the form.
+    let state =
+        use_reducer(|| session_store::load().map_or_else(AppState::default, AppState::restored));
     html! {
-        <StateProvider restore={(*restore).clone()}>
+        <ContextProvider<AppContext> context={state}>
             <Shell ws_url={props.ws_url.clone()} />
-        </StateProvider>
+        </ContextProvider<AppContext>>
     }
 }
 
