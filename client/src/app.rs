@@ -46,32 +46,6 @@ pub fn App(props: &AppProps) -> Html {
     // not the form.
     let state =
         use_reducer(|| session_store::load().map_or_else(AppState::default, AppState::restored));
-    html! {
-        <ContextProvider<AppContext> context={state}>
-            <Shell ws_url={props.ws_url.clone()} />
-        </ContextProvider<AppContext>>
-    }
-}
-
-/// The call's media streams, as the driver last reported them.
-#[derive(Debug, Clone, PartialEq, Default)]
-struct CallMedia {
-    local: Option<MediaStream>,
-    remote: Option<MediaStream>,
-    /// The call's data channel, for the in-call chat (given through context).
-    channel: Option<RtcDataChannel>,
-}
-
-#[derive(Properties, PartialEq)]
-struct ShellProps {
-    ws_url: Option<AttrValue>,
-}
-
-#[function_component]
-fn Shell(props: &ShellProps) -> Html {
-    let Some(state) = use_context::<AppContext>() else {
-        return html! { <p class="fatal">{ "The page state is missing." }</p> };
-    };
     let dispatcher = state.dispatcher();
     let media = use_state_eq(CallMedia::default);
     let socket = use_socket();
@@ -188,6 +162,7 @@ fn Shell(props: &ShellProps) -> Html {
 
     // The driver as a context: the call-quality indicator reads the call's stats through it.
     html! {
+        <ContextProvider<AppContext> context={state.clone()}>
         <ContextProvider<CallContext> context={CallContext { driver: (*driver).clone(), channel: media.channel.clone() }}>
         <Page
             local={media.local.clone()}
@@ -197,7 +172,17 @@ fn Shell(props: &ShellProps) -> Html {
             on_command={on_command}
         />
         </ContextProvider<CallContext>>
+        </ContextProvider<AppContext>>
     }
+}
+
+/// The call's media streams, as the driver last reported them.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct CallMedia {
+    local: Option<MediaStream>,
+    remote: Option<MediaStream>,
+    /// The call's data channel, for the in-call chat (given through context).
+    channel: Option<RtcDataChannel>,
 }
 
 /// The call layer hears what the state says about the link, each fact when it changes.
