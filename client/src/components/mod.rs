@@ -4,7 +4,7 @@
 //! ([`connection_status`], [`identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`user_list`],
 //! [`CallPanel`] with [`IncomingCall`], [`call_controls`], [`CallChat`], [`CallDuration`],
 //! [`route_badge`] and [`Video`], and [`Chat`]). [`peer_media_badges`] shows the partner's mute,
-//! camera and screen; [`notice`] shows dismissable sentences; [`LiveRegion`] says what changed;
+//! camera and screen; [`notice`] shows dismissable sentences; [`live_region`] says what changed;
 //! `ringer` sets off a ringing call's alerts and `sas` shows the security code; [`name`] isolates
 //! every displayed user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call,
 //! [`Quality`] (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture,
@@ -43,7 +43,6 @@ pub use chat::Chat;
 pub use connection_status::connection_status;
 pub use identity::identity;
 pub use incoming_call::IncomingCall;
-pub use live_region::LiveRegion;
 pub use lobby::Lobby;
 pub use login_form::LoginForm;
 pub use notice::notice;

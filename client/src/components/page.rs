@@ -10,8 +10,9 @@ use yew::prelude::*;
 
 use crate::call::CallCommand;
 use crate::components::connection_status::ConnectionStatusProps;
+use crate::components::live_region::use_live_region;
 use crate::components::notice::NoticeProps;
-use crate::components::{LiveRegion, Lobby, LoginForm, connection_status, identity, notice};
+use crate::components::{Lobby, LoginForm, connection_status, identity, notice};
 use crate::context::AppContext;
 use crate::state::Action;
 use crate::text::server_error_sentence;
@@ -33,6 +34,7 @@ pub fn Page(props: &PageProps) -> Html {
     let Some(state) = use_context::<AppContext>() else {
         return html! { <p class="fatal">{ "The page state is missing." }</p> };
     };
+    let live = use_live_region(&state.call.phase, &state.call.notice);
     let dispatcher = state.dispatcher();
     let on_retry = {
         let dispatcher = dispatcher.clone();
@@ -91,7 +93,7 @@ pub fn Page(props: &PageProps) -> Html {
                 { for server_notice }
                 { main }
             </main>
-            <LiveRegion phase={state.call.phase.clone()} notice={state.call.notice.clone()} />
+            { live }
         </div>
     }
 }
