@@ -160,18 +160,18 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |command: CallCommand| driver.command(command))
     };
 
-    // The driver as a context: the call-quality indicator reads the call's stats through it.
+    // The driver and data channel go down as props: the call-quality indicator reads the call's
+    // stats through the driver, the call chat uses the channel.
     html! {
         <ContextProvider<AppContext> context={state.clone()}>
-        <ContextProvider<CallContext> context={CallContext { driver: (*driver).clone(), channel: media.channel.clone() }}>
         <Page
             local={media.local.clone()}
             remote={media.remote.clone()}
             on_login={on_login}
             on_send_chat={on_send_chat}
             on_command={on_command}
+            handles={CallContext { driver: (*driver).clone(), channel: media.channel.clone() }}
         />
-        </ContextProvider<CallContext>>
         </ContextProvider<AppContext>>
     }
 }

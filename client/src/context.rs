@@ -1,6 +1,6 @@
 //! The page state as a Yew context: a type alias for the reducer handle plus the provider
 //! component that owns the reducer (as in Yew's `contexts` example); and [`CallContext`], the
-//! call's driver and data channel as the root provides them.
+//! call's driver and data channel as the root hands them down.
 //!
 //! The root's connection logic and the [`crate::components::Page`] view both read it; leaf
 //! components get plain props.
@@ -11,9 +11,9 @@ use yew::prelude::*;
 use crate::call::driver::CallDriver;
 use crate::state::{AppState, StoredSession};
 
-/// The call as the root provides it: the driver (the quality indicator reads the call's stats
-/// through it) and the call's data channel (the in-call chat). One context rather than two:
-/// each context type costs its own provider component and hook code in the wasm.
+/// The call as the root hands it down (as props, not a context: each context type costs its
+/// own provider component and hook code in the wasm): the driver (the quality indicator reads
+/// the call's stats through it) and the call's data channel (the in-call chat).
 #[derive(Clone, PartialEq)]
 pub struct CallContext {
     pub driver: CallDriver,

@@ -67,6 +67,7 @@ async fn user_list_and_chat_names_are_isolated() {
         private: false,
     }]);
     let (root, _handle) = mount::<Lobby>(client::components::lobby::LobbyProps {
+        handles: None,
         me: "bob".into(),
         users: [RTL, "bob"].into_iter().collect(),
         can_call: true,
@@ -119,6 +120,7 @@ fn IdentityHarness(props: &IdentityProps) -> Html {
 
 async fn call_area(view: CallView) -> (Element, Element, AppHandle<CallPanel>) {
     let (root, handle) = mount::<CallPanel>(client::components::call_panel::CallPanelProps {
+        handles: None,
         view,
         local: None,
         remote: None,

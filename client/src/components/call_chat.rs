@@ -4,20 +4,20 @@
 //! the server. With a peer whose app has no such channel (MDN's client) the chat says it is
 //! unavailable.
 //!
-//! The channel comes from the call driver through the [`CallContext`] context. The link loop
+//! The channel comes from the call driver through the root's props
+//! (`crate::context::CallContext`). The link loop
 //! lives as long as this component: when the call ends it goes, and with it the received
 //! chunks and the download's URL.
 
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::HtmlInputElement;
+use web_sys::{HtmlInputElement, RtcDataChannel};
 use yew::prelude::*;
 
 use crate::call::driver::channel::{ChatLink, LinkUpdate};
 use crate::call::link::words::{bytes, error_sentence, state_name, transfer_sentence};
 use crate::call::link::{Direction, LinkInput, TransferState, TransferView};
-use crate::context::CallContext;
 
 /// How long a used download link stays before its URL is revoked (the download has
 /// started by then; the browser holds the bytes itself).
@@ -28,11 +28,14 @@ pub struct CallChatProps {
     pub peer: AttrValue,
     /// Media flows: a chat that is still not ready then says it is unavailable.
     pub in_call: bool,
+    /// The call's data channel (`None` until the driver has one).
+    #[prop_or_default]
+    pub channel: Option<RtcDataChannel>,
 }
 
 #[function_component]
 pub fn CallChat(props: &CallChatProps) -> Html {
-    let channel = use_context::<CallContext>().and_then(|call| call.channel);
+    let channel = props.channel.clone();
     let update = use_state_eq(LinkUpdate::default);
     let link = {
         let setter = update.setter();

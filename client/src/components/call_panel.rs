@@ -14,6 +14,7 @@ use crate::components::{
     CallChat, CallDuration, IncomingCall, Video, call_controls, peer_media_badges, route_badge,
 };
 use crate::components::{Quality, ScreenModes};
+use crate::context::CallContext;
 use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
 
 #[derive(Properties, PartialEq)]
@@ -24,6 +25,10 @@ pub struct CallPanelProps {
     #[prop_or_default]
     pub remote: Option<MediaStream>,
     pub on_command: Callback<CallCommand>,
+    /// The call's driver and data channel, for the quality indicator and the call chat (props,
+    /// not a context: a context costs a provider component and hook code in the wasm).
+    #[prop_or_default]
+    pub handles: Option<CallContext>,
 }
 
 #[function_component]
@@ -52,9 +57,10 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     };
     let status = with_name(&status, peer.as_deref());
     let peer_state = view.peer_reconnecting.then_some("reconnecting");
-    let quality = (peer.clone())
-        .filter(|_| in_call(phase))
-        .map(|peer| html! { <Quality peer={peer} /> });
+    let quality = (peer.clone()).filter(|_| in_call(phase)).map(|peer| {
+        let driver = props.handles.as_ref().map(|h| h.driver.clone());
+        html! { <Quality peer={peer} driver={driver} /> }
+    });
 
     let body = match phase {
         CallPhase::Idle => html! {
@@ -155,7 +161,8 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
             if let (Some(code), true) = (&view.sas, in_call(&view.phase)) {
                 { crate::components::sas::sas_line(peer, code) }
             }
-            <CallChat peer={peer.to_owned()} in_call={matches!(view.phase, CallPhase::InCall { .. })} />
+            <CallChat peer={peer.to_owned()} in_call={matches!(view.phase, CallPhase::InCall { .. })}
+                channel={props.handles.as_ref().and_then(|h| h.channel.clone())} />
         </>
     }
 }

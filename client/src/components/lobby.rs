@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::call::{CallCommand, CallView};
 use crate::components::user_list::UserListProps;
 use crate::components::{CallPanel, Chat, user_list};
+use crate::context::CallContext;
 use crate::roster::Roster;
 use crate::state::ChatLine;
 
@@ -29,6 +30,10 @@ pub struct LobbyProps {
     pub on_command: Callback<CallCommand>,
     /// Sends a text, to everyone or to one user; returns a sentence when it was not sent.
     pub on_send_chat: Callback<(String, Option<String>), Option<String>>,
+    /// The call's driver and data channel, for the quality indicator and the call chat (props,
+    /// not a context: a context costs a provider component and hook code in the wasm).
+    #[prop_or_default]
+    pub handles: Option<CallContext>,
 }
 
 #[function_component]
@@ -66,7 +71,7 @@ pub fn Lobby(props: &LobbyProps) -> Html {
                 on_message,
             }) }
             <CallPanel view={props.call.clone()} local={props.local.clone()} remote={props.remote.clone()}
-                on_command={props.on_command.clone()} />
+                on_command={props.on_command.clone()} handles={props.handles.clone()} />
             <Chat lines={props.chat.clone()} me={props.me.clone()} enabled={props.chat_enabled}
                 on_send={props.on_send_chat.clone()} to={shown_to.map(AttrValue::from)} on_clear_to={on_clear_to} />
         </div>

@@ -13,7 +13,7 @@ use crate::components::connection_status::ConnectionStatusProps;
 use crate::components::live_region::use_live_region;
 use crate::components::notice::NoticeProps;
 use crate::components::{Lobby, LoginForm, connection_status, identity, notice};
-use crate::context::AppContext;
+use crate::context::{AppContext, CallContext};
 use crate::state::Action;
 use crate::text::server_error_sentence;
 
@@ -27,6 +27,10 @@ pub struct PageProps {
     /// Sends a text, to everyone or to one user; returns a sentence when it was not sent.
     pub on_send_chat: Callback<(String, Option<String>), Option<String>>,
     pub on_command: Callback<CallCommand>,
+    /// The call's driver and data channel, for the quality indicator and the call chat (props,
+    /// not a context: a context costs a provider component and hook code in the wasm).
+    #[prop_or_default]
+    pub handles: Option<CallContext>,
 }
 
 #[function_component]
@@ -73,6 +77,7 @@ pub fn Page(props: &PageProps) -> Html {
                 remote={props.remote.clone()}
                 on_command={props.on_command.clone()}
                 on_send_chat={props.on_send_chat.clone()}
+                handles={props.handles.clone()}
             />
         },
     };

@@ -2,7 +2,7 @@
 //! details panel (opened from the indicator; Escape closes it) and, when the call is poor, the
 //! sentence saying what is wrong and on which side.
 //!
-//! Every second it asks the call driver (from the context the app provides) for a stats
+//! Every second it asks the call driver (given by the call panel) for a stats
 //! reading and keeps the last three; the figures and the level are those between the oldest
 //! and the newest (a two-second window, so one late report does not flip the level). All the
 //! arithmetic is in `crate::call::quality`.
@@ -14,9 +14,9 @@ use gloo_timers::callback::Interval;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use crate::call::driver::CallDriver;
 use crate::call::quality::{Figures, Sample, VideoShape, assess, fixed, sentence};
 use crate::components::name::with_name;
-use crate::context::CallContext;
 
 /// Readings kept: the window is from the first to the last.
 const KEPT: usize = 3;
@@ -42,11 +42,14 @@ impl Reducible for Readings {
 pub struct QualityProps {
     /// The other person, named in the sentence.
     pub peer: AttrValue,
+    /// The call driver the stats are read through (`None`: nothing is measured).
+    #[prop_or_default]
+    pub driver: Option<CallDriver>,
 }
 
 #[function_component]
 pub fn Quality(props: &QualityProps) -> Html {
-    let driver = use_context::<CallContext>().map(|call| call.driver);
+    let driver = props.driver.clone();
     let readings = use_reducer(Readings::default);
     let open = use_state(|| false);
     {
