@@ -77,7 +77,7 @@ pub fn App(props: &AppProps) -> Html {
             match url.map(|url| url.to_string()).map_or_else(page_ws_url, Ok) {
                 Ok(url) => socket.connect(&url, on_event),
                 Err(error) => {
-                    crate::log::warn(&format!("no WebSocket address: {error}"));
+                    crate::log::warn_of("no WebSocket address", &error);
                     on_event.emit(SocketEvent::Closed);
                 }
             }
@@ -105,7 +105,7 @@ pub fn App(props: &AppProps) -> Html {
             if let Some(due) = due {
                 match socket.send(&due.frame(js_sys::Date::now() as u64)) {
                     Ok(()) => dispatcher.dispatch(Action::LoginSent { id: due.id() }),
-                    Err(error) => crate::log::warn(&format!("login not sent: {error}")),
+                    Err(error) => crate::log::warn_of("login not sent", &error),
                 }
             }
         });
@@ -228,7 +228,7 @@ fn flush(state: &AppContext, socket: &SocketHandle) {
     let mut sent = 0;
     for frame in state.outbox() {
         if let Err(error) = socket.send(frame) {
-            crate::log::debug(&format!("frame kept for later: {error}"));
+            crate::log::debug_of("frame kept for later", &error);
             break;
         }
         sent += 1;
@@ -265,7 +265,7 @@ fn socket_events(
             driver.on_server_message(&frame);
         }
         SocketEvent::BadFrame(error) => {
-            crate::log::warn(&format!("ignored a frame: {error}"));
+            crate::log::warn_of("ignored a frame", &error);
             state.dispatch(Action::UnreadableFrame);
         }
         SocketEvent::Closed => state.dispatch(socket_lost_now()),
