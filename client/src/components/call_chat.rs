@@ -84,13 +84,13 @@ pub fn CallChat(props: &CallChatProps) -> Html {
         .map(|t| transfer(t, peer, &link, update.download.as_deref()));
 
     html! {
-        <section class="call-chat" data-testid="call-chat" data-ready={view.ready.to_string()}
+        <section class="call-chat" data-testid="call-chat" data-ready={super::truth(view.ready)}
             aria-label="Chat in the call">
             if view.ready {
                 <ol class="call-chat-lines" aria-live="polite">
                     { for view.lines.iter().map(|line| html! {
                         <li class="call-chat-line" data-testid="call-chat-line"
-                            data-mine={line.mine.to_string()}>
+                            data-mine={super::truth(line.mine)}>
                             <span class="call-chat-who">{ if line.mine { "You" } else { peer } }</span>
                             { ": " }{ &line.text }
                         </li>

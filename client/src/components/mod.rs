@@ -53,3 +53,9 @@ pub use route_badge::route_badge;
 pub use screen_modes::ScreenModes;
 pub use user_list::user_list;
 pub use video::Video;
+
+/// A boolean attribute's text (`aria-pressed`, `data-ready`, …) as a static string: no
+/// allocation and no formatting code, unlike `bool::to_string`.
+pub fn truth(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}

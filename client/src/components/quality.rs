@@ -106,7 +106,7 @@ pub fn Quality(props: &QualityProps) -> Html {
         <div class="quality-row" onkeydown={on_key}>
             <button type="button" class={classes!("quality", format!("quality-{level_name}"))}
                 data-testid="quality" data-level={level.map(|l| l.name())}
-                aria-expanded={open.to_string()} aria-controls="quality-details"
+                aria-expanded={super::truth(*open)} aria-controls="quality-details"
                 aria-label={format!("Call quality: {level_name}. Details")}
                 title="Call quality: show the details" onclick={toggle}>
                 <span class="quality-bars" aria-hidden="true">{ for bars }</span>
