@@ -84,7 +84,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
 
     html! {
         <section
-            class={classes!("panel", "call", format!("call-{}", phase_name(phase)))}
+            class={format!("panel call call-{}", phase_name(phase))}
             data-testid="call"
             data-phase={phase_name(phase)}
             data-peer={peer}
@@ -136,7 +136,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
     html! {
         <>
             <div class="stage">
-                <Video id="remote-video" testid="remote-video" class={classes!("video-remote")}
+                <Video id="remote-video" testid="remote-video" class="video-remote"
                     label={format!("{peer}'s video")} stream={props.remote.clone()} />
                 <ScreenModes ready={props.remote.is_some()} />
                 if let Some(waiting) = waiting {
@@ -144,7 +144,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
                 }
                 { peer_media_badges(peer, view.peer_media, &view.peer_media_news) }
                 <div class="pip">
-                    <Video id="local-video" testid="local-video" class={classes!("video-local")}
+                    <Video id="local-video" testid="local-video" class="video-local"
                         label="Your video" stream={props.local.clone()} muted=true />
                     if !view.camera_enabled && !view.sharing_screen {
                         <div class="pip-overlay" aria-hidden="true">{ "Camera off" }</div>

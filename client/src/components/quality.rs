@@ -100,11 +100,11 @@ pub fn Quality(props: &QualityProps) -> Html {
     let level_name = level.map_or("measuring", |l| l.name());
     let lit = level.map_or(0, |l| l.bars());
     let bars = (1..=3u8).map(|bar| {
-        html! { <span class={classes!("quality-bar", (bar <= lit).then_some("lit"))}></span> }
+        html! { <span class={if bar <= lit { "quality-bar lit" } else { "quality-bar" }}></span> }
     });
     html! {
         <div class="quality-row" onkeydown={on_key}>
-            <button type="button" class={classes!("quality", format!("quality-{level_name}"))}
+            <button type="button" class={format!("quality quality-{level_name}")}
                 data-testid="quality" data-level={level.map(|l| l.name())}
                 aria-expanded={super::truth(*open)} aria-controls="quality-details"
                 aria-label={format!("Call quality: {level_name}. Details")}

@@ -89,7 +89,7 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
         <li key={user.to_owned()} class="user-row">
             <button
                 type="button"
-                class={classes!("user", is_self.then_some("user-self"))}
+                class={if is_self { "user user-self" } else { "user" }}
                 data-testid="user"
                 data-name={user.to_owned()}
                 data-self={is_self.then_some("true")}
