@@ -89,7 +89,7 @@ pub fn sentence(peer: &str, change: MediaChange) -> String {
 
 /// The line on the partner's tile while they share a screen.
 pub fn sharing(peer: &str) -> String {
-    format!("{peer} is sharing their screen")
+    crate::text::around("", peer, " is sharing their screen")
 }
 
 #[cfg(test)]

@@ -98,7 +98,7 @@ pub fn CallChat(props: &CallChatProps) -> Html {
                 </ol>
                 <form class="call-chat-form" onsubmit={on_submit}>
                     <input ref={text} type="text" data-testid="call-chat-input" maxlength="2000"
-                        aria-label={format!("Message to {peer} in the call")} autocomplete="off" />
+                        aria-label={crate::text::around("Message to ", peer, " in the call")} autocomplete="off" />
                     <button type="submit" class="btn" data-testid="call-chat-send">{ "Send" }</button>
                     <label class="btn call-chat-file">
                         { "Send a file" }
@@ -108,7 +108,7 @@ pub fn CallChat(props: &CallChatProps) -> Html {
                 </form>
             } else if props.in_call {
                 <p class="call-chat-off" data-testid="call-chat-unavailable">
-                    { format!("Chat and files are unavailable in this call ({peer}'s app does not offer them).") }
+                    { crate::text::around("Chat and files are unavailable in this call (", peer, "'s app does not offer them).") }
                 </p>
             }
             { for transfers }

@@ -127,17 +127,17 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
         EndButton::HangUp
     };
     let waiting = match view.phase {
-        CallPhase::Calling { .. } => Some(format!("Waiting for {peer} to answer…")),
-        CallPhase::Connecting { .. } => Some(format!("Connecting to {peer}…")),
+        CallPhase::Calling { .. } => Some(crate::text::around("Waiting for ", peer, " to answer…")),
+        CallPhase::Connecting { .. } => Some(crate::text::around("Connecting to ", peer, "…")),
         CallPhase::Reconnecting { .. } => Some("Reconnecting media…".to_owned()),
-        _ if props.remote.is_none() => Some(format!("Waiting for {peer}'s video…")),
+        _ if props.remote.is_none() => Some(crate::text::around("Waiting for ", peer, "'s video…")),
         _ => None,
     };
     html! {
         <>
             <div class="stage">
                 <Video id="remote-video" testid="remote-video" class="video-remote"
-                    label={format!("{peer}'s video")} stream={props.remote.clone()} />
+                    label={crate::text::around("", peer, "'s video")} stream={props.remote.clone()} />
                 <ScreenModes ready={props.remote.is_some()} />
                 if let Some(waiting) = waiting {
                     <div class="stage-overlay" aria-hidden="true">{ waiting }</div>

@@ -23,13 +23,13 @@ pub fn peer_media_badges(peer: &str, media: PeerMedia, news: &[MediaChange]) -> 
             <div class="peer-media">
                 if !media.audio {
                     <span class="peer-badge" data-testid="peer-muted" role="img"
-                        aria-label={format!("{peer} is muted")}>
+                        aria-label={crate::text::around("", peer, " is muted")}>
                         { icons::mic(true) }
                     </span>
                 }
                 if media.camera_off() {
                     <span class="peer-badge" data-testid="peer-camera-off" role="img"
-                        aria-label={format!("{peer}'s camera is off")}>
+                        aria-label={crate::text::around("", peer, "'s camera is off")}>
                         { icons::camera(true) }
                     </span>
                 }
