@@ -21,7 +21,7 @@ pub fn server_error_sentence(error: &ServerError) -> String {
         }
         ErrorCode::RateLimited => "You are sending too fast; the last message was dropped.".into(),
         ErrorCode::UnknownTarget => "That person is no longer online.".into(),
-        ErrorCode::BadName => format!("The server refused that name: {message}."),
+        ErrorCode::BadName => around("The server refused that name: ", message, "."),
         ErrorCode::NotLoggedIn => "You are not logged in yet; please try again.".into(),
         ErrorCode::LoginTimeout => "The server closed the connection: no login in time.".into(),
         ErrorCode::TooLarge => "A message was too large; the server closed the connection.".into(),
@@ -35,9 +35,11 @@ pub fn server_error_sentence(error: &ServerError) -> String {
         | ErrorCode::UnknownType
         | ErrorCode::ServerOnlyType
         | ErrorCode::BinaryFrame
-        | ErrorCode::BadId => {
-            format!("The server could not use a message from this page: {message}.")
-        }
+        | ErrorCode::BadId => around(
+            "The server could not use a message from this page: ",
+            message,
+            ".",
+        ),
     }
 }
 
@@ -204,18 +206,18 @@ pub fn block_title(peer: &str) -> String {
 /// The user list's block toggle: its words and its title.
 pub fn block_toggle(user: &str, blocked: bool) -> (&'static str, String) {
     if blocked {
-        ("Unblock", format!("Let {user} call you again"))
+        ("Unblock", around("Let ", user, " call you again"))
     } else {
         (
             "Block",
-            format!("Block {user}: their calls are declined without ringing"),
+            around("Block ", user, ": their calls are declined without ringing"),
         )
     }
 }
 
 /// A blocked user's entry in the list.
 pub fn blocked_title(user: &str) -> String {
-    format!("You blocked {user}; unblock them to call")
+    around("You blocked ", user, "; unblock them to call")
 }
 
 /// The `data-route` value and the badge's words.

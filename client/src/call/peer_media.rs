@@ -84,7 +84,7 @@ pub fn sentence(peer: &str, change: MediaChange) -> String {
         MediaChange::SharingStarted => "started sharing their screen.",
         MediaChange::SharingStopped => "stopped sharing their screen.",
     };
-    format!("{peer} {what}")
+    crate::text::around(peer, " ", what)
 }
 
 /// The line on the partner's tile while they share a screen.

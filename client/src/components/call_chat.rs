@@ -147,8 +147,8 @@ fn transfer(t: &TransferView, peer: &str, link: &ChatLink, url: Option<&str>) ->
         (t.done, t.size)
     };
     let label = match direction {
-        Direction::Out => format!("Sending {}", t.name),
-        Direction::In => format!("Receiving {}", t.name),
+        Direction::Out => crate::text::around("Sending ", &t.name, ""),
+        Direction::In => crate::text::around("Receiving ", &t.name, ""),
     };
     let done_in = direction == Direction::In && t.state == TransferState::Done;
     html! {

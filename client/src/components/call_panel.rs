@@ -84,7 +84,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
 
     html! {
         <section
-            class={format!("panel call call-{}", phase_name(phase))}
+            class={crate::text::around("panel call call-", phase_name(phase), "")}
             data-testid="call"
             data-phase={phase_name(phase)}
             data-peer={peer}

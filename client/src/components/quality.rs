@@ -104,10 +104,10 @@ pub fn Quality(props: &QualityProps) -> Html {
     });
     html! {
         <div class="quality-row" onkeydown={on_key}>
-            <button type="button" class={format!("quality quality-{level_name}")}
+            <button type="button" class={crate::text::around("quality quality-", level_name, "")}
                 data-testid="quality" data-level={level.map(|l| l.name())}
                 aria-expanded={super::truth(*open)} aria-controls="quality-details"
-                aria-label={format!("Call quality: {level_name}. Details")}
+                aria-label={crate::text::around("Call quality: ", level_name, ". Details")}
                 title="Call quality: show the details" onclick={toggle}>
                 <span class="quality-bars" aria-hidden="true">{ for bars }</span>
                 <span class="quality-label">{ level_name }</span>

@@ -14,7 +14,7 @@ pub fn route_badge(route: Route) -> Html {
         Route::Relayed => "Media flows through a relay server",
     };
     html! {
-        <span class={format!("badge route-{value}")} data-testid="call-route" data-route={value} title={title}>
+        <span class={crate::text::around("badge route-", value, "")} data-testid="call-route" data-route={value} title={title}>
             { label }
         </span>
     }

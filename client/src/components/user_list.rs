@@ -62,9 +62,9 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
     } else if blocked {
         crate::text::blocked_title(user)
     } else if reconnecting {
-        format!("{user} is reconnecting")
+        crate::text::around("", user, " is reconnecting")
     } else if props.can_call {
-        format!("Call {user}")
+        crate::text::around("Call ", user, "")
     } else {
         "You can call once the current call is over".to_owned()
     };
@@ -77,7 +77,7 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
         html! {
             <>
                 <button type="button" class="btn btn-small" data-testid="private-message"
-                    data-name={user.to_owned()} aria-label={format!("Message {user} privately")}
+                    data-name={user.to_owned()} aria-label={crate::text::around("Message ", user, " privately")}
                     onclick={onclick}>
                     { "Message" }
                 </button>
