@@ -18,20 +18,26 @@ pub fn phase_change(before: &CallPhase, after: &CallPhase) -> Option<String> {
         return None;
     }
     match (before, after) {
-        (_, Ringing { peer }) => Some(format!("{peer} is calling you. Accept or decline.")),
-        (_, Calling { peer }) => Some(format!("Calling {peer}…")),
-        (_, Connecting { peer }) => Some(format!("Connecting to {peer}…")),
+        (_, Ringing { peer }) => Some(crate::text::around(
+            "",
+            peer,
+            " is calling you. Accept or decline.",
+        )),
+        (_, Calling { peer }) => Some(crate::text::around("Calling ", peer, "…")),
+        (_, Connecting { peer }) => Some(crate::text::around("Connecting to ", peer, "…")),
         // Back from a media repair: the same call goes on.
-        (Reconnecting { .. }, InCall { peer, .. }) => Some(format!("Reconnected to {peer}.")),
-        (_, InCall { peer, .. }) => Some(format!("Connected to {peer}.")),
+        (Reconnecting { .. }, InCall { peer, .. }) => {
+            Some(crate::text::around("Reconnected to ", peer, "."))
+        }
+        (_, InCall { peer, .. }) => Some(crate::text::around("Connected to ", peer, ".")),
         (_, Reconnecting { .. }) => Some("The connection dropped; reconnecting media…".into()),
         (Idle, Idle) => None,
         (InCall { peer, .. } | Reconnecting { peer, .. }, Idle) => {
-            Some(format!("Call with {peer} ended."))
+            Some(crate::text::around("Call with ", peer, " ended."))
         }
-        (Calling { peer } | Ringing { peer } | Connecting { peer }, Idle) => {
-            Some(format!("Call with {peer} ended before it started."))
-        }
+        (Calling { peer } | Ringing { peer } | Connecting { peer }, Idle) => Some(
+            crate::text::around("Call with ", peer, " ended before it started."),
+        ),
     }
 }
 

@@ -1,5 +1,5 @@
-//! The root component: owns the state (through [`StateProvider`]), the WebSocket and the call
-//! layer, and connects them.
+//! The root component: owns the state (the reducer `crate::context::StateProvider` makes for
+//! tests), the WebSocket and the call layer, and connects them.
 //!
 //! - A tab that kept a session in `sessionStorage` (a reload) starts by resuming it.
 //! - The socket is (re)opened by an effect keyed on `AppState::attempt`; its events become
@@ -18,19 +18,18 @@
 //!   (browser objects, not UI state) into a separate state cell.
 
 use shared::{FromServer, ToServer};
-use web_sys::MediaStream;
+use web_sys::{MediaStream, RtcDataChannel};
 use yew::prelude::*;
 
 use crate::call::CallCommand;
 use crate::call::driver::{CallDriver, CallUpdate};
 use crate::components::Page;
-use crate::components::call_chat::CallChannel;
-use crate::context::{AppContext, StateProvider};
+use crate::context::{AppContext, CallContext};
 use crate::hooks::{SocketHandle, use_heartbeat, use_pagehide, use_retry, use_socket};
 use crate::net::session_store;
 use crate::net::socket::SocketEvent;
 use crate::net::url::page_ws_url;
-use crate::state::Action;
+use crate::state::{Action, AppState};
 use crate::text::chat_error_sentence;
 
 #[derive(Properties, PartialEq, Default)]
@@ -42,34 +41,11 @@ pub struct AppProps {
 
 #[function_component]
 pub fn App(props: &AppProps) -> Html {
-    // Read once, before the first render: a reloaded tab shows its lobby, not the form.
-    let restore = use_memo((), |_| session_store::load());
-    html! {
-        <StateProvider restore={(*restore).clone()}>
-            <Shell ws_url={props.ws_url.clone()} />
-        </StateProvider>
-    }
-}
-
-/// The call's media streams, as the driver last reported them.
-#[derive(Debug, Clone, PartialEq, Default)]
-struct CallMedia {
-    local: Option<MediaStream>,
-    remote: Option<MediaStream>,
-    /// The call's data channel, for the in-call chat (given through context).
-    channel: CallChannel,
-}
-
-#[derive(Properties, PartialEq)]
-struct ShellProps {
-    ws_url: Option<AttrValue>,
-}
-
-#[function_component]
-fn Shell(props: &ShellProps) -> Html {
-    let Some(state) = use_context::<AppContext>() else {
-        return html! { <p class="fatal">{ "The page state is missing." }</p> };
-    };
+    // The page state, as `StateProvider` makes it but without that component of its own (less
+    // wasm). The session is read once, before the first render: a reloaded tab shows its lobby,
+    // not the form.
+    let state =
+        use_reducer(|| session_store::load().map_or_else(AppState::default, AppState::restored));
     let dispatcher = state.dispatcher();
     let media = use_state_eq(CallMedia::default);
     let socket = use_socket();
@@ -85,7 +61,7 @@ fn Shell(props: &ShellProps) -> Html {
                 media.set(CallMedia {
                     local: update.local,
                     remote: update.remote,
-                    channel: CallChannel(update.channel),
+                    channel: update.channel,
                 });
             });
             CallDriver::new(send, on_update)
@@ -101,7 +77,7 @@ fn Shell(props: &ShellProps) -> Html {
             match url.map(|url| url.to_string()).map_or_else(page_ws_url, Ok) {
                 Ok(url) => socket.connect(&url, on_event),
                 Err(error) => {
-                    crate::log::warn(&format!("no WebSocket address: {error}"));
+                    crate::log::warn_of("no WebSocket address", &error);
                     on_event.emit(SocketEvent::Closed);
                 }
             }
@@ -129,7 +105,7 @@ fn Shell(props: &ShellProps) -> Html {
             if let Some(due) = due {
                 match socket.send(&due.frame(js_sys::Date::now() as u64)) {
                     Ok(()) => dispatcher.dispatch(Action::LoginSent { id: due.id() }),
-                    Err(error) => crate::log::warn(&format!("login not sent: {error}")),
+                    Err(error) => crate::log::warn_of("login not sent", &error),
                 }
             }
         });
@@ -184,20 +160,29 @@ fn Shell(props: &ShellProps) -> Html {
         Callback::from(move |command: CallCommand| driver.command(command))
     };
 
-    // The driver as a context: the call-quality indicator reads the call's stats through it.
+    // The driver and data channel go down as props: the call-quality indicator reads the call's
+    // stats through the driver, the call chat uses the channel.
     html! {
-        <ContextProvider<CallDriver> context={(*driver).clone()}>
-        <ContextProvider<CallChannel> context={media.channel.clone()}>
+        <ContextProvider<AppContext> context={state.clone()}>
         <Page
             local={media.local.clone()}
             remote={media.remote.clone()}
             on_login={on_login}
             on_send_chat={on_send_chat}
             on_command={on_command}
+            handles={CallContext { driver: (*driver).clone(), channel: media.channel.clone() }}
         />
-        </ContextProvider<CallChannel>>
-        </ContextProvider<CallDriver>>
+        </ContextProvider<AppContext>>
     }
+}
+
+/// The call's media streams, as the driver last reported them.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct CallMedia {
+    local: Option<MediaStream>,
+    remote: Option<MediaStream>,
+    /// The call's data channel, for the in-call chat (given through context).
+    channel: Option<RtcDataChannel>,
 }
 
 /// The call layer hears what the state says about the link, each fact when it changes.
@@ -243,7 +228,7 @@ fn flush(state: &AppContext, socket: &SocketHandle) {
     let mut sent = 0;
     for frame in state.outbox() {
         if let Err(error) = socket.send(frame) {
-            crate::log::debug(&format!("frame kept for later: {error}"));
+            crate::log::debug_of("frame kept for later", &error);
             break;
         }
         sent += 1;
@@ -280,7 +265,7 @@ fn socket_events(
             driver.on_server_message(&frame);
         }
         SocketEvent::BadFrame(error) => {
-            crate::log::warn(&format!("ignored a frame: {error}"));
+            crate::log::warn_of("ignored a frame", &error);
             state.dispatch(Action::UnreadableFrame);
         }
         SocketEvent::Closed => state.dispatch(socket_lost_now()),

@@ -10,3 +10,14 @@ pub fn warn(text: &str) {
 pub fn debug(text: &str) {
     web_sys::console::debug_1(&text.into());
 }
+
+/// `what: error`, as [`warn`] (one formatting routine for every call site: less wasm than a
+/// `format!` at each).
+pub fn warn_of(what: &str, error: &dyn std::fmt::Display) {
+    warn(&format!("{what}: {error}"));
+}
+
+/// `what: error`, as [`debug`] (see [`warn_of`]).
+pub fn debug_of(what: &str, error: &dyn std::fmt::Display) {
+    debug(&format!("{what}: {error}"));
+}

@@ -22,6 +22,7 @@ async fn render(view: CallView) -> (Element, yew::AppHandle<CallPanel>) {
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
     let props = CallPanelProps {
+        handles: None,
         view,
         local: None,
         remote: None,

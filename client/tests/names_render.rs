@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use client::call::{CallNotice, CallPhase, CallView};
 use client::components::name::find_name;
-use client::components::{CallPanel, Identity, Lobby};
+use client::components::{CallPanel, Lobby, identity};
 use client::state::{ChatLine, Me};
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen_test::*;
@@ -67,6 +67,7 @@ async fn user_list_and_chat_names_are_isolated() {
         private: false,
     }]);
     let (root, _handle) = mount::<Lobby>(client::components::lobby::LobbyProps {
+        handles: None,
         me: "bob".into(),
         users: [RTL, "bob"].into_iter().collect(),
         can_call: true,
@@ -94,7 +95,7 @@ async fn my_name_and_the_renamed_note_are_isolated() {
         name: format!("{RTL}2"),
         asked: RTL.into(),
     };
-    let (root, _handle) = mount::<Identity>(client::components::identity::IdentityProps { me });
+    let (root, _handle) = mount::<IdentityHarness>(IdentityProps { me });
     let mine = wait_for(&root, "[data-testid=my-name]").await;
     assert_eq!(isolated(&mine), vec![format!("{RTL}2")]);
     let note = wait_for(&root, "[data-testid=name-changed]").await;
@@ -106,8 +107,20 @@ async fn my_name_and_the_renamed_note_are_isolated() {
     root.remove();
 }
 
+#[derive(Properties, PartialEq)]
+struct IdentityProps {
+    me: Me,
+}
+
+/// Mounts the page's `identity` markup alone.
+#[function_component]
+fn IdentityHarness(props: &IdentityProps) -> Html {
+    identity(&props.me)
+}
+
 async fn call_area(view: CallView) -> (Element, Element, AppHandle<CallPanel>) {
     let (root, handle) = mount::<CallPanel>(client::components::call_panel::CallPanelProps {
+        handles: None,
         view,
         local: None,
         remote: None,

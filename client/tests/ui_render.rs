@@ -229,6 +229,7 @@ async fn markup_in_names_and_chat_is_rendered_as_text() {
         private: false,
     }]);
     let page = mount::<Lobby>(client::components::lobby::LobbyProps {
+        handles: None,
         me: "bob".into(),
         users: [XSS, "bob"].into_iter().collect(),
         can_call: true,

@@ -76,7 +76,7 @@ impl Shown {
                 if let Some(window) = web_sys::window()
                     && let Err(error) = window.focus()
                 {
-                    crate::log::debug(&format!("focus: {}", ClientError::from(error)));
+                    crate::log::debug_of("focus", &ClientError::from(error));
                 }
                 notification.close();
             })

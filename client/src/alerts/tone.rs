@@ -106,7 +106,7 @@ fn unlock(context: &AudioContext) -> Vec<EventListener> {
 /// Awaits a promise whose failure is only worth a debug line.
 async fn settle(what: &'static str, promise: js_sys::Promise) {
     if let Err(error) = JsFuture::from(promise).await {
-        crate::log::debug(&format!("{what}: {}", ClientError::from(error)));
+        crate::log::debug_of(what, &ClientError::from(error));
     }
 }
 
@@ -127,7 +127,7 @@ impl Drop for Tone {
                 });
             }
             Err(error) => {
-                crate::log::debug(&format!("close: {}", ClientError::from(error)));
+                crate::log::debug_of("close", &ClientError::from(error));
                 report_state(&self.report, &self.context, false);
             }
         }

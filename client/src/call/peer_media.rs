@@ -84,12 +84,12 @@ pub fn sentence(peer: &str, change: MediaChange) -> String {
         MediaChange::SharingStarted => "started sharing their screen.",
         MediaChange::SharingStopped => "stopped sharing their screen.",
     };
-    format!("{peer} {what}")
+    crate::text::around(peer, " ", what)
 }
 
 /// The line on the partner's tile while they share a screen.
 pub fn sharing(peer: &str) -> String {
-    format!("{peer} is sharing their screen")
+    crate::text::around("", peer, " is sharing their screen")
 }
 
 #[cfg(test)]

@@ -54,7 +54,7 @@ pub fn alerts(phase: &CallPhase, hidden: bool) -> Alerts {
 
 /// "📞 alice is calling…": the notification's title and the flashing title.
 pub fn calling(peer: &str) -> String {
-    format!("📞 {peer} is calling…")
+    crate::text::around("📞 ", peer, " is calling…")
 }
 
 /// The title at the `tick`-th flash: the call on even ticks, the page's own title on odd ones.

@@ -4,7 +4,8 @@
 //! the server. With a peer whose app has no such channel (MDN's client) the chat says it is
 //! unavailable.
 //!
-//! The channel comes from the call driver through the [`CallChannel`] context. The link loop
+//! The channel comes from the call driver through the root's props
+//! (`crate::context::CallContext`). The link loop
 //! lives as long as this component: when the call ends it goes, and with it the received
 //! chunks and the download's URL.
 
@@ -22,20 +23,19 @@ use crate::call::link::{Direction, LinkInput, TransferState, TransferView};
 /// started by then; the browser holds the bytes itself).
 const USED_LINK_MS: u32 = 2_000;
 
-/// The call's current data channel, provided by the root.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct CallChannel(pub Option<RtcDataChannel>);
-
 #[derive(Properties, PartialEq)]
 pub struct CallChatProps {
     pub peer: AttrValue,
     /// Media flows: a chat that is still not ready then says it is unavailable.
     pub in_call: bool,
+    /// The call's data channel (`None` until the driver has one).
+    #[prop_or_default]
+    pub channel: Option<RtcDataChannel>,
 }
 
 #[function_component]
 pub fn CallChat(props: &CallChatProps) -> Html {
-    let channel = use_context::<CallChannel>().unwrap_or_default().0;
+    let channel = props.channel.clone();
     let update = use_state_eq(LinkUpdate::default);
     let link = {
         let setter = update.setter();
@@ -84,13 +84,13 @@ pub fn CallChat(props: &CallChatProps) -> Html {
         .map(|t| transfer(t, peer, &link, update.download.as_deref()));
 
     html! {
-        <section class="call-chat" data-testid="call-chat" data-ready={view.ready.to_string()}
+        <section class="call-chat" data-testid="call-chat" data-ready={super::truth(view.ready)}
             aria-label="Chat in the call">
             if view.ready {
                 <ol class="call-chat-lines" aria-live="polite">
                     { for view.lines.iter().map(|line| html! {
                         <li class="call-chat-line" data-testid="call-chat-line"
-                            data-mine={line.mine.to_string()}>
+                            data-mine={super::truth(line.mine)}>
                             <span class="call-chat-who">{ if line.mine { "You" } else { peer } }</span>
                             { ": " }{ &line.text }
                         </li>
@@ -98,7 +98,7 @@ pub fn CallChat(props: &CallChatProps) -> Html {
                 </ol>
                 <form class="call-chat-form" onsubmit={on_submit}>
                     <input ref={text} type="text" data-testid="call-chat-input" maxlength="2000"
-                        aria-label={format!("Message to {peer} in the call")} autocomplete="off" />
+                        aria-label={crate::text::around("Message to ", peer, " in the call")} autocomplete="off" />
                     <button type="submit" class="btn" data-testid="call-chat-send">{ "Send" }</button>
                     <label class="btn call-chat-file">
                         { "Send a file" }
@@ -108,7 +108,7 @@ pub fn CallChat(props: &CallChatProps) -> Html {
                 </form>
             } else if props.in_call {
                 <p class="call-chat-off" data-testid="call-chat-unavailable">
-                    { format!("Chat and files are unavailable in this call ({peer}'s app does not offer them).") }
+                    { crate::text::around("Chat and files are unavailable in this call (", peer, "'s app does not offer them).") }
                 </p>
             }
             { for transfers }
@@ -147,8 +147,8 @@ fn transfer(t: &TransferView, peer: &str, link: &ChatLink, url: Option<&str>) ->
         (t.done, t.size)
     };
     let label = match direction {
-        Direction::Out => format!("Sending {}", t.name),
-        Direction::In => format!("Receiving {}", t.name),
+        Direction::Out => crate::text::around("Sending ", &t.name, ""),
+        Direction::In => crate::text::around("Receiving ", &t.name, ""),
     };
     let done_in = direction == Direction::In && t.state == TransferState::Done;
     html! {

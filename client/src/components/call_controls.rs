@@ -14,19 +14,18 @@ pub enum EndButton {
     HangUp,
 }
 
-#[derive(Properties, PartialEq)]
+/// What the controls show and where their commands go.
 pub struct CallControlsProps {
     pub mic_enabled: bool,
     pub camera_enabled: bool,
     /// A screen is shared in place of the camera.
-    #[prop_or_default]
     pub sharing: bool,
     pub end: EndButton,
     pub on_command: Callback<CallCommand>,
 }
 
-#[function_component]
-pub fn CallControls(props: &CallControlsProps) -> Html {
+/// The controls (a plain function, not a component: smaller wasm).
+pub fn call_controls(props: &CallControlsProps) -> Html {
     let mic_enabled = props.mic_enabled;
     let camera_enabled = props.camera_enabled;
     let toggle_mic = props
@@ -52,17 +51,17 @@ pub fn CallControls(props: &CallControlsProps) -> Html {
     html! {
         <div class="call-controls" role="group" aria-label="Call controls">
             <button type="button" class="btn btn-toggle" data-testid="toggle-mic"
-                aria-pressed={(!mic_enabled).to_string()} onclick={toggle_mic}
+                aria-pressed={super::truth(!mic_enabled)} onclick={toggle_mic}
                 title={if mic_enabled { "Mute the microphone" } else { "Unmute the microphone" }}>
                 { icons::mic(!mic_enabled) }{ "Mute" }
             </button>
             <button type="button" class="btn btn-toggle" data-testid="toggle-camera"
-                aria-pressed={(!camera_enabled).to_string()} onclick={toggle_camera}
+                aria-pressed={super::truth(!camera_enabled)} onclick={toggle_camera}
                 title={if camera_enabled { "Turn the camera off" } else { "Turn the camera on" }}>
                 { icons::camera(!camera_enabled) }{ "Camera off" }
             </button>
             <button type="button" class="btn btn-toggle" data-testid="share-screen"
-                aria-pressed={props.sharing.to_string()}
+                aria-pressed={super::truth(props.sharing)}
                 onclick={props.on_command.reform({ let on = !props.sharing; move |_: MouseEvent| CallCommand::ShareScreen(on) })}
                 title={if props.sharing { "Stop sharing the screen" } else { "Share a screen instead of the camera" }}>
                 { crate::components::peer_media::screen_icon() }{ "Share screen" }

@@ -6,12 +6,15 @@ use web_sys::MediaStream;
 use yew::prelude::*;
 
 use crate::call::{CallCommand, CallPhase, CallView};
-use crate::components::call_controls::EndButton;
+use crate::components::call_controls::{CallControlsProps, EndButton};
+use crate::components::call_duration::Ticking;
 use crate::components::name::{notice_peer, with_name};
+use crate::components::notice::NoticeProps;
 use crate::components::{
-    CallChat, CallControls, CallDuration, IncomingCall, Notice, PeerMediaBadges, RouteBadge, Video,
+    CallChat, CallDuration, IncomingCall, Video, call_controls, peer_media_badges, route_badge,
 };
 use crate::components::{Quality, ScreenModes};
+use crate::context::CallContext;
 use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
 
 #[derive(Properties, PartialEq)]
@@ -22,6 +25,10 @@ pub struct CallPanelProps {
     #[prop_or_default]
     pub remote: Option<MediaStream>,
     pub on_command: Callback<CallCommand>,
+    /// The call's driver and data channel, for the quality indicator and the call chat (props,
+    /// not a context: a context costs a provider component and hook code in the wasm).
+    #[prop_or_default]
+    pub handles: Option<CallContext>,
 }
 
 #[function_component]
@@ -34,7 +41,13 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
         let text = call_notice(notice);
         let on_dismiss = props.on_command.reform(|_| CallCommand::DismissNotice);
         let name = notice_peer(notice).map(AttrValue::from);
-        html! { <Notice text={text} name={name} testid="notice" live=false on_dismiss={on_dismiss} /> }
+        crate::components::notice(&NoticeProps {
+            text: text.into(),
+            name,
+            testid: "notice".into(),
+            live: false,
+            on_dismiss,
+        })
     });
 
     // The partner's socket is away: that, not the phase, is the news.
@@ -44,9 +57,10 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     };
     let status = with_name(&status, peer.as_deref());
     let peer_state = view.peer_reconnecting.then_some("reconnecting");
-    let quality = (peer.clone())
-        .filter(|_| in_call(phase))
-        .map(|peer| html! { <Quality peer={peer} /> });
+    let quality = (peer.clone()).filter(|_| in_call(phase)).map(|peer| {
+        let driver = props.handles.as_ref().map(|h| h.driver.clone());
+        html! { <Quality peer={peer} driver={driver} /> }
+    });
 
     let body = match phase {
         CallPhase::Idle => html! {
@@ -70,7 +84,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
 
     html! {
         <section
-            class={classes!("panel", "call", format!("call-{}", phase_name(phase)))}
+            class={crate::text::around("panel call call-", phase_name(phase), "")}
             data-testid="call"
             data-phase={phase_name(phase)}
             data-peer={peer}
@@ -81,10 +95,10 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
                 <p class="call-status" data-testid="call-status">{ status }</p>
                 <div class="call-meta">
                     if let CallPhase::InCall { since_ms, .. } | CallPhase::Reconnecting { since_ms, .. } = phase {
-                        <CallDuration since_ms={*since_ms} />
+                        <CallDuration ticking={Ticking::Since(*since_ms)} />
                     }
                     if let (Some(route), true) = (view.route, in_call(phase)) {
-                        <RouteBadge route={route} />
+                        { route_badge(route) }
                     }
                 </div>
                 { ringer }
@@ -113,41 +127,42 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
         EndButton::HangUp
     };
     let waiting = match view.phase {
-        CallPhase::Calling { .. } => Some(format!("Waiting for {peer} to answer…")),
-        CallPhase::Connecting { .. } => Some(format!("Connecting to {peer}…")),
+        CallPhase::Calling { .. } => Some(crate::text::around("Waiting for ", peer, " to answer…")),
+        CallPhase::Connecting { .. } => Some(crate::text::around("Connecting to ", peer, "…")),
         CallPhase::Reconnecting { .. } => Some("Reconnecting media…".to_owned()),
-        _ if props.remote.is_none() => Some(format!("Waiting for {peer}'s video…")),
+        _ if props.remote.is_none() => Some(crate::text::around("Waiting for ", peer, "'s video…")),
         _ => None,
     };
     html! {
         <>
             <div class="stage">
-                <Video id="remote-video" testid="remote-video" class={classes!("video-remote")}
-                    label={format!("{peer}'s video")} stream={props.remote.clone()} />
+                <Video id="remote-video" testid="remote-video" class="video-remote"
+                    label={crate::text::around("", peer, "'s video")} stream={props.remote.clone()} />
                 <ScreenModes ready={props.remote.is_some()} />
                 if let Some(waiting) = waiting {
                     <div class="stage-overlay" aria-hidden="true">{ waiting }</div>
                 }
-                <PeerMediaBadges peer={peer.to_owned()} media={view.peer_media} news={view.peer_media_news.clone()} />
+                { peer_media_badges(peer, view.peer_media, &view.peer_media_news) }
                 <div class="pip">
-                    <Video id="local-video" testid="local-video" class={classes!("video-local")}
+                    <Video id="local-video" testid="local-video" class="video-local"
                         label="Your video" stream={props.local.clone()} muted=true />
                     if !view.camera_enabled && !view.sharing_screen {
                         <div class="pip-overlay" aria-hidden="true">{ "Camera off" }</div>
                     }
                 </div>
             </div>
-            <CallControls
-                mic_enabled={view.mic_enabled}
-                camera_enabled={view.camera_enabled}
-                sharing={view.sharing_screen}
-                end={end}
-                on_command={props.on_command.clone()}
-            />
+            { call_controls(&CallControlsProps {
+                mic_enabled: view.mic_enabled,
+                camera_enabled: view.camera_enabled,
+                sharing: view.sharing_screen,
+                end,
+                on_command: props.on_command.clone(),
+            }) }
             if let (Some(code), true) = (&view.sas, in_call(&view.phase)) {
                 { crate::components::sas::sas_line(peer, code) }
             }
-            <CallChat peer={peer.to_owned()} in_call={matches!(view.phase, CallPhase::InCall { .. })} />
+            <CallChat peer={peer.to_owned()} in_call={matches!(view.phase, CallPhase::InCall { .. })}
+                channel={props.handles.as_ref().and_then(|h| h.channel.clone())} />
         </>
     }
 }

@@ -130,7 +130,12 @@ fn chat_line(line: &ChatLine, me: &str) -> Html {
     };
     let mine = line.name == me;
     html! {
-        <li key={line.seq} class={classes!("chat-line", mine.then_some("mine"), line.private.then_some("private"))} data-testid="chat-line">
+        <li key={line.seq} class={match (mine, line.private) {
+            (false, false) => "chat-line",
+            (true, false) => "chat-line mine",
+            (false, true) => "chat-line private",
+            (true, true) => "chat-line mine private",
+        }} data-testid="chat-line">
             <time class="chat-time" datetime={iso} data-testid="chat-time">{ time }</time>
             <span class="chat-name" data-testid="chat-name">{ crate::components::name::name(&line.name) }</span>
             if line.private {

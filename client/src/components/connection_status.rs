@@ -3,19 +3,18 @@
 
 use yew::prelude::*;
 
-use crate::hooks::use_now;
+use crate::components::call_duration::{CallDuration, Ticking};
 use crate::state::Connection;
-use crate::text::countdown_seconds;
 
-#[derive(Properties, PartialEq)]
+/// What the indicator shows and where Retry goes.
 pub struct ConnectionStatusProps {
     pub state: Connection,
     /// Retry (lost) and Retry now (reconnecting): open a new socket at once.
     pub on_retry: Callback<()>,
 }
 
-#[function_component]
-pub fn ConnectionStatus(props: &ConnectionStatusProps) -> Html {
+/// The indicator (a plain function, not a component: smaller wasm; the countdown in it is one).
+pub fn connection_status(props: &ConnectionStatusProps) -> Html {
     let retry = props.on_retry.reform(|_: MouseEvent| ());
     let (label, reconnecting) = match props.state {
         Connection::Connecting => ("Connecting…", None),
@@ -29,7 +28,7 @@ pub fn ConnectionStatus(props: &ConnectionStatusProps) -> Html {
             <span class="connection-label" role="status">
                 { label }
                 if let Some(retry_at_ms) = reconnecting {
-                    { " " }<Countdown retry_at_ms={retry_at_ms} />{ " s" }
+                    { " " }<CallDuration ticking={Ticking::Until(retry_at_ms)} />{ " s" }
                 }
             </span>
             if reconnecting.is_some() {
@@ -43,21 +42,5 @@ pub fn ConnectionStatus(props: &ConnectionStatusProps) -> Html {
                 </button>
             }
         </div>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct CountdownProps {
-    retry_at_ms: Option<u64>,
-}
-
-/// Whole seconds to the next try, re-read a few times a second (so it never lags a second).
-#[function_component]
-fn Countdown(props: &CountdownProps) -> Html {
-    let now = use_now(250);
-    html! {
-        <span class="connection-countdown" data-testid="reconnect-countdown">
-            { countdown_seconds(props.retry_at_ms, now) }
-        </span>
     }
 }

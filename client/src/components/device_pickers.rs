@@ -47,7 +47,7 @@ async fn refresh(
 ) {
     let all = match browser::enumerate().await {
         Ok(all) => all,
-        Err(error) => return crate::log::debug(&format!("enumerateDevices: {error}")),
+        Err(error) => return crate::log::debug_of("enumerateDevices", &error),
     };
     let mut notice = known.notice.clone();
     for kind in DeviceKind::ALL {

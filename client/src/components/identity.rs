@@ -5,14 +5,8 @@ use yew::prelude::*;
 use crate::components::name::name;
 use crate::state::Me;
 
-#[derive(Properties, PartialEq)]
-pub struct IdentityProps {
-    pub me: Me,
-}
-
-#[function_component]
-pub fn Identity(props: &IdentityProps) -> Html {
-    let me = &props.me;
+/// Our name and the note (a plain function, not a component: smaller wasm).
+pub fn identity(me: &Me) -> Html {
     html! {
         <div class="identity">
             <span class="identity-label">{ "You are " }</span>

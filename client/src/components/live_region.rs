@@ -10,19 +10,15 @@ use crate::announce::phase_change;
 use crate::call::{CallNotice, CallPhase};
 use crate::text::call_notice;
 
-#[derive(Properties, PartialEq)]
-pub struct LiveRegionProps {
-    pub phase: CallPhase,
-    pub notice: Option<CallNotice>,
-}
-
-#[function_component]
-pub fn LiveRegion(props: &LiveRegionProps) -> Html {
+/// The region, as a hook of the page rather than a component of its own (less wasm): it keeps
+/// what was said and the phase it last saw.
+#[hook]
+pub fn use_live_region(phase: &CallPhase, notice: &Option<CallNotice>) -> Html {
     let said = use_state(String::new);
-    let previous = use_mut_ref(|| props.phase.clone());
+    let previous = use_mut_ref(|| phase.clone());
     {
         let said = said.setter();
-        use_effect_with(props.phase.clone(), move |phase| {
+        use_effect_with(phase.clone(), move |phase| {
             let before = previous.replace(phase.clone());
             if let Some(sentence) = phase_change(&before, phase) {
                 said.set(sentence);
@@ -33,7 +29,7 @@ pub fn LiveRegion(props: &LiveRegionProps) -> Html {
         // Declared after the phase: a notice that comes with a change of phase (Bob declined,
         // and the call is over) is the more telling sentence, so it is the one said.
         let said = said.setter();
-        use_effect_with(props.notice.clone(), move |notice| {
+        use_effect_with(notice.clone(), move |notice| {
             if let Some(notice) = notice {
                 said.set(call_notice(notice));
             }

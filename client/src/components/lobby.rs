@@ -8,7 +8,9 @@ use web_sys::MediaStream;
 use yew::prelude::*;
 
 use crate::call::{CallCommand, CallView};
-use crate::components::{CallPanel, Chat, UserList};
+use crate::components::user_list::UserListProps;
+use crate::components::{CallPanel, Chat, user_list};
+use crate::context::CallContext;
 use crate::roster::Roster;
 use crate::state::ChatLine;
 
@@ -28,6 +30,10 @@ pub struct LobbyProps {
     pub on_command: Callback<CallCommand>,
     /// Sends a text, to everyone or to one user; returns a sentence when it was not sent.
     pub on_send_chat: Callback<(String, Option<String>), Option<String>>,
+    /// The call's driver and data channel, for the quality indicator and the call chat (props,
+    /// not a context: a context costs a provider component and hook code in the wasm).
+    #[prop_or_default]
+    pub handles: Option<CallContext>,
 }
 
 #[function_component]
@@ -55,10 +61,17 @@ pub fn Lobby(props: &LobbyProps) -> Html {
     let on_clear_to = Callback::from(move |()| to.set(None));
     html! {
         <div class="lobby">
-            <UserList users={props.users.clone()} me={props.me.clone()} can_call={props.can_call} on_call={on_call}
-                blocked={props.call.blocked.clone()} on_block={on_block} on_message={on_message} />
+            { user_list(&UserListProps {
+                users: props.users.clone(),
+                me: props.me.clone(),
+                can_call: props.can_call,
+                on_call,
+                blocked: props.call.blocked.clone(),
+                on_block,
+                on_message,
+            }) }
             <CallPanel view={props.call.clone()} local={props.local.clone()} remote={props.remote.clone()}
-                on_command={props.on_command.clone()} />
+                on_command={props.on_command.clone()} handles={props.handles.clone()} />
             <Chat lines={props.chat.clone()} me={props.me.clone()} enabled={props.chat_enabled}
                 on_send={props.on_send_chat.clone()} to={shown_to.map(AttrValue::from)} on_clear_to={on_clear_to} />
         </div>

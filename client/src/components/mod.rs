@@ -1,10 +1,10 @@
 //! The page's components, one per file, each taking props and callbacks.
 //!
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
-//! ([`ConnectionStatus`], [`Identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`UserList`],
-//! [`CallPanel`] with [`IncomingCall`], [`CallControls`], [`CallChat`], [`CallDuration`],
-//! [`RouteBadge`] and [`Video`], and [`Chat`]). [`PeerMediaBadges`] shows the partner's mute,
-//! camera and screen; [`Notice`] shows dismissable sentences; [`LiveRegion`] says what changed;
+//! ([`connection_status`], [`identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`user_list`],
+//! [`CallPanel`] with [`IncomingCall`], [`call_controls`], [`CallChat`], [`CallDuration`],
+//! [`route_badge`] and [`Video`], and [`Chat`]). [`peer_media_badges`] shows the partner's mute,
+//! camera and screen; [`notice`] shows dismissable sentences; [`live_region`] says what changed;
 //! `ringer` sets off a ringing call's alerts and `sas` shows the security code; [`name`] isolates
 //! every displayed user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call,
 //! [`Quality`] (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture,
@@ -36,21 +36,26 @@ pub mod user_list;
 pub mod video;
 
 pub use call_chat::CallChat;
-pub use call_controls::CallControls;
+pub use call_controls::call_controls;
 pub use call_duration::CallDuration;
 pub use call_panel::CallPanel;
 pub use chat::Chat;
-pub use connection_status::ConnectionStatus;
-pub use identity::Identity;
+pub use connection_status::connection_status;
+pub use identity::identity;
 pub use incoming_call::IncomingCall;
-pub use live_region::LiveRegion;
 pub use lobby::Lobby;
 pub use login_form::LoginForm;
-pub use notice::Notice;
+pub use notice::notice;
 pub use page::Page;
-pub use peer_media::PeerMediaBadges;
+pub use peer_media::peer_media_badges;
 pub use quality::Quality;
-pub use route_badge::RouteBadge;
+pub use route_badge::route_badge;
 pub use screen_modes::ScreenModes;
-pub use user_list::UserList;
+pub use user_list::user_list;
 pub use video::Video;
+
+/// A boolean attribute's text (`aria-pressed`, `data-ready`, …) as a static string: no
+/// allocation and no formatting code, unlike `bool::to_string`.
+pub fn truth(value: bool) -> &'static str {
+    if value { "true" } else { "false" }
+}

@@ -4,23 +4,21 @@ use yew::prelude::*;
 
 use crate::components::name::with_name;
 
-#[derive(Properties, PartialEq)]
+/// What a notice shows.
 pub struct NoticeProps {
     pub text: AttrValue,
     /// A user name in `text`, shown isolated ([`crate::components::name`]).
-    #[prop_or_default]
     pub name: Option<AttrValue>,
     /// The `data-testid` (`notice` for call notices, `server-notice` for server errors).
     pub testid: AttrValue,
     /// Read out by screen readers itself (`role="status"`); call notices are not, the page's
     /// live region says them (`components::live_region`).
-    #[prop_or(true)]
     pub live: bool,
     pub on_dismiss: Callback<()>,
 }
 
-#[function_component]
-pub fn Notice(props: &NoticeProps) -> Html {
+/// The notice (a plain function, not a component: smaller wasm).
+pub fn notice(props: &NoticeProps) -> Html {
     let dismiss = props.on_dismiss.reform(|_: MouseEvent| ());
     html! {
         <div class="notice" data-testid={props.testid.clone()}

@@ -9,8 +9,11 @@ use web_sys::MediaStream;
 use yew::prelude::*;
 
 use crate::call::CallCommand;
-use crate::components::{ConnectionStatus, Identity, LiveRegion, Lobby, LoginForm, Notice};
-use crate::context::AppContext;
+use crate::components::connection_status::ConnectionStatusProps;
+use crate::components::live_region::use_live_region;
+use crate::components::notice::NoticeProps;
+use crate::components::{Lobby, LoginForm, connection_status, identity, notice};
+use crate::context::{AppContext, CallContext};
 use crate::state::Action;
 use crate::text::server_error_sentence;
 
@@ -24,6 +27,10 @@ pub struct PageProps {
     /// Sends a text, to everyone or to one user; returns a sentence when it was not sent.
     pub on_send_chat: Callback<(String, Option<String>), Option<String>>,
     pub on_command: Callback<CallCommand>,
+    /// The call's driver and data channel, for the quality indicator and the call chat (props,
+    /// not a context: a context costs a provider component and hook code in the wasm).
+    #[prop_or_default]
+    pub handles: Option<CallContext>,
 }
 
 #[function_component]
@@ -31,6 +38,7 @@ pub fn Page(props: &PageProps) -> Html {
     let Some(state) = use_context::<AppContext>() else {
         return html! { <p class="fatal">{ "The page state is missing." }</p> };
     };
+    let live = use_live_region(&state.call.phase, &state.call.notice);
     let dispatcher = state.dispatcher();
     let on_retry = {
         let dispatcher = dispatcher.clone();
@@ -40,7 +48,13 @@ pub fn Page(props: &PageProps) -> Html {
         let text = server_error_sentence(error);
         let dispatcher = dispatcher.clone();
         let on_dismiss = Callback::from(move |()| dispatcher.dispatch(Action::DismissServerNotice));
-        html! { <Notice text={text} testid="server-notice" on_dismiss={on_dismiss} /> }
+        notice(&NoticeProps {
+            text: text.into(),
+            name: None,
+            testid: "server-notice".into(),
+            live: true,
+            on_dismiss,
+        })
     });
 
     let main = match &state.me {
@@ -63,6 +77,7 @@ pub fn Page(props: &PageProps) -> Html {
                 remote={props.remote.clone()}
                 on_command={props.on_command.clone()}
                 on_send_chat={props.on_send_chat.clone()}
+                handles={props.handles.clone()}
             />
         },
     };
@@ -75,15 +90,15 @@ pub fn Page(props: &PageProps) -> Html {
                     <span class="brand-name">{ "Parley" }</span>
                 </div>
                 if let Some(me) = &state.me {
-                    <Identity me={me.clone()} />
+                    { identity(me) }
                 }
-                <ConnectionStatus state={state.connection} on_retry={on_retry} />
+                { connection_status(&ConnectionStatusProps { state: state.connection, on_retry }) }
             </header>
             <main class="main">
                 { for server_notice }
                 { main }
             </main>
-            <LiveRegion phase={state.call.phase.clone()} notice={state.call.notice.clone()} />
+            { live }
         </div>
     }
 }

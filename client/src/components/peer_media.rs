@@ -10,21 +10,10 @@ use crate::call::{MediaChange, PeerMedia};
 use crate::components::icons;
 use crate::components::name::with_name;
 
-#[derive(Properties, PartialEq)]
-pub struct PeerMediaProps {
-    pub peer: AttrValue,
-    pub media: PeerMedia,
-    /// What changed last (announced).
-    pub news: Vec<MediaChange>,
-}
-
-/// The badges on the remote tile and the announcement under it.
-#[function_component]
-pub fn PeerMediaBadges(props: &PeerMediaProps) -> Html {
-    let peer = props.peer.as_str();
-    let media = props.media;
-    let news = props
-        .news
+/// The badges on the remote tile and the announcement under it (`news`: what changed last). A
+/// plain function, not a component (smaller wasm).
+pub fn peer_media_badges(peer: &str, media: PeerMedia, news: &[MediaChange]) -> Html {
+    let news = news
         .iter()
         .map(|&change| sentence(peer, change))
         .collect::<Vec<_>>()
@@ -34,13 +23,13 @@ pub fn PeerMediaBadges(props: &PeerMediaProps) -> Html {
             <div class="peer-media">
                 if !media.audio {
                     <span class="peer-badge" data-testid="peer-muted" role="img"
-                        aria-label={format!("{peer} is muted")}>
+                        aria-label={crate::text::around("", peer, " is muted")}>
                         { icons::mic(true) }
                     </span>
                 }
                 if media.camera_off() {
                     <span class="peer-badge" data-testid="peer-camera-off" role="img"
-                        aria-label={format!("{peer}'s camera is off")}>
+                        aria-label={crate::text::around("", peer, "'s camera is off")}>
                         { icons::camera(true) }
                     </span>
                 }
@@ -59,12 +48,5 @@ pub fn PeerMediaBadges(props: &PeerMediaProps) -> Html {
 
 /// A screen (Feather's "monitor", MIT licence), for the share button and the sharing badge.
 pub fn screen_icon() -> Html {
-    html! {
-        <svg class="icon" viewBox="0 0 24 24" width="20" height="20" fill="none" stroke="currentColor"
-            stroke-width="2" stroke-linecap="round" stroke-linejoin="round" aria-hidden="true" focusable="false">
-            <rect x="2" y="3" width="20" height="14" rx="2" ry="2" />
-            <line x1="8" y1="21" x2="16" y2="21" />
-            <line x1="12" y1="17" x2="12" y2="21" />
-        </svg>
-    }
+    icons::screen()
 }

@@ -2,7 +2,7 @@
 //! details panel (opened from the indicator; Escape closes it) and, when the call is poor, the
 //! sentence saying what is wrong and on which side.
 //!
-//! Every second it asks the call driver (from the context the app provides) for a stats
+//! Every second it asks the call driver (given by the call panel) for a stats
 //! reading and keeps the last three; the figures and the level are those between the oldest
 //! and the newest (a two-second window, so one late report does not flip the level). All the
 //! arithmetic is in `crate::call::quality`.
@@ -42,11 +42,14 @@ impl Reducible for Readings {
 pub struct QualityProps {
     /// The other person, named in the sentence.
     pub peer: AttrValue,
+    /// The call driver the stats are read through (`None`: nothing is measured).
+    #[prop_or_default]
+    pub driver: Option<CallDriver>,
 }
 
 #[function_component]
 pub fn Quality(props: &QualityProps) -> Html {
-    let driver = use_context::<CallDriver>();
+    let driver = props.driver.clone();
     let readings = use_reducer(Readings::default);
     let open = use_state(|| false);
     {
@@ -97,14 +100,14 @@ pub fn Quality(props: &QualityProps) -> Html {
     let level_name = level.map_or("measuring", |l| l.name());
     let lit = level.map_or(0, |l| l.bars());
     let bars = (1..=3u8).map(|bar| {
-        html! { <span class={classes!("quality-bar", (bar <= lit).then_some("lit"))}></span> }
+        html! { <span class={if bar <= lit { "quality-bar lit" } else { "quality-bar" }}></span> }
     });
     html! {
         <div class="quality-row" onkeydown={on_key}>
-            <button type="button" class={classes!("quality", format!("quality-{level_name}"))}
+            <button type="button" class={crate::text::around("quality quality-", level_name, "")}
                 data-testid="quality" data-level={level.map(|l| l.name())}
-                aria-expanded={open.to_string()} aria-controls="quality-details"
-                aria-label={format!("Call quality: {level_name}. Details")}
+                aria-expanded={super::truth(*open)} aria-controls="quality-details"
+                aria-label={crate::text::around("Call quality: ", level_name, ". Details")}
                 title="Call quality: show the details" onclick={toggle}>
                 <span class="quality-bars" aria-hidden="true">{ for bars }</span>
                 <span class="quality-label">{ level_name }</span>

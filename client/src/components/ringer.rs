@@ -41,7 +41,7 @@ pub fn use_ringer(phase: &CallPhase) -> Html {
         use_effect_with(plan.tone, move |on| {
             let tone = element().filter(|_| *on).and_then(|report| {
                 Tone::start(report)
-                    .map_err(|error| crate::log::warn(&format!("ringtone: {error}")))
+                    .map_err(|error| crate::log::warn_of("ringtone", &error))
                     .ok()
             });
             move || drop(tone)
@@ -58,7 +58,7 @@ pub fn use_ringer(phase: &CallPhase) -> Html {
                 Shown::new(caller, &report)
                     .map_err(|error| {
                         let _ = report.set_attribute("data-notification", "failed");
-                        crate::log::warn(&format!("notification: {error}"));
+                        crate::log::warn_of("notification", &error);
                     })
                     .ok()
                     .flatten()
@@ -85,7 +85,7 @@ pub fn use_ringer(phase: &CallPhase) -> Html {
             spawn_local(async move {
                 match notify::ask().await {
                     Ok(answer) => permission.set(answer),
-                    Err(error) => crate::log::warn(&format!("notification permission: {error}")),
+                    Err(error) => crate::log::warn_of("notification permission", &error),
                 }
             });
         })

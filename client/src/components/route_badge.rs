@@ -5,20 +5,16 @@ use yew::prelude::*;
 use crate::call::Route;
 use crate::text::route_name;
 
-#[derive(Properties, PartialEq)]
-pub struct RouteBadgeProps {
-    pub route: Route,
-}
-
-#[function_component]
-pub fn RouteBadge(props: &RouteBadgeProps) -> Html {
-    let (value, label) = route_name(props.route);
-    let title = match props.route {
+/// The badge (a plain function, not a component: a component's Yew machinery costs ~1 KB of
+/// wasm for no gain here).
+pub fn route_badge(route: Route) -> Html {
+    let (value, label) = route_name(route);
+    let title = match route {
         Route::Direct => "Media flows directly between you",
         Route::Relayed => "Media flows through a relay server",
     };
     html! {
-        <span class={classes!("badge", format!("route-{value}"))} data-testid="call-route" data-route={value} title={title}>
+        <span class={crate::text::around("badge route-", value, "")} data-testid="call-route" data-route={value} title={title}>
             { label }
         </span>
     }

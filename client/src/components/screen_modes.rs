@@ -145,7 +145,7 @@ pub fn ScreenModes(props: &ScreenModesProps) -> Html {
         <div class="screen-modes" role="group" aria-label="Video view">
             if pip_supported(&doc) {
                 <button type="button" class="screen-mode" data-testid="pip"
-                    aria-pressed={pip.to_string()} disabled={!props.ready && !pip}
+                    aria-pressed={super::truth(pip)} disabled={!props.ready && !pip}
                     data-error={(*error).clone()} onclick={toggle_pip}
                     title={if pip { "Back into the page" } else { "Picture in picture" }}>
                     { if pip { "Exit PiP" } else { "PiP" } }
@@ -153,7 +153,7 @@ pub fn ScreenModes(props: &ScreenModesProps) -> Html {
             }
             if doc.fullscreen_enabled() {
                 <button type="button" class="screen-mode" data-testid="fullscreen"
-                    aria-pressed={full.to_string()} onclick={toggle_full}
+                    aria-pressed={super::truth(full)} onclick={toggle_full}
                     title={if full { "Leave full screen (Esc)" } else { "Full screen" }}>
                     { if full { "Exit full screen" } else { "Full screen" } }
                 </button>

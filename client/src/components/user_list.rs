@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use crate::roster::Roster;
 
-#[derive(Properties, PartialEq)]
+/// What the list shows and where its buttons go.
 pub struct UserListProps {
     pub users: Roster,
     /// Our own name (as the server gave it).
@@ -21,18 +21,15 @@ pub struct UserListProps {
     pub can_call: bool,
     pub on_call: Callback<String>,
     /// The users blocked for the session.
-    #[prop_or_default]
     pub blocked: BTreeSet<String>,
     /// Block (`true`) or unblock (`false`) this user.
-    #[prop_or_default]
     pub on_block: Callback<(String, bool)>,
     /// Write to this user privately.
-    #[prop_or_default]
     pub on_message: Callback<String>,
 }
 
-#[function_component]
-pub fn UserList(props: &UserListProps) -> Html {
+/// The list (a plain function, not a component: smaller wasm).
+pub fn user_list(props: &UserListProps) -> Html {
     let count = props.users.len();
     html! {
         <section class="panel users" aria-labelledby="users-title">
@@ -65,9 +62,9 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
     } else if blocked {
         crate::text::blocked_title(user)
     } else if reconnecting {
-        format!("{user} is reconnecting")
+        crate::text::around("", user, " is reconnecting")
     } else if props.can_call {
-        format!("Call {user}")
+        crate::text::around("Call ", user, "")
     } else {
         "You can call once the current call is over".to_owned()
     };
@@ -80,7 +77,7 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
         html! {
             <>
                 <button type="button" class="btn btn-small" data-testid="private-message"
-                    data-name={user.to_owned()} aria-label={format!("Message {user} privately")}
+                    data-name={user.to_owned()} aria-label={crate::text::around("Message ", user, " privately")}
                     onclick={onclick}>
                     { "Message" }
                 </button>
@@ -92,7 +89,7 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
         <li key={user.to_owned()} class="user-row">
             <button
                 type="button"
-                class={classes!("user", is_self.then_some("user-self"))}
+                class={if is_self { "user user-self" } else { "user" }}
                 data-testid="user"
                 data-name={user.to_owned()}
                 data-self={is_self.then_some("true")}

@@ -26,7 +26,7 @@ pub struct VideoProps {
     #[prop_or_default]
     pub muted: bool,
     #[prop_or_default]
-    pub class: Classes,
+    pub class: AttrValue,
 }
 
 /// How a `play()` ended.

@@ -37,7 +37,7 @@ pub fn use_heartbeat(state: &AppContext, socket: &SocketHandle, on_dead: Callbac
                             session_store::save(&record);
                         }
                         if let Some(Err(error)) = ping.map(|ping| socket.send(&ping)) {
-                            crate::log::debug(&format!("ping not sent: {error}"));
+                            crate::log::debug_of("ping not sent", &error);
                         }
                     }
                     Beat::Dead => on_dead.emit(()),

@@ -24,7 +24,7 @@ pub fn use_pagehide(state: &AppContext, socket: &SocketHandle) {
                     session_store::save(&record);
                 }
                 if let Some(Err(error)) = state.leaving_frame().map(|f| socket.send(&f)) {
-                    crate::log::debug(&format!("`leaving` not sent: {error}"));
+                    crate::log::debug_of("`leaving` not sent", &error);
                 }
             })
         });

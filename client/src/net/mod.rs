@@ -2,7 +2,8 @@
 //!
 //! - [`url`]: where the WebSocket goes (pure, host-tested).
 //! - [`frame`]: reads the server's frames (pure, host-tested; smaller than serde's derive).
-//! - `js_json` (wasm only): the browser's `JSON.parse` result read as [`frame::Json`].
+//! - `js_json` (wasm only): the browser's `JSON.parse` result read as [`frame::Json`];
+//!   [`parse_json`] parses text that way in the page (serde_json on the host).
 //! - `socket` (wasm only): one WebSocket connection whose listeners live as long as it does.
 //! - `session_store` (wasm only): the resumable session's record in `sessionStorage`.
 
@@ -14,3 +15,17 @@ pub mod session_store;
 #[cfg(target_arch = "wasm32")]
 pub mod socket;
 pub mod url;
+
+/// Parses JSON text: with the browser's `JSON.parse` in the page (no JSON parser in the wasm),
+/// with serde_json on the host (tests). `None` when it is not JSON.
+#[cfg(target_arch = "wasm32")]
+pub fn parse_json(text: &str) -> Option<wasm_bindgen::JsValue> {
+    js_json::parse(text).ok()
+}
+
+/// Parses JSON text: with the browser's `JSON.parse` in the page (no JSON parser in the wasm),
+/// with serde_json on the host (tests). `None` when it is not JSON.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn parse_json(text: &str) -> Option<serde_json::Value> {
+    serde_json::from_str(text).ok()
+}

@@ -24,6 +24,6 @@ pub fn load() -> Option<StoredSession> {
 pub fn save(record: &StoredSession) {
     let saved = storage().and_then(|s| Ok(s.set_item(StoredSession::KEY, &record.to_json())?));
     if let Err(error) = saved {
-        crate::log::debug(&format!("session not kept for a reload: {error}"));
+        crate::log::debug_of("session not kept for a reload", &error);
     }
 }

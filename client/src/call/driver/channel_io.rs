@@ -175,7 +175,7 @@ impl Io {
     fn run(&mut self, effects: Vec<LinkEffect>, data: Option<&ArrayBuffer>) {
         for effect in effects {
             if let Err(error) = self.execute(effect, data) {
-                crate::log::debug(&format!("data channel: {error}"));
+                crate::log::debug_of("data channel", &error);
             }
         }
     }
@@ -243,7 +243,7 @@ impl Io {
         if let Some(url) = self.url.take()
             && let Err(error) = Url::revoke_object_url(&url)
         {
-            crate::log::debug(&format!("revokeObjectURL: {}", ClientError::from(error)));
+            crate::log::debug_of("revokeObjectURL", &ClientError::from(error));
         }
     }
 }

@@ -49,7 +49,7 @@ pub fn save(kind: DeviceKind, pref: &Preference) {
     if let Some(storage) = storage()
         && let Err(error) = storage.set_item(kind.storage_key(), &pref.to_stored())
     {
-        crate::log::debug(&format!("localStorage: {}", ClientError::from(error)));
+        crate::log::debug_of("localStorage", &ClientError::from(error));
     }
 }
 

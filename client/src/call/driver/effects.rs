@@ -146,7 +146,7 @@ impl Core {
             }
             Ok(stream) => media::stop(&stream),
             Err(error) => {
-                crate::log::debug(&format!("getDisplayMedia: {error}"));
+                crate::log::debug_of("getDisplayMedia", &error);
                 self.handle(Input::ScreenShare { call, on: false });
             }
         }
@@ -157,7 +157,7 @@ impl Core {
         if let Some(peer) = self.peer.as_mut().filter(|p| p.id == pc)
             && let Err(error) = peer.add_remote_track(track)
         {
-            crate::log::debug(&format!("remote stream: {error}"));
+            crate::log::debug_of("remote stream", &error);
         }
     }
 
@@ -285,7 +285,7 @@ impl Core {
                 if let Some(peer) = &self.peer {
                     match peer.add_candidate(&candidate) {
                         Ok(promise) => spawn_local(log_failure("addIceCandidate", promise)),
-                        Err(error) => crate::log::debug(&format!("addIceCandidate: {error}")),
+                        Err(error) => crate::log::debug_of("addIceCandidate", &error),
                     }
                 }
             }
@@ -312,7 +312,7 @@ impl Core {
                 if let Some(peer) = &self.peer
                     && let Err(error) = peer.restart_ice()
                 {
-                    crate::log::debug(&format!("restartIce: {error}"));
+                    crate::log::debug_of("restartIce", &error);
                 }
             }
             Effect::ProbeRoute => {

@@ -33,6 +33,6 @@ pub fn get_f64(object: &JsValue, key: &str) -> Option<f64> {
 /// failures: normal use shows no warnings).
 pub async fn log_failure(what: &'static str, promise: Promise) {
     if let Err(error) = JsFuture::from(promise).await {
-        crate::log::debug(&format!("{what}: {}", ClientError::from(error)));
+        crate::log::debug_of(what, &ClientError::from(error));
     }
 }

@@ -234,7 +234,7 @@ impl Peer {
                     .and_then(|f| f.dyn_into::<Function>())
                     .and_then(|f| f.call1(&sender, &self.outgoing));
                 if let Err(error) = named {
-                    crate::log::debug(&format!("setStreams: {}", ClientError::from(error)));
+                    crate::log::debug_of("setStreams", &ClientError::from(error));
                 }
             }
         }

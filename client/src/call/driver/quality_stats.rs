@@ -19,7 +19,7 @@ impl CallDriver {
                 Some(Sample::from_entries(&entries))
             }
             Err(error) => {
-                crate::log::debug(&format!("getStats: {error}"));
+                crate::log::debug_of("getStats", &error);
                 None
             }
         }

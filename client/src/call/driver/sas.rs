@@ -46,7 +46,7 @@ impl SasWatch {
                     code,
                 }),
                 Ok(None) => crate::log::warn("SAS: the digest is too short"),
-                Err(error) => crate::log::warn(&format!("SAS: {error}")),
+                Err(error) => crate::log::warn_of("SAS", &error),
             }
         });
     }

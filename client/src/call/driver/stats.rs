@@ -2,8 +2,6 @@
 //! transport's `selectedCandidatePairId`, or else a `selected`/nominated succeeded pair) and
 //! whether either end of it is a TURN `relay` candidate.
 
-use std::collections::HashMap;
-
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::RtcPeerConnection;
@@ -12,22 +10,40 @@ use super::js::{get_bool, get_str};
 use crate::call::Route;
 use crate::error::ClientError;
 
-/// Reads every stats object of `pc`, keyed by id.
-pub async fn report(pc: &RtcPeerConnection) -> Result<HashMap<String, JsValue>, ClientError> {
+/// Every stats object of a `getStats()` report with its id, in the report's order: a plain list
+/// (a report has a few dozen objects), so the page carries no hash map code for it.
+pub struct Report(Vec<(String, JsValue)>);
+
+impl Report {
+    pub fn values(&self) -> impl Iterator<Item = &JsValue> {
+        self.0.iter().map(|(_, value)| value)
+    }
+
+    /// The object with this id.
+    pub fn get(&self, id: &str) -> Option<&JsValue> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == id)
+            .map(|(_, value)| value)
+    }
+}
+
+/// Reads every stats object of `pc` with its id.
+pub async fn report(pc: &RtcPeerConnection) -> Result<Report, ClientError> {
     let report = JsFuture::from(pc.get_stats()).await?;
     let entries =
         js_sys::try_iter(&report)?.ok_or(ClientError::Unexpected("stats not iterable"))?;
-    let mut by_id = HashMap::new();
+    let mut by_id = Vec::new();
     for entry in entries {
         let pair: js_sys::Array = entry?
             .dyn_into()
             .map_err(|_| ClientError::Unexpected("bad stats entry"))?;
         let value = pair.get(1);
         if let Some(id) = get_str(&value, "id") {
-            by_id.insert(id, value);
+            by_id.push((id, value));
         }
     }
-    Ok(by_id)
+    Ok(Report(by_id))
 }
 
 /// The route of the selected candidate pair, `None` while there is none.

@@ -93,7 +93,7 @@ pub fn put_in_place(
     kept.push(&track);
     match MediaStream::new_with_tracks(&kept) {
         Ok(fresh) => *local = Some(fresh),
-        Err(error) => crate::log::debug(&format!("local stream: {}", ClientError::from(error))),
+        Err(error) => crate::log::debug_of("local stream", &ClientError::from(error)),
     }
     for old in old {
         old.stop();

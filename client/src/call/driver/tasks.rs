@@ -74,7 +74,7 @@ pub fn probe_route(inbox: Inbox, id: PcId, pc: RtcPeerConnection) {
         let route = match stats::route(&pc).await {
             Ok(route) => route,
             Err(error) => {
-                crate::log::debug(&format!("getStats: {error}"));
+                crate::log::debug_of("getStats", &error);
                 None
             }
         };

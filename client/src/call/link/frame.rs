@@ -5,7 +5,7 @@
 //! Parsing never trusts the peer: unknown types, missing or mistyped fields and oversized
 //! values are errors ([`FrameError`]), never panics.
 
-use serde_json::{Map, Value, json};
+use crate::net::frame::Json;
 
 /// The protocol version we speak (sent in `hello`).
 pub const VERSION: u64 = 1;
@@ -83,81 +83,99 @@ pub enum FrameError {
 }
 
 impl Frame {
-    /// The frame as it goes on the channel.
+    /// The frame as it goes on the channel, keys in sorted order (as serde_json's map wrote
+    /// them); written by hand so the page carries no JSON value tree.
     pub fn encode(&self) -> String {
-        let value = match self {
-            Frame::Hello { version } => json!({"type": "hello", "version": version}),
-            Frame::Text { text } => json!({"type": "text", "text": text}),
+        match self {
+            Frame::Hello { version } => format!(r#"{{"type":"hello","version":{version}}}"#),
+            Frame::Text { text } => format!(r#"{{"text":{},"type":"text"}}"#, quote(text)),
             Frame::Offer {
                 id,
                 name,
                 size,
                 mime,
-            } => json!({"type": "offer", "id": id, "name": name, "size": size, "mime": mime}),
-            Frame::Accept { id } => json!({"type": "accept", "id": id}),
-            Frame::Cancel { id, reason } => {
-                json!({"type": "cancel", "id": id, "reason": reason.as_str()})
-            }
-            Frame::End { id } => json!({"type": "end", "id": id}),
-        };
-        value.to_string()
+            } => format!(
+                r#"{{"id":{id},"mime":{},"name":{},"size":{size},"type":"offer"}}"#,
+                quote(mime),
+                quote(name)
+            ),
+            Frame::Accept { id } => format!(r#"{{"id":{id},"type":"accept"}}"#),
+            Frame::Cancel { id, reason } => format!(
+                r#"{{"id":{id},"reason":"{}","type":"cancel"}}"#,
+                reason.as_str()
+            ),
+            Frame::End { id } => format!(r#"{{"id":{id},"type":"end"}}"#),
+        }
     }
 
-    /// Reads a text message from the peer.
+    /// Reads a text message from the peer (parsed by the browser's `JSON.parse` in the page,
+    /// by serde_json on the host: see [`crate::net::parse_json`]).
     pub fn parse(text: &str) -> Result<Frame, FrameError> {
         if text.len() > MAX_FRAME_BYTES {
             return Err(FrameError::TooLong);
         }
-        let Ok(Value::Object(map)) = serde_json::from_str::<Value>(text) else {
-            return Err(FrameError::NotJson);
-        };
-        let kind = map.get("type").and_then(Value::as_str).unwrap_or_default();
-        Ok(match kind {
+        match crate::net::parse_json(text) {
+            Some(value) if value.is_object() => Frame::read(&value),
+            _ => Err(FrameError::NotJson),
+        }
+    }
+
+    /// Reads a parsed JSON object.
+    fn read<J: Json>(map: &J) -> Result<Frame, FrameError> {
+        let kind = map
+            .field("type")
+            .and_then(|t| t.string())
+            .unwrap_or_default();
+        Ok(match kind.as_str() {
             "hello" => Frame::Hello {
-                version: number(&map, "version")?,
+                version: number(map, "version")?,
             },
             "text" => Frame::Text {
-                text: string(&map, "text")?.to_owned(),
+                text: string(map, "text")?,
             },
             "offer" => Frame::Offer {
-                id: id(&map)?,
-                name: clean_name(string(&map, "name")?),
-                size: number(&map, "size")?,
+                id: id(map)?,
+                name: clean_name(&string(map, "name")?),
+                size: number(map, "size")?,
                 mime: map
-                    .get("mime")
-                    .and_then(Value::as_str)
+                    .field("mime")
+                    .and_then(|m| m.string())
                     .filter(|m| m.chars().count() <= MAX_MIME_CHARS && !m.contains(['\r', '\n']))
-                    .unwrap_or_default()
-                    .to_owned(),
+                    .unwrap_or_default(),
             },
-            "accept" => Frame::Accept { id: id(&map)? },
+            "accept" => Frame::Accept { id: id(map)? },
             "cancel" => Frame::Cancel {
-                id: id(&map)?,
+                id: id(map)?,
                 reason: CancelReason::parse(
-                    map.get("reason")
-                        .and_then(Value::as_str)
+                    &map.field("reason")
+                        .and_then(|r| r.string())
                         .unwrap_or_default(),
                 ),
             },
-            "end" => Frame::End { id: id(&map)? },
+            "end" => Frame::End { id: id(map)? },
             _ => return Err(FrameError::UnknownType),
         })
     }
 }
 
-fn string<'a>(map: &'a Map<String, Value>, field: &'static str) -> Result<&'a str, FrameError> {
-    map.get(field)
-        .and_then(Value::as_str)
+/// `text` as a JSON string literal (serde_json's string writer, which the page has anyway).
+fn quote(text: &str) -> String {
+    serde_json::to_string(text).unwrap_or_default()
+}
+
+fn string<J: Json>(map: &J, field: &'static str) -> Result<String, FrameError> {
+    map.field(field)
+        .and_then(|v| v.string())
         .ok_or(FrameError::MissingField(field))
 }
 
-fn number(map: &Map<String, Value>, field: &'static str) -> Result<u64, FrameError> {
-    map.get(field)
-        .and_then(Value::as_u64)
+fn number<J: Json>(map: &J, field: &'static str) -> Result<u64, FrameError> {
+    map.field(field)
+        .and_then(|v| v.whole())
         .ok_or(FrameError::MissingField(field))
 }
 
-fn id(map: &Map<String, Value>) -> Result<u32, FrameError> {
+fn id<J: Json>(map: &J) -> Result<u32, FrameError> {
     number(map, "id").and_then(|n| u32::try_from(n).map_err(|_| FrameError::MissingField("id")))
 }
 

@@ -20,18 +20,22 @@ pub fn bytes(n: u64) -> String {
 pub fn transfer_sentence(t: &TransferView, peer: &str) -> String {
     let out = t.direction == Direction::Out;
     match t.state {
-        TransferState::Waiting => format!("Waiting for {peer} to accept…"),
+        TransferState::Waiting => crate::text::around("Waiting for ", peer, " to accept…"),
         TransferState::Active if out => format!("Sending {} of {}", bytes(t.done), bytes(t.size)),
         TransferState::Active => format!("Receiving {} of {}", bytes(t.done), bytes(t.size)),
-        TransferState::Done if out => format!("Sent to {peer}"),
-        TransferState::Done => format!("Received from {peer}"),
-        TransferState::Cancelled { by_peer: true } => format!("Cancelled by {peer}"),
-        TransferState::Cancelled { by_peer: false } => "Cancelled".to_owned(),
-        TransferState::Refused(CancelReason::TooLarge) => format!("{peer} refused it: over 100 MB"),
-        TransferState::Refused(CancelReason::Busy) => {
-            format!("{peer} is receiving another file; try again after it")
+        TransferState::Done if out => crate::text::around("Sent to ", peer, ""),
+        TransferState::Done => crate::text::around("Received from ", peer, ""),
+        TransferState::Cancelled { by_peer: true } => {
+            crate::text::around("Cancelled by ", peer, "")
         }
-        TransferState::Refused(_) => format!("{peer} stopped it"),
+        TransferState::Cancelled { by_peer: false } => "Cancelled".to_owned(),
+        TransferState::Refused(CancelReason::TooLarge) => {
+            crate::text::around("", peer, " refused it: over 100 MB")
+        }
+        TransferState::Refused(CancelReason::Busy) => {
+            crate::text::around("", peer, " is receiving another file; try again after it")
+        }
+        TransferState::Refused(_) => crate::text::around("", peer, " stopped it"),
         TransferState::Failed(error) => error_sentence(error, peer),
     }
 }
@@ -39,12 +43,20 @@ pub fn transfer_sentence(t: &TransferView, peer: &str) -> String {
 pub fn error_sentence(error: LinkError, peer: &str) -> String {
     match error {
         LinkError::BadFrame(FrameError::TooLong) => {
-            format!("{peer} sent a message too long to read")
+            crate::text::around("", peer, " sent a message too long to read")
         }
-        LinkError::BadFrame(_) => format!("{peer} sent something the chat cannot read"),
-        LinkError::UnexpectedChunk => format!("{peer} sent file data nobody asked for"),
-        LinkError::TooManyBytes => format!("{peer} sent more bytes than the file has: stopped"),
-        LinkError::ShortFile => format!("The file from {peer} arrived incomplete: discarded"),
+        LinkError::BadFrame(_) => {
+            crate::text::around("", peer, " sent something the chat cannot read")
+        }
+        LinkError::UnexpectedChunk => {
+            crate::text::around("", peer, " sent file data nobody asked for")
+        }
+        LinkError::TooManyBytes => {
+            crate::text::around("", peer, " sent more bytes than the file has: stopped")
+        }
+        LinkError::ShortFile => {
+            crate::text::around("The file from ", peer, " arrived incomplete: discarded")
+        }
         LinkError::TooLarge => "Files over 100 MB cannot be sent in a call".to_owned(),
         LinkError::Interrupted => "The connection dropped during the transfer".to_owned(),
         LinkError::ReadFailed => "The file could not be read".to_owned(),
