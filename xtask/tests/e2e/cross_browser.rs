@@ -1,5 +1,5 @@
 //! Issue 12, point 12: a call between Chromium and Firefox (Debian's `firefox-esr` with
-//! geckodriver and its fake-media preferences, see `harness/firefox.rs`), both ways, with the
+//! geckodriver and its fake-media preferences, see `harness/geckodriver.rs`), both ways, with the
 //! in-call features Firefox supports: the same security code at both ends, chat over the data
 //! channel, the partner's mute and camera shown, a quality level on both sides, and the device
 //! pickers — the speaker picker enabled exactly where the browser has `setSinkId` and lists a
