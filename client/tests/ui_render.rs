@@ -492,7 +492,10 @@ async fn the_page_goes_from_login_to_lobby_and_shows_the_call() {
     // The video's effect (after the render that drew it) sets `muted`, then `srcObject`: once
     // the stream is attached the preview must already be muted, so we never hear ourselves.
     wait_for("the stream to be attached", || media.src_object().is_some()).await;
-    assert!(media.muted(), "own preview muted (property) before its stream plays");
+    assert!(
+        media.muted(),
+        "own preview muted (property) before its stream plays"
+    );
     assert_eq!(media.src_object(), Some(local), "our stream");
     assert_eq!(get(root, "remote-video").id(), "remote-video");
     let duration = text(&get(root, "call-duration"));
