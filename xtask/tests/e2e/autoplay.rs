@@ -91,6 +91,34 @@ pub async fn firefox_page(world: &World, test: &str, label: &str) -> TestResult<
     Ok((firefox, page))
 }
 
+/// A world with Alice in Chromium and Bob in Firefox, both logged in and seeing each other.
+pub async fn chromium_alice_and_firefox_bob(
+    test: &str,
+) -> TestResult<(World, Firefox, Page, Page)> {
+    let world = World::start(test).await?;
+    let alice = world.page("alice").await?;
+    let (firefox, bob) = firefox_page(&world, test, "bob-firefox").await?;
+    assert_eq!(alice.login("alice").await?, "alice");
+    assert_eq!(bob.login("bob").await?, "bob");
+    alice.wait_for_user("bob").await?;
+    bob.wait_for_user("alice").await?;
+    Ok((world, firefox, alice, bob))
+}
+
+/// Closes `pages`, then Firefox, and waits until it is gone with its geckodriver.
+pub async fn close_with_firefox(
+    firefox: Firefox,
+    pages: impl IntoIterator<Item = Page>,
+) -> TestResult {
+    let group = firefox.group_id();
+    close_all(pages).await;
+    drop(firefox);
+    crate::wait::until("Firefox to be gone with its geckodriver", QUICK, || async {
+        Ok(crate::harness::live_members(group).is_empty().then_some(()))
+    })
+    .await
+}
+
 /// Waits until the remote video is playing — not paused, and its time and frame count advance
 /// past `from` — and returns the playback state then.
 pub async fn wait_remote_playing(page: &Page, timeout: Duration) -> TestResult<Value> {
@@ -119,13 +147,7 @@ pub async fn wait_remote_playing(page: &Page, timeout: Duration) -> TestResult<V
 async fn firefox_and_chromium_call_each_other() -> TestResult {
     const TEST: &str = "firefox_and_chromium_call_each_other";
     crate::wait::limit(async {
-        let world = World::start(TEST).await?;
-        let alice = world.page("alice").await?;
-        let (firefox, bob) = firefox_page(&world, TEST, "bob-firefox").await?;
-        assert_eq!(alice.login("alice").await?, "alice");
-        assert_eq!(bob.login("bob").await?, "bob");
-        alice.wait_for_user("bob").await?;
-        bob.wait_for_user("alice").await?;
+        let (_world, firefox, alice, bob) = chromium_alice_and_firefox_bob(TEST).await?;
 
         // Chromium calls Firefox, Firefox accepts: media flows both ways.
         connect(&alice, "alice", &bob, "bob").await?;
@@ -149,13 +171,7 @@ async fn firefox_and_chromium_call_each_other() -> TestResult {
         bob.wait_phase("idle", QUICK).await?;
         connect(&bob, "bob", &alice, "alice").await?;
 
-        let group = firefox.group_id();
-        close_all([alice, bob]).await;
-        drop(firefox);
-        crate::wait::until("Firefox to be gone with its geckodriver", QUICK, || async {
-            Ok(crate::harness::live_members(group).is_empty().then_some(()))
-        })
-        .await
+        close_with_firefox(firefox, [alice, bob]).await
     })
     .await
 }

@@ -11,10 +11,9 @@
 use serde_json::{Value, json};
 
 use crate::TestResult;
-use crate::autoplay::firefox_page;
-use crate::harness::World;
+use crate::autoplay::{chromium_alice_and_firefox_bob, close_with_firefox};
 use crate::page::{Page, QUICK, SLOW};
-use crate::scenario::{close_all, connect, hang_up_and_check};
+use crate::scenario::{connect, hang_up_and_check};
 
 /// The security code once both descriptions are known.
 async fn sas(page: &Page) -> TestResult<String> {
@@ -135,13 +134,7 @@ async fn features_work(caller: (&Page, &str), callee: (&Page, &str)) -> TestResu
 async fn chromium_and_firefox_share_the_in_call_features_both_ways() -> TestResult {
     const TEST: &str = "chromium_and_firefox_share_the_in_call_features_both_ways";
     crate::wait::limit(async {
-        let world = World::start(TEST).await?;
-        let alice = world.page("alice").await?;
-        let (firefox, bob) = firefox_page(&world, TEST, "bob-firefox").await?;
-        assert_eq!(alice.login("alice").await?, "alice");
-        assert_eq!(bob.login("bob").await?, "bob");
-        alice.wait_for_user("bob").await?;
-        bob.wait_for_user("alice").await?;
+        let (_world, firefox, alice, bob) = chromium_alice_and_firefox_bob(TEST).await?;
 
         connect(&alice, "alice", &bob, "bob").await?;
         features_work((&alice, "alice"), (&bob, "bob")).await?;
@@ -151,13 +144,7 @@ async fn chromium_and_firefox_share_the_in_call_features_both_ways() -> TestResu
         features_work((&bob, "bob"), (&alice, "alice")).await?;
         hang_up_and_check(&bob, &alice).await?;
 
-        let group = firefox.group_id();
-        close_all([alice, bob]).await;
-        drop(firefox);
-        crate::wait::until("Firefox to be gone with its geckodriver", QUICK, || async {
-            Ok(crate::harness::live_members(group).is_empty().then_some(()))
-        })
-        .await
+        close_with_firefox(firefox, [alice, bob]).await
     })
     .await
 }
