@@ -9,13 +9,11 @@
 //! no `netem` (`tc qdisc … netem` answers "qdisc kind is unknown"), so delay is not tested here;
 //! the delay sentence is covered by the client's host tests (`client/src/call/quality/tests.rs`).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use fantoccini::key::Key;
 use serde_json::{Value, json};
 
 use crate::TestResult;
+use crate::harness::PortBlock;
 use crate::page::{Page, QUICK, SLOW};
 use crate::scenario::{alice_and_bob, close_all, connect, hang_up_and_check};
 
@@ -96,86 +94,6 @@ async fn wait_live_figures(page: &Page) -> TestResult<Value> {
     .map_err(|e| format!("{e}; figures {}", page.label).into())
 }
 
-/// Drops a share of the UDP datagrams sent from some ports while it exists (its own nftables
-/// table; removed on drop, also when the test fails).
-struct Loss {
-    table: String,
-}
-
-fn nft(args: &[&str], script: Option<&str>) -> TestResult {
-    // Where Debian puts it (root's PATH may lack /usr/sbin); `NFT` overrides, as for `PortBlock`.
-    let program = std::env::var("NFT").ok().unwrap_or_else(|| {
-        ["/usr/sbin/nft", "/sbin/nft"]
-            .into_iter()
-            .find(|p| std::path::Path::new(p).exists())
-            .unwrap_or("nft")
-            .to_owned()
-    });
-    let mut child = Command::new(program)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("could not run nft (Debian's nftables): {e}"))?;
-    if let (Some(script), Some(mut stdin)) = (script, child.stdin.take()) {
-        stdin.write_all(script.as_bytes())?;
-    }
-    let output = child.wait_with_output()?;
-    if output.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "nft {args:?}: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        )
-        .into())
-    }
-}
-
-impl Loss {
-    fn from_ports(ports: &[u16], percent: u32) -> TestResult<Self> {
-        // Never on the host's firewall: only in the test's namespace, which has only `lo`.
-        let dev = std::fs::read_to_string("/proc/self/net/dev")?;
-        let names: Vec<&str> = dev
-            .lines()
-            .skip(2)
-            .filter_map(|l| l.split(':').next())
-            .map(str::trim)
-            .collect();
-        if names != ["lo"] || ports.is_empty() {
-            return Err(format!(
-                "refusing to add packet loss (interfaces {names:?}, ports {ports:?})"
-            )
-            .into());
-        }
-        let table = format!("e2e_loss_{}", std::process::id());
-        let set = ports
-            .iter()
-            .map(u16::to_string)
-            .collect::<Vec<_>>()
-            .join(", ");
-        let script = format!(
-            "table inet {table} {{\n  chain input {{\n    type filter hook input priority 0; policy accept;\n    \
-             udp sport {{ {set} }} numgen random mod 100 < {percent} drop\n  }}\n}}\n"
-        );
-        nft(&["-f", "-"], Some(&script))?;
-        Ok(Self { table })
-    }
-
-    fn lift(self) -> TestResult {
-        let result = nft(&["delete", "table", "inet", &self.table], None);
-        std::mem::forget(self);
-        result
-    }
-}
-
-impl Drop for Loss {
-    fn drop(&mut self) {
-        let _ = nft(&["delete", "table", "inet", &self.table], None);
-    }
-}
-
 /// Waits until `page` shows a poor call whose sentence has `problem` and contains `words`, and
 /// not `wrong_side` (the same loss seen from the other end).
 async fn wait_problem(
@@ -240,7 +158,7 @@ async fn call_quality_is_live_and_names_the_side_that_loses_packets() -> TestRes
 
         // 30 % of what Alice sends is lost: her upload, his download.
         let ports: Vec<u16> = serde_json::from_value(alice.js(UDP_PORTS, vec![]).await?)?;
-        let loss = Loss::from_ports(&ports, 30)?;
+        let loss = PortBlock::loss_from(&ports, 30)?;
         let (a, b) = tokio::join!(
             wait_problem(&alice, "upload-loss", "download-loss", "Your upload is losing packets — your video may freeze for bob"),
             wait_problem(&bob, "download-loss", "upload-loss", "alice's connection is losing packets"),

@@ -25,7 +25,8 @@ fn nft() -> Command {
     Command::new(program)
 }
 
-/// An nftables table that drops UDP and TCP from and to some ports while it exists.
+/// An nftables table that drops UDP and TCP from and to some ports while it exists (or, with
+/// [`PortBlock::loss_from`], a share of the UDP sent from them).
 pub struct PortBlock {
     table: String,
     lifted: bool,
@@ -36,6 +37,24 @@ impl PortBlock {
     /// input hook): the sender notices nothing, as on a real network that lost them (dropped on
     /// output, `sendto` would fail with EPERM instead).
     pub fn ports(ports: &[u16]) -> TestResult<Self> {
+        Self::with_rules(ports, |set| {
+            format!(
+                "udp sport {{ {set} }} drop\n    udp dport {{ {set} }} drop\n    \
+                 tcp sport {{ {set} }} drop\n    tcp dport {{ {set} }} drop"
+            )
+        })
+    }
+
+    /// Drops `percent` % of the UDP datagrams sent from one of `ports`, at random, on arrival:
+    /// packet loss on one side's upload (its media), nothing else touched.
+    pub fn loss_from(ports: &[u16], percent: u32) -> TestResult<Self> {
+        Self::with_rules(ports, |set| {
+            format!("udp sport {{ {set} }} numgen random mod 100 < {percent} drop")
+        })
+    }
+
+    /// A table of its own whose input chain holds `rules(the ports as an nft set)`.
+    fn with_rules(ports: &[u16], rules: impl FnOnce(&str) -> String) -> TestResult<Self> {
         // Never on the host's own firewall: only inside the test's namespace.
         super::namespace::require_loopback_only()?;
         if ports.is_empty() {
@@ -54,8 +73,8 @@ impl PortBlock {
             .join(", ");
         let script = format!(
             "table inet {table} {{\n  chain input {{\n    type filter hook input priority 0; policy accept;\n    \
-             udp sport {{ {set} }} drop\n    udp dport {{ {set} }} drop\n    \
-             tcp sport {{ {set} }} drop\n    tcp dport {{ {set} }} drop\n  }}\n}}\n"
+             {}\n  }}\n}}\n",
+            rules(&set)
         );
         let mut child = nft()
             .args(["-f", "-"])
