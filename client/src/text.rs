@@ -31,6 +31,12 @@ pub fn server_error_sentence(error: &ServerError) -> String {
         ErrorCode::ResumeFailed => "Your earlier session could not be resumed.".into(),
         ErrorCode::ChatRateLimited => "You are chatting too fast; that line was not sent.".into(),
         ErrorCode::ServerBusy => "The server is busy; that line was not sent. Try again.".into(),
+        ErrorCode::BadRoom => "That room link is not valid.".into(),
+        ErrorCode::RoomFull => "This room is full.".into(),
+        ErrorCode::PasscodeRequired => "This room needs a passcode.".into(),
+        ErrorCode::BadPasscode => "That passcode is not right.".into(),
+        ErrorCode::CallFull => "The call is full.".into(),
+        ErrorCode::InCall => "Finish your call first.".into(),
         ErrorCode::BadMessage
         | ErrorCode::UnknownType
         | ErrorCode::ServerOnlyType

@@ -28,6 +28,8 @@ pub struct Features {
     pub heartbeat: bool,
     /// It shows its call partner's media state (`media-state` frames, issue 12).
     pub media_state: bool,
+    /// It takes part in group calls (`group-call` frames, issue 13).
+    pub group_call: bool,
 }
 
 impl Features {
@@ -41,6 +43,7 @@ impl Features {
                 Feature::Resume => features.resume = true,
                 Feature::Heartbeat => features.heartbeat = true,
                 Feature::MediaState => features.media_state = true,
+                Feature::GroupCall => features.group_call = true,
                 Feature::Unknown => {}
             }
         }
@@ -56,6 +59,7 @@ impl Features {
             (self.resume, Feature::Resume),
             (self.heartbeat, Feature::Heartbeat),
             (self.media_state, Feature::MediaState),
+            (self.group_call, Feature::GroupCall),
         ]
         .into_iter()
         .filter_map(|(on, feature)| on.then_some(feature))

@@ -121,6 +121,22 @@ pub enum FromServer {
         video: bool,
         screen: bool,
     },
+    /// Extension (feature `group-call`): who is in the room's group call, in the order they
+    /// joined (empty: no group call). Sent to every `group-call` client of the room after its
+    /// login and whenever the list changes.
+    #[serde(rename = "group-call")]
+    GroupCall { members: Vec<String> },
+    /// Extension (feature `group-call`): signaling from `name` for the peer connection between
+    /// `name` and `target` in the room's group call (see `ToServer::GroupSignal`).
+    #[serde(rename = "group-signal")]
+    GroupSignal {
+        name: String,
+        target: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sdp: Option<SessionDescription>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        candidate: Option<IceCandidate>,
+    },
 }
 
 /// Machine-readable error codes of the `error` frame.
@@ -170,6 +186,19 @@ pub enum ErrorCode {
     /// The server's fan-out budget for chat (bytes written per second across all senders) is
     /// spent; this line reached nobody. Try again in a moment.
     ServerBusy,
+    /// Rooms: the WebSocket's `room` is not a room name; the connection is closed.
+    BadRoom,
+    /// Rooms: the room has as many people as its capacity; the login was refused.
+    RoomFull,
+    /// Rooms: the room has a passcode and the login sent none; the client may try again.
+    PasscodeRequired,
+    /// Rooms: the login's passcode is wrong; the client may try again (a few times).
+    BadPasscode,
+    /// Group call: `group-join` while the group call has `limits::GROUP_CALL_MAX` people.
+    CallFull,
+    /// Group call: `group-join` from someone in a one-to-one call (or ringing), or a
+    /// `video-offer` from someone in the group call.
+    InCall,
 }
 
 impl FromServer {

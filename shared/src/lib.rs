@@ -10,12 +10,14 @@
 //! - [`from_server`]: what the server sends ([`FromServer`]).
 //! - [`payload`]: the pieces both directions carry (session descriptions, ICE candidates, …).
 //! - [`name`]: the user-name rules, shared so the page validates exactly as the server does.
+//! - [`room`]: room names (issue 13), shared so the page checks links as the server does.
 //! - [`limits`]: the documented protocol limits.
 
 pub mod from_server;
 pub mod limits;
 pub mod name;
 pub mod payload;
+pub mod room;
 pub mod to_server;
 
 pub use from_server::{ErrorCode, FromServer};
@@ -23,4 +25,5 @@ pub use name::{NameError, NameKey, UserName};
 pub use payload::{
     Feature, HangUpReason, IceCandidate, IceServer, Presence, SdpType, SessionDescription,
 };
+pub use room::{RoomError, RoomName};
 pub use to_server::ToServer;

@@ -87,6 +87,9 @@ pub enum Feature {
     /// The client shows its call partner's microphone, camera and screen sharing: it may get
     /// `media-state` frames from the partner of a call it is in.
     MediaState,
+    /// The client takes part in group calls: it gets `group-call` and `group-signal` frames,
+    /// and `media-state` frames from the members of its room's group call.
+    GroupCall,
     /// Any feature name this version does not know.
     #[serde(other)]
     Unknown,

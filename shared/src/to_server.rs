@@ -22,6 +22,14 @@ pub enum ToServer {
         /// Extension: features this client understands.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         features: Vec<Feature>,
+        /// Extension (rooms): the room's passcode. Checked when the room has one; sets it when
+        /// this login creates the room. Ignored in the public lobby.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        passcode: Option<String>,
+        /// Extension (rooms): most people logged in to the room at once, when this login
+        /// creates it (`limits::ROOM_CAPACITY`); ignored otherwise.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        capacity: Option<u32>,
     },
     /// Chat: to everyone, or only to `target` (extension) when given.
     #[serde(rename = "message")]
@@ -102,6 +110,26 @@ pub enum ToServer {
         audio: bool,
         video: bool,
         screen: bool,
+    },
+    /// Extension (feature `group-call`): join the room's group call (starting it if nobody is
+    /// in it).
+    #[serde(rename = "group-join")]
+    GroupJoin,
+    /// Extension (feature `group-call`): leave the room's group call.
+    #[serde(rename = "group-leave")]
+    GroupLeave,
+    /// Extension (feature `group-call`): perfect-negotiation signaling for the peer connection
+    /// between the sender and `target`, both in the room's group call: a description (`sdp`)
+    /// or a trickled candidate (`candidate`, `null` for the end of candidates is not sent).
+    #[serde(rename = "group-signal")]
+    GroupSignal {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        name: Option<String>,
+        target: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sdp: Option<SessionDescription>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        candidate: Option<IceCandidate>,
     },
 }
 

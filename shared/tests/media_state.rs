@@ -63,6 +63,8 @@ fn media_state_feature_name() {
             name: "a".into(),
             date: None,
             features: vec![Feature::MediaState],
+            passcode: None,
+            capacity: None,
         }
     );
 }

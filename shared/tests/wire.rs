@@ -61,6 +61,8 @@ fn username_as_mdn_sends_it() {
             name: "alice".into(),
             date: Some(1_700_000_000_456),
             features: vec![],
+            passcode: None,
+            capacity: None,
         },
         json!({"type": "username", "id": 1_700_000_000_123u64, "name": "alice", "date": 1_700_000_000_456u64}),
     );
@@ -78,6 +80,8 @@ fn username_with_features_and_unknown_features_ignored() {
                 Feature::PlainText,
                 Feature::IceServers,
             ],
+            passcode: None,
+            capacity: None,
         },
         json!({"type": "username", "id": 7, "name": "bob", "features": ["userlist-delta", "plain-text", "ice-servers"]}),
     );
@@ -89,7 +93,9 @@ fn username_with_features_and_unknown_features_ignored() {
             id: None,
             name: "x".into(),
             date: None,
-            features: vec![Feature::Unknown]
+            features: vec![Feature::Unknown],
+            passcode: None,
+            capacity: None,
         }
     );
 }
@@ -508,4 +514,70 @@ fn session_resumed_pong_and_user_state() {
         },
         json!({"type": "user-state", "name": "bob", "state": "online", "fresh": true}),
     );
+}
+
+// ---- rooms and group calls (issue 13) ----
+
+#[test]
+fn username_creating_a_room_with_a_passcode_and_capacity() {
+    to_server(
+        ToServer::Username {
+            id: Some(4),
+            name: "ann".into(),
+            date: None,
+            features: vec![Feature::GroupCall],
+            passcode: Some("open sesame".into()),
+            capacity: Some(4),
+        },
+        json!({"type": "username", "id": 4, "name": "ann", "features": ["group-call"],
+               "passcode": "open sesame", "capacity": 4}),
+    );
+}
+
+#[test]
+fn group_call_frames() {
+    to_server(ToServer::GroupJoin, json!({"type": "group-join"}));
+    to_server(ToServer::GroupLeave, json!({"type": "group-leave"}));
+    to_server(
+        ToServer::GroupSignal {
+            name: None,
+            target: "bob".into(),
+            sdp: Some(offer()),
+            candidate: None,
+        },
+        json!({"type": "group-signal", "target": "bob",
+               "sdp": {"type": "offer", "sdp": "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n"}}),
+    );
+    from_server(
+        FromServer::GroupSignal {
+            name: "ann".into(),
+            target: "bob".into(),
+            sdp: None,
+            candidate: Some(candidate()),
+        },
+        json!({"type": "group-signal", "name": "ann", "target": "bob",
+               "candidate": candidate_json()}),
+    );
+    from_server(
+        FromServer::GroupCall {
+            members: vec!["ann".into(), "bob".into()],
+        },
+        json!({"type": "group-call", "members": ["ann", "bob"]}),
+    );
+    for (code, wire) in [
+        (ErrorCode::BadRoom, "bad-room"),
+        (ErrorCode::RoomFull, "room-full"),
+        (ErrorCode::PasscodeRequired, "passcode-required"),
+        (ErrorCode::BadPasscode, "bad-passcode"),
+        (ErrorCode::CallFull, "call-full"),
+        (ErrorCode::InCall, "in-call"),
+    ] {
+        from_server(
+            FromServer::Error {
+                code,
+                message: "m".into(),
+            },
+            json!({"type": "error", "code": wire, "message": "m"}),
+        );
+    }
 }

@@ -139,6 +139,15 @@ pub fn decode<J: Json>(value: &J) -> Result<FromServer, String> {
             video: flag(o, "video")?,
             screen: flag(o, "screen")?,
         },
+        "group-call" => FromServer::GroupCall {
+            members: list(&req(o, "members")?, "members")?,
+        },
+        "group-signal" => FromServer::GroupSignal {
+            name: text_of(o, "name")?,
+            target: text_of(o, "target")?,
+            sdp: opt(o, "sdp").map(|v| description(&v)).transpose()?,
+            candidate: opt(o, "candidate").map(|v| candidate(&v)).transpose()?,
+        },
         other => return Err(format!("unknown variant `{other}`")),
     })
 }

@@ -110,6 +110,8 @@ impl LoginDue {
                 name: name.clone(),
                 date: Some(now_ms),
                 features: FEATURES.to_vec(),
+                passcode: None,
+                capacity: None,
             },
             LoginDue::Resume {
                 token, ack, fresh, ..

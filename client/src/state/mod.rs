@@ -265,6 +265,8 @@ impl AppState {
             | FromServer::NewIceCandidate { .. }
             | FromServer::HangUp { .. }
             | FromServer::MediaState { .. }
+            | FromServer::GroupCall { .. }
+            | FromServer::GroupSignal { .. }
             | FromServer::IceServers { .. }
             | FromServer::Pong => {}
             FromServer::Session { token, .. } => self.on_session(token),

@@ -102,6 +102,8 @@ fn username_is_sent_once_the_id_and_the_name_are_both_known() {
                 Feature::Heartbeat,
                 Feature::MediaState,
             ],
+            passcode: None,
+            capacity: None,
         }
     );
     s.apply(Action::LoginSent { id: 9 });

@@ -80,6 +80,8 @@ pub async fn send_login(ws: &mut Ws, id: u64, name: &str, features: &[Feature]) 
         name: name.to_owned(),
         date: Some(date),
         features: features.to_vec(),
+        passcode: None,
+        capacity: None,
     };
     ws.send(Message::text(login.to_json())).await?;
     Ok(())

@@ -378,6 +378,8 @@ impl HerdClient {
             name: self.name.clone(),
             date: Some(date),
             features: features.to_vec(),
+            passcode: None,
+            capacity: None,
         };
         ws.send(Message::text(login.to_json()))
             .await

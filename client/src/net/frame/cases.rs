@@ -200,6 +200,31 @@ pub fn samples() -> Vec<FromServer> {
             video: true,
             screen: true,
         },
+        FromServer::GroupCall { members: vec![] },
+        FromServer::GroupCall {
+            members: vec![s("alice"), s("bob"), s("carol")],
+        },
+        FromServer::GroupSignal {
+            name: s("bob"),
+            target: s("alice"),
+            sdp: Some(sdp(SdpType::Offer)),
+            candidate: None,
+        },
+        FromServer::GroupSignal {
+            name: s("bob"),
+            target: s("alice"),
+            sdp: None,
+            candidate: Some(IceCandidate {
+                candidate: s("candidate:1 1 udp 2122260223 192.0.2.1 54321 typ host"),
+                sdp_mid: Some(s("0")),
+                sdp_m_line_index: Some(0),
+                username_fragment: None,
+            }),
+        },
+        FromServer::Error {
+            code: ErrorCode::RoomFull,
+            message: s("This room is full"),
+        },
     ]
 }
 

@@ -31,7 +31,9 @@ fn covered(frame: &FromServer) {
         | FromServer::Resumed { .. }
         | FromServer::Pong
         | FromServer::UserState { .. }
-        | FromServer::MediaState { .. } => {}
+        | FromServer::MediaState { .. }
+        | FromServer::GroupCall { .. }
+        | FromServer::GroupSignal { .. } => {}
     }
 }
 
