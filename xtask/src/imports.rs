@@ -3,7 +3,7 @@
 //!
 //! wasm-bindgen names each import `__wbg_<method>_<16 hex digits>` (the hash makes it unique);
 //! the page has ~260 of them, written twice (the wasm's import section and the glue's import
-//! object), and the hex digits do not compress: ~8.8 KB of the bundle's gzip (bundle diet, issue
+//! object), and the hex digits do not compress: ~9 KB of the bundle's gzip (bundle diet, issue
 //! 13). Each import is renamed `a`, `b`, … `Z`, `aa`, … in both files. The import object's key is
 //! the only place the glue names an import; a name found anywhere else, or not exactly once, stops
 //! the build rather than risk a page that cannot link.
