@@ -10,12 +10,13 @@
 //!
 //! Layout: [`shell`] runs commands and logs them; [`tools`] installs missing tools; [`netns`]
 //! wraps a command in a loopback-only network namespace; [`summary`] reads libtest output;
-//! [`bundle`] measures the built client; one file per subcommand. The house rules are the tidy
+//! [`bundle`] measures the built client; [`imports`] shortens its import names (a trunk hook); one file per subcommand. The house rules are the tidy
 //! test (`tidy`, compiled only for tests).
 
 mod bench_call;
 mod bundle;
 mod dist;
+mod imports;
 mod lighthouse;
 mod netns;
 mod run;
@@ -35,6 +36,8 @@ commands:
   test [--only G]      the house rules (fmt, clippy, tidy), then every test: native, browser
                        (wasm) and two-browser end-to-end; G = rules|native|wasm|e2e
   bench-call           call-setup benchmark with two real browsers, and the bundle size
+  shorten-imports      short import names in the built wasm and its JS glue (the trunk
+                       post_build hook; in TRUNK_STAGING_DIR, else dist/)
   dist                 build the single release binary (client built in); print its path and size
   lighthouse [--runs N] [--no-build]
                        Lighthouse mobile audit of the page: performance, LCP, accessibility,
@@ -50,6 +53,7 @@ fn main() -> ExitCode {
         Some("test") => test::test(&rest),
         Some("bench-call") => bench_call::bench_call(&rest),
         Some("dist") => dist::dist(),
+        Some("shorten-imports") => imports::shorten_imports(),
         Some("lighthouse") => lighthouse::lighthouse(&rest),
         Some(lighthouse::INNER) => lighthouse::inner(&rest),
         Some("-h" | "--help" | "help") => {

@@ -84,7 +84,8 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
 
     html! {
         <section
-            class={crate::text::around("panel call call-", phase_name(phase), "")}
+            // `CLASS`, not `class`: no `Classes` set (see `components`).
+            CLASS={crate::text::around("panel call call-", phase_name(phase), "")}
             data-testid="call"
             data-phase={phase_name(phase)}
             data-peer={peer}

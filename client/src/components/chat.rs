@@ -130,7 +130,8 @@ fn chat_line(line: &ChatLine, me: &str) -> Html {
     };
     let mine = line.name == me;
     html! {
-        <li key={line.seq} class={match (mine, line.private) {
+        // `CLASS`, not `class`: no `Classes` set (see `components`).
+        <li key={line.seq} CLASS={match (mine, line.private) {
             (false, false) => "chat-line",
             (true, false) => "chat-line mine",
             (false, true) => "chat-line private",

@@ -100,11 +100,13 @@ pub fn Quality(props: &QualityProps) -> Html {
     let level_name = level.map_or("measuring", |l| l.name());
     let lit = level.map_or(0, |l| l.bars());
     let bars = (1..=3u8).map(|bar| {
-        html! { <span class={if bar <= lit { "quality-bar lit" } else { "quality-bar" }}></span> }
+        // `CLASS`, not `class`: no `Classes` set (see `components`).
+        html! { <span CLASS={if bar <= lit { "quality-bar lit" } else { "quality-bar" }}></span> }
     });
     html! {
         <div class="quality-row" onkeydown={on_key}>
-            <button type="button" class={crate::text::around("quality quality-", level_name, "")}
+            // `CLASS`, not `class`: no `Classes` set (see `components`).
+            <button type="button" CLASS={crate::text::around("quality quality-", level_name, "")}
                 data-testid="quality" data-level={level.map(|l| l.name())}
                 aria-expanded={super::truth(*open)} aria-controls="quality-details"
                 aria-label={crate::text::around("Call quality: ", level_name, ". Details")}

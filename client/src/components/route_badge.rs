@@ -14,7 +14,8 @@ pub fn route_badge(route: Route) -> Html {
         Route::Relayed => "Media flows through a relay server",
     };
     html! {
-        <span class={crate::text::around("badge route-", value, "")} data-testid="call-route" data-route={value} title={title}>
+        // `CLASS`, not `class`: no `Classes` set (see `components`).
+        <span CLASS={crate::text::around("badge route-", value, "")} data-testid="call-route" data-route={value} title={title}>
             { label }
         </span>
     }

@@ -89,7 +89,8 @@ fn user_entry(props: &UserListProps, user: &str) -> Html {
         <li key={user.to_owned()} class="user-row">
             <button
                 type="button"
-                class={if is_self { "user user-self" } else { "user" }}
+                // `CLASS`, not `class`: no `Classes` set (see `components`).
+                CLASS={if is_self { "user user-self" } else { "user" }}
                 data-testid="user"
                 data-name={user.to_owned()}
                 data-self={is_self.then_some("true")}

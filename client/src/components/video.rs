@@ -130,7 +130,8 @@ pub fn Video(props: &VideoProps) -> Html {
             <video
                 ref={node}
                 id={props.id.clone()}
-                class={props.class.clone()}
+                // `CLASS`, not `class`: no `Classes` set (see `components`).
+                CLASS={props.class.clone()}
                 data-testid={props.testid.clone()}
                 aria-label={props.label.clone()}
                 autoplay=true

@@ -6,16 +6,16 @@
 //! a quarter of the page's wasm. Here the page lets the browser parse (`JSON.parse`, see
 //! `net/js_json.rs`) and reads the result field by field through [`Json`]; host tests read
 //! `serde_json::Value`s the same way. The small leaf enums (`ErrorCode`, `HangUpReason`,
-//! `Presence`, `SdpType`) still go through their own serde impls, so their wire names stay in
-//! one place. Same rules as the derive: unknown fields are ignored, a missing required field or
+//! `Presence`, `SdpType`) are read by name ([`leaf`]). Same rules as the derive: unknown fields are ignored, a missing required field or
 //! a wrong type refuses the whole frame, `null` is `None` for optional fields only. One
 //! difference: the page reads numbers as JavaScript does (`1.0` and `1e2` are whole numbers; past
 //! 2^53 they round), which no frame of our server meets. `net/frame/tests.rs` checks every
 //! variant against `FromServer::from_json`; its exhaustive `match` stops the build when a
 //! variant is added to `FromServer` and not here.
 
-use serde::de::value::{Error as LeafError, StrDeserializer};
 use shared::{FromServer, IceCandidate, IceServer, SessionDescription};
+
+use leaf::Leaf;
 
 /// A parsed JSON value, as far as reading a frame needs one.
 pub trait Json: Sized {
@@ -201,16 +201,13 @@ fn opt_list<J: Json>(o: &J, key: &str) -> Result<Vec<String>, String> {
     o.field(key).map_or(Ok(Vec::new()), |v| list(&v, key))
 }
 
-/// A unit enum, through its own serde impl (its wire names live there).
-fn leaf<T: serde::de::DeserializeOwned, J: Json>(v: &J, key: &str) -> Result<T, String> {
+/// A unit enum, by its wire name (`leaf`).
+fn leaf<T: Leaf, J: Json>(v: &J, key: &str) -> Result<T, String> {
     let name = v.string().ok_or_else(|| wrong(key))?;
-    T::deserialize(StrDeserializer::<LeafError>::new(&name)).map_err(|e| format!("`{key}`: {e}"))
+    leaf::named(&name).ok_or_else(|| format!("unknown value of `{key}`"))
 }
 
-fn opt_enum<T: serde::de::DeserializeOwned, J: Json>(
-    o: &J,
-    key: &str,
-) -> Result<Option<T>, String> {
+fn opt_enum<T: Leaf, J: Json>(o: &J, key: &str) -> Result<Option<T>, String> {
     opt(o, key).map(|v| leaf(&v, key)).transpose()
 }
 
@@ -267,5 +264,6 @@ fn ice_servers<J: Json>(v: &J) -> Result<Vec<IceServer>, String> {
 
 #[doc(hidden)]
 pub mod cases;
+pub mod leaf;
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 //!
 //! - [`url`]: where the WebSocket goes (pure, host-tested).
 //! - [`frame`]: reads the server's frames (pure, host-tested; smaller than serde's derive).
+//! - [`write`]: writes the page's frames as JSON text (pure, host-tested; no serde in the page).
 //! - `js_json` (wasm only): the browser's `JSON.parse` result read as [`frame::Json`];
 //!   [`parse_json`] parses text that way in the page (serde_json on the host).
 //! - `socket` (wasm only): one WebSocket connection whose listeners live as long as it does.
@@ -15,6 +16,7 @@ pub mod session_store;
 #[cfg(target_arch = "wasm32")]
 pub mod socket;
 pub mod url;
+pub mod write;
 
 /// Parses JSON text: with the browser's `JSON.parse` in the page (no JSON parser in the wasm),
 /// with serde_json on the host (tests). `None` when it is not JSON.

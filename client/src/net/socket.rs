@@ -79,7 +79,7 @@ impl Socket {
         if self.ws.ready_state() != WebSocket::OPEN {
             return Err(ClientError::NotConnected);
         }
-        self.ws.send_with_str(&frame.to_json())?;
+        self.ws.send_with_str(&super::write::frame(frame))?;
         Ok(())
     }
 }

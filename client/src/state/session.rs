@@ -5,10 +5,8 @@
 //! Pure: the record is read from and written to JSON text here; the page's storage glue
 //! (`crate::net::session_store`, browser only) only moves that text.
 
-use serde::Serialize;
-use serde_json::Value;
-
 use crate::net::frame::Json;
+use crate::net::write::Obj;
 use shared::UserName;
 
 /// At most this many frames wait for the socket to come back; one more drops the session.
@@ -53,27 +51,18 @@ impl StoredSession {
     pub const KEY: &'static str = "parley.session";
 
     pub fn to_json(&self) -> String {
-        /// The record's shape (a derive, not `json!`: building a `Value` to print it costs the
-        /// page ~2 KB gzip of float and map printing).
-        #[derive(Serialize)]
-        struct Record<'a> {
-            token: &'a str,
-            name: &'a str,
-            ack: u64,
-        }
-        let record = Record {
-            token: &self.token,
-            name: &self.name,
-            ack: self.ack,
-        };
-        // Cannot fail: string keys, no floats.
-        serde_json::to_string(&record).unwrap_or_default()
+        // Written by hand (`net::write`'s object writer): serde_json's writer costs the page KBs.
+        let mut o = Obj::new();
+        o.str("token", &self.token);
+        o.str("name", &self.name);
+        o.opt_num("ack", Some(self.ack));
+        o.end()
     }
 
     /// The record in `text`, if it is one (anything else is ignored: the page then shows the
     /// login form).
     pub fn from_json(text: &str) -> Option<Self> {
-        Self::from_record(&serde_json::from_str::<Value>(text).ok()?)
+        Self::from_record(&crate::net::parse_json(text)?)
     }
 
     /// The record in parsed JSON (the page parses with the browser's `JSON.parse`).

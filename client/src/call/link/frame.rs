@@ -6,6 +6,7 @@
 //! values are errors ([`FrameError`]), never panics.
 
 use crate::net::frame::Json;
+use crate::net::write::Obj;
 
 /// The protocol version we speak (sent in `hello`).
 pub const VERSION: u64 = 1;
@@ -84,28 +85,47 @@ pub enum FrameError {
 
 impl Frame {
     /// The frame as it goes on the channel, keys in sorted order (as serde_json's map wrote
-    /// them); written by hand so the page carries no JSON value tree.
+    /// them); written by hand (`net::write`'s object writer, no `format!`) so the page carries
+    /// no JSON value tree.
     pub fn encode(&self) -> String {
+        let mut o = Obj::new();
+        let id = |o: &mut Obj, id: &u32| o.opt_num("id", Some(u64::from(*id)));
         match self {
-            Frame::Hello { version } => format!(r#"{{"type":"hello","version":{version}}}"#),
-            Frame::Text { text } => format!(r#"{{"text":{},"type":"text"}}"#, quote(text)),
+            Frame::Hello { version } => {
+                o.str("type", "hello");
+                o.opt_num("version", Some(*version));
+            }
+            Frame::Text { text } => {
+                o.str("text", text);
+                o.str("type", "text");
+            }
             Frame::Offer {
-                id,
+                id: n,
                 name,
                 size,
                 mime,
-            } => format!(
-                r#"{{"id":{id},"mime":{},"name":{},"size":{size},"type":"offer"}}"#,
-                quote(mime),
-                quote(name)
-            ),
-            Frame::Accept { id } => format!(r#"{{"id":{id},"type":"accept"}}"#),
-            Frame::Cancel { id, reason } => format!(
-                r#"{{"id":{id},"reason":"{}","type":"cancel"}}"#,
-                reason.as_str()
-            ),
-            Frame::End { id } => format!(r#"{{"id":{id},"type":"end"}}"#),
+            } => {
+                id(&mut o, n);
+                o.str("mime", mime);
+                o.str("name", name);
+                o.opt_num("size", Some(*size));
+                o.str("type", "offer");
+            }
+            Frame::Accept { id: n } => {
+                id(&mut o, n);
+                o.str("type", "accept");
+            }
+            Frame::Cancel { id: n, reason } => {
+                id(&mut o, n);
+                o.str("reason", reason.as_str());
+                o.str("type", "cancel");
+            }
+            Frame::End { id: n } => {
+                id(&mut o, n);
+                o.str("type", "end");
+            }
         }
+        o.end()
     }
 
     /// Reads a text message from the peer (parsed by the browser's `JSON.parse` in the page,
@@ -156,11 +176,6 @@ impl Frame {
             _ => return Err(FrameError::UnknownType),
         })
     }
-}
-
-/// `text` as a JSON string literal (serde_json's string writer, which the page has anyway).
-fn quote(text: &str) -> String {
-    serde_json::to_string(text).unwrap_or_default()
 }
 
 fn string<J: Json>(map: &J, field: &'static str) -> Result<String, FrameError> {

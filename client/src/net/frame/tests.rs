@@ -64,3 +64,40 @@ fn odd_frames_are_read_as_serde_reads_them() {
         same(&frame.to_json());
     }
 }
+
+/// Every leaf value's name is serde's, and reads back as that value.
+#[test]
+fn leaf_names_are_serdes() {
+    use super::leaf::{Leaf, named};
+    use shared::{ErrorCode, HangUpReason, Presence, SdpType};
+
+    fn check<T>()
+    where
+        T: Leaf + serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug,
+    {
+        for &value in T::ALL {
+            let serde_name = serde_json::to_value(value).ok();
+            assert_eq!(
+                serde_name.as_ref().and_then(|v| v.as_str()),
+                Some(value.name())
+            );
+            assert_eq!(named::<T>(value.name()), Some(value));
+        }
+        assert_eq!(named::<T>("no-such-value"), None);
+        // `ALL` lists every value: serde's refusal names them all ("expected one of `a`, `b`").
+        let refusal = serde_json::from_str::<T>(r#""no-such-value""#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        let expected = refusal.split("expected").nth(1).unwrap_or_default();
+        let names: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+        assert_eq!(names.len(), T::ALL.len(), "{refusal}");
+        for name in names {
+            assert!(named::<T>(name).is_some(), "{name} is missing from ALL");
+        }
+    }
+    check::<ErrorCode>();
+    check::<HangUpReason>();
+    check::<Presence>();
+    check::<SdpType>();
+}
