@@ -50,7 +50,7 @@ pub enum GroupInput {
     /// One `getStats()` reading of pair `pc`, with its received audio's counters.
     Stats {
         pc: PcId,
-        sample: Sample,
+        sample: Box<Sample>,
         energy: Option<Energy>,
         now_ms: f64,
     },
@@ -141,6 +141,7 @@ impl Mesh {
             })
             .collect();
         GroupView {
+            me: self.me.clone().unwrap_or_default(),
             members: self.members.clone(),
             joined: self.joined,
             mic_enabled: !self.mic_off,
@@ -209,7 +210,7 @@ impl Mesh {
                 sample,
                 energy,
                 now_ms,
-            } => self.on_stats(pc, sample, energy, now_ms),
+            } => self.on_stats(pc, *sample, energy, now_ms),
         }
         fx
     }
@@ -363,24 +364,23 @@ impl Mesh {
         let mut out = Vec::new();
         match input {
             Input::NegotiationNeeded { .. } => pair.neg.needed(true, env(pc), &mut out),
-            Input::LocalDescriptionSet { sdp, .. } => {
-                if pair.neg.local_set(sdp.kind) != LocalDescription::Keep {
-                    fx.push(signal(&pair.name, Some(sdp), None));
-                }
+            Input::LocalDescriptionSet { sdp, .. }
+                if pair.neg.local_set(sdp.kind) != LocalDescription::Keep =>
+            {
+                fx.push(signal(&pair.name, Some(sdp), None));
             }
             Input::LocalDescriptionFailed { .. } | Input::RemoteDescriptionFailed { .. } => {
                 pair.neg.failed()
             }
-            Input::RemoteDescriptionSet { kind, .. } => {
-                if pair.neg.remote_set(kind) {
-                    // Answer: our transceivers send, our tracks on them, then the answer.
-                    out.push(Effect::EnableSending);
-                    pair.sending = true;
-                    if media_ready {
-                        out.push(Effect::AttachMedia);
-                    }
-                    out.push(Effect::SetLocalDescription);
+            // An applied offer is answered: our transceivers send, our tracks on them, then
+            // the answer.
+            Input::RemoteDescriptionSet { kind, .. } if pair.neg.remote_set(kind) => {
+                out.push(Effect::EnableSending);
+                pair.sending = true;
+                if media_ready {
+                    out.push(Effect::AttachMedia);
                 }
+                out.push(Effect::SetLocalDescription);
             }
             Input::LocalCandidate {
                 candidate: Some(candidate),

@@ -16,6 +16,7 @@
 pub mod mesh;
 pub mod speaker;
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests;
 
 use crate::call::PeerMedia;
@@ -85,6 +86,8 @@ pub enum GroupNotice {
 /// Everything the page needs to draw the group call, except the media streams.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GroupView {
+    /// Our own name (for our own tile).
+    pub me: String,
     /// The room's group call as the server last listed it, in join order (we may not be in it).
     pub members: Vec<String>,
     /// We joined (or asked to): the tiles are shown.
@@ -103,6 +106,7 @@ pub struct GroupView {
 impl Default for GroupView {
     fn default() -> Self {
         Self {
+            me: String::new(),
             members: Vec::new(),
             joined: false,
             tiles: Vec::new(),

@@ -8,6 +8,8 @@
 //! when the current one fell silent: so the highlight does not flicker between two people
 //! talking at once.
 
+use crate::call::quality::Entry;
+
 /// Below this level (0..1, RMS) nobody is speaking.
 pub const SPEAKING_MIN: f64 = 0.01;
 /// Someone else takes the highlight when this many times louder than the current speaker.
@@ -25,6 +27,17 @@ pub struct Energy {
 }
 
 impl Energy {
+    /// The received audio's counters in one `getStats()` report (its `inbound-rtp` audio).
+    pub fn from_entries(entries: &[Entry]) -> Option<Energy> {
+        let audio = entries
+            .iter()
+            .find(|e| e.str("type") == Some("inbound-rtp") && e.str("kind") == Some("audio"))?;
+        Some(Energy {
+            total_energy: audio.num("totalAudioEnergy")?,
+            total_duration: audio.num("totalSamplesDuration")?,
+        })
+    }
+
     /// The RMS level between `older` and `self` (`None` when no audio was counted between).
     pub fn level_since(self, older: Energy) -> Option<f64> {
         let duration = self.total_duration - older.total_duration;

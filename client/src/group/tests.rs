@@ -93,7 +93,7 @@ fn caps_keep_four_people_under_the_uplink() {
         assert!(c.max_bitrate as usize * peers <= TOTAL_VIDEO_BPS as usize);
     }
     // With two 64 kbit/s audio streams and more on top, three peers still fit 2.5 Mbit/s.
-    assert!(TOTAL_VIDEO_BPS + 3 * 64_000 <= 2_500_000);
+    const { assert!(TOTAL_VIDEO_BPS + 3 * 64_000 <= 2_500_000) };
     assert_eq!(
         caps_sentence(&three),
         "Sending up to 750 kbit/s to each of 3 people"
@@ -359,10 +359,10 @@ fn stats_give_each_tile_a_level_and_pick_the_speaker() {
     let (mut mesh, _) = joined("carol", &["alice", "bob", "carol"]);
     let (a, b) = (pc_of(&mesh, "alice"), pc_of(&mesh, "bob"));
     let reading = |mesh: &mut Mesh, pc, at: f64, e: Option<Energy>| {
-        let sample = Sample {
+        let sample = Box::new(Sample {
             at_ms: at,
             ..Sample::default()
-        };
+        });
         feed(
             mesh,
             GroupInput::Stats {
