@@ -296,20 +296,16 @@ impl Mesh {
             return;
         }
         self.listed = true;
-        let before = self.pairs.len();
         let members = self.members.clone();
-        for pair in std::mem::take(&mut self.pairs) {
-            if members.contains(&pair.name) {
-                self.pairs.push(pair);
-            } else {
-                self.speaker.forget(&pair.name);
-                fx.push(GroupEffect::ClosePair(pair.pc));
-            }
-        }
-        let closed = before != self.pairs.len();
+        // Rebuilt in join order: kept pairs moved over, newcomers' made.
+        let mut old = std::mem::take(&mut self.pairs);
         let mut opened = false;
         for (index, name) in members.iter().enumerate() {
-            if index == mine || self.pairs.iter().any(|p| p.name == *name) {
+            if index == mine {
+                continue;
+            }
+            if let Some(at) = old.iter().position(|p| p.name == *name) {
+                self.pairs.push(old.swap_remove(at));
                 continue;
             }
             opened = true;
@@ -337,9 +333,11 @@ impl Mesh {
                 energy: None,
             });
         }
-        // Keep the tiles in join order.
-        self.pairs
-            .sort_by_key(|p| members.iter().position(|m| *m == p.name));
+        let closed = !old.is_empty();
+        for pair in old {
+            self.speaker.forget(&pair.name);
+            fx.push(GroupEffect::ClosePair(pair.pc));
+        }
         if opened || closed {
             fx.push(GroupEffect::ApplyCaps(caps(self.pairs.len())));
         }
