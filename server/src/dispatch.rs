@@ -118,6 +118,9 @@ pub fn dispatch(
                 })?;
             Ok(Replies::default())
         }
+        Inbound::GroupJoin | Inbound::GroupLeave | Inbound::GroupSignal(_) => {
+            crate::group::apply(conn, me, registry, &frame).map(|()| Replies::default())
+        }
         Inbound::GetIceServers => Ok(Replies {
             renamed: None,
             ice_servers: true,
@@ -202,6 +205,7 @@ fn refuse_target(code: ErrorCode) -> Refusal {
             "the target declined your call moments ago; try again later (nobody got this)"
         }
         ErrorCode::ServerBusy => "the server's chat budget is spent; nobody got this, try again",
+        ErrorCode::InCall => "you are in the group call: leave it before ringing (nobody got this)",
         _ => "refused",
     };
     Refusal::new(code, message)

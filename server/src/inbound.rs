@@ -15,7 +15,7 @@ use serde_json::value::RawValue;
 use shared::{ErrorCode, Feature};
 
 use crate::envelope::{Envelope, Key, SdpField};
-use crate::relay::{Relay, RelayKind};
+use crate::relay::{Relay, RelayKind, Sdp};
 use surrogates::has_lone_surrogate;
 
 /// Why a frame was refused: the `error` frame's code and message.
@@ -67,6 +67,13 @@ pub enum Inbound<'a> {
     Ping {
         ack: Option<u64>,
     },
+    /// `group-join` (feature `group-call`, issue 13): join the group call.
+    GroupJoin,
+    /// `group-leave` (feature `group-call`): leave it.
+    GroupLeave,
+    /// `group-signal` (feature `group-call`): a relay of kind [`RelayKind::GroupSignal`] with
+    /// exactly one of `sdp` and `candidate`.
+    GroupSignal(Relay<'a>),
 }
 
 /// How deeply arrays and objects may nest inside a member that is forwarded as received (a
@@ -141,6 +148,11 @@ pub fn decode(text: &str) -> Result<Inbound<'_>, Refusal> {
             features: fields.defaulted(Key::Features, envelope.features)?,
         }),
         "leaving" => Ok(Inbound::Leaving),
+        "group-join" => Ok(Inbound::GroupJoin),
+        "group-leave" => Ok(Inbound::GroupLeave),
+        "group-signal" => fields
+            .relay(RelayKind::GroupSignal)
+            .map(Inbound::GroupSignal),
         "ping" => Ok(Inbound::Ping {
             ack: fields.optional(Key::Ack, envelope.ack)?,
         }),
@@ -238,43 +250,50 @@ impl<'a> Fields<'_, 'a> {
             reason: None,
         };
         match kind {
-            RelayKind::VideoOffer | RelayKind::VideoAnswer => {
-                if envelope.duplicated(Key::Sdp) {
-                    return Err(self.bad("duplicate `sdp`"));
-                }
-                match envelope.sdp {
-                    None | Some(SdpField::Null) => return Err(self.bad("missing `sdp`")),
-                    Some(SdpField::Bad(why)) => return Err(self.bad(why)),
-                    Some(SdpField::Description(sdp)) => {
-                        if sdp.text.is_some_and(has_lone_surrogate) {
-                            return Err(self.bad(LONE_SURROGATE));
-                        }
-                        relay.sdp = Some(sdp);
-                    }
-                }
-            }
-            RelayKind::NewIceCandidate => {
-                let raw = self
-                    .raw(Key::Candidate, envelope.candidate)?
-                    .filter(|raw| raw.get() != "null")
-                    .ok_or_else(|| self.bad("missing `candidate`"))?;
-                if nesting_depth(raw.get()) > FORWARDED_DEPTH_MAX {
-                    return Err(self.bad(format_args!(
-                        "`candidate` nested deeper than {FORWARDED_DEPTH_MAX} levels"
-                    )));
-                }
-                serde_json::from_str::<CandidateShape>(raw.get())
-                    .map_err(|e| self.mistyped(Key::Candidate, &e))?;
-                // Forwarded as received: it must also be JSON that strict parsers (serde_json, as
-                // in our client) read, with no lone surrogate escape nor a number out of range.
-                if serde_json::from_str::<serde_json::Value>(raw.get()).is_err() {
-                    return Err(self.bad(UNREADABLE_CANDIDATE));
-                }
-                relay.candidate = Some(raw.get());
-            }
+            RelayKind::VideoOffer | RelayKind::VideoAnswer => relay.sdp = Some(self.sdp()?),
+            RelayKind::NewIceCandidate => relay.candidate = Some(self.candidate()?),
+            RelayKind::GroupSignal => self.group_payload(&mut relay)?,
             RelayKind::HangUp => relay.reason = self.optional(Key::Reason, envelope.reason)?,
         }
         Ok(relay)
+    }
+
+    /// The `sdp` of an offer or answer (or group signal), its SDP text kept raw.
+    fn sdp(&self) -> Result<Sdp<'a>, Refusal> {
+        if self.envelope.duplicated(Key::Sdp) {
+            return Err(self.bad("duplicate `sdp`"));
+        }
+        match self.envelope.sdp {
+            None | Some(SdpField::Null) => Err(self.bad("missing `sdp`")),
+            Some(SdpField::Bad(why)) => Err(self.bad(why)),
+            Some(SdpField::Description(sdp)) => {
+                if sdp.text.is_some_and(has_lone_surrogate) {
+                    return Err(self.bad(LONE_SURROGATE));
+                }
+                Ok(sdp)
+            }
+        }
+    }
+
+    /// A `candidate`, checked and kept as received (JSON text).
+    fn candidate(&self) -> Result<&'a str, Refusal> {
+        let raw = self
+            .raw(Key::Candidate, self.envelope.candidate)?
+            .filter(|raw| raw.get() != "null")
+            .ok_or_else(|| self.bad("missing `candidate`"))?;
+        if nesting_depth(raw.get()) > FORWARDED_DEPTH_MAX {
+            return Err(self.bad(format_args!(
+                "`candidate` nested deeper than {FORWARDED_DEPTH_MAX} levels"
+            )));
+        }
+        serde_json::from_str::<CandidateShape>(raw.get())
+            .map_err(|e| self.mistyped(Key::Candidate, &e))?;
+        // Forwarded as received: it must also be JSON that strict parsers (serde_json, as in our
+        // client) read, with no lone surrogate escape nor a number out of range.
+        if serde_json::from_str::<serde_json::Value>(raw.get()).is_err() {
+            return Err(self.bad(UNREADABLE_CANDIDATE));
+        }
+        Ok(raw.get())
     }
 }
 
@@ -355,6 +374,7 @@ impl<'de> Deserialize<'de> for AnyString {
     }
 }
 
+mod group;
 mod surrogates;
 
 #[cfg(test)]

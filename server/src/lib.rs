@@ -27,6 +27,8 @@
 //! - [`media_state`]: `media-state`, what a client sends its call partner (mute, camera,
 //!   screen), decoded; the registry delivers it within calls only.
 //! - [`relay`]: relays with their payload kept raw, and the outgoing frame serialised once.
+//! - [`group`]: group calls (issue 13), the dispatch side of `group-join`, `group-leave` and
+//!   `group-signal`; the members and their list are `registry/group.rs`.
 //! - [`chat`]: the chat length rule and a chat line in its raw and HTML-escaped forms.
 //! - [`registry`]: members and call pairs under one lock; delivery into bounded outboxes;
 //!   `registry/resume.rs` (issuing and taking over `resume` sessions, their snapshot and
@@ -62,6 +64,7 @@ pub mod control;
 pub mod dispatch;
 pub mod envelope;
 pub mod escape;
+pub mod group;
 pub mod headers;
 pub mod inbound;
 pub mod limits;

@@ -31,6 +31,7 @@ use crate::resumable::ResumeLimits;
 
 pub mod away;
 mod fanout;
+mod group;
 mod media_state;
 mod resume;
 mod user_state;
@@ -51,6 +52,8 @@ struct Inner {
     persist: bool,
     /// The server-wide chat budget, in bytes written (`registry/fanout.rs`).
     fanout: Option<TokenBucket>,
+    /// The group call (issue 13, `registry/group.rs`).
+    group: group::GroupCall,
 }
 
 /// Who is online. Shared by every session (behind an `Arc`).
@@ -151,17 +154,16 @@ impl Registry {
             self.outbox_frames
         };
         let mut inner = self.lock();
+        let was = inner.members.get(id).map(|m| m.name.clone());
         let mut joined = inner.members.login(id, requested, features, frames);
         if let Some(outbox) = &joined.outbox {
             outbox.set_slowness(self.slow);
         }
+        inner.group_login(id, was.as_ref());
         joined.session = self.issue(&mut inner, id, features);
-        let persist = inner.members.get(id).is_some_and(|m| m.resume.is_some());
-        drop(inner);
+        inner.persist |= inner.members.get(id).is_some_and(|m| m.resume.is_some());
+        self.settle(inner);
         self.presence_wake.notify_one();
-        if persist {
-            self.persist_wake.notify_one();
-        }
         joined
     }
 
@@ -176,6 +178,9 @@ impl Registry {
     ) -> Result<(), ErrorCode> {
         let mut inner = self.lock();
         let to = inner.members.target_id(from, target)?;
+        if event == CallEvent::Offer && inner.group.contains(from) {
+            return Err(ErrorCode::InCall);
+        }
         let now = Instant::now();
         let Inner { members, calls, .. } = &mut *inner;
         calls.check(from, to, event, now).map_err(refusal_code)?;
@@ -370,6 +375,7 @@ impl Inner {
             };
             self.send(partner_id, frame.to_json().into());
         }
+        self.group_left(id);
         true
     }
 

@@ -1,6 +1,7 @@
-//! Relays: `video-offer`, `video-answer`, `new-ice-candidate` and `hang-up` as decoded, borrowing
-//! from the received frame with their payload kept as raw JSON text (the SDP text inside `sdp`,
-//! the whole `candidate`), and the outgoing frame, serialised once with the sender's name.
+//! Relays: `video-offer`, `video-answer`, `new-ice-candidate`, `hang-up` (and issue 13's
+//! `group-signal`) as decoded, borrowing from the received frame with their payload kept as
+//! raw JSON text (the SDP text inside `sdp`, the whole `candidate`), and the outgoing frame,
+//! serialised once with the sender's name.
 //!
 //! Why not simply [`shared::ToServer`] → [`shared::FromServer`]: an SDP is ~5 KB of text full of
 //! `\r\n` escapes. Parsing it into a `String` (through serde's buffering of internally tagged
@@ -23,6 +24,9 @@ pub enum RelayKind {
     VideoAnswer,
     NewIceCandidate,
     HangUp,
+    /// `group-signal` (issue 13): decoded by its own rule (`inbound/group.rs`), relayed by
+    /// [`crate::group`], never through call pairing; not a [`RelayKind::from_type`] type.
+    GroupSignal,
 }
 
 impl RelayKind {
@@ -42,6 +46,7 @@ impl RelayKind {
             Self::VideoAnswer => "video-answer",
             Self::NewIceCandidate => "new-ice-candidate",
             Self::HangUp => "hang-up",
+            Self::GroupSignal => "group-signal",
         }
     }
 
@@ -49,7 +54,8 @@ impl RelayKind {
         match self {
             Self::VideoOffer => CallEvent::Offer,
             Self::VideoAnswer => CallEvent::Answer,
-            Self::NewIceCandidate => CallEvent::Candidate,
+            // A group signal changes no pairing, as a candidate.
+            Self::NewIceCandidate | Self::GroupSignal => CallEvent::Candidate,
             Self::HangUp => CallEvent::HangUp,
         }
     }

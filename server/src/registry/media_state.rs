@@ -1,5 +1,6 @@
 //! Delivery of `media-state` (issue 12): from one end of a call to the other, and only to a
-//! client that announced the `media-state` feature.
+//! client that announced the `media-state` feature; also between two members of the group call
+//! (issue 13), to a member with the `media-state` or `group-call` feature.
 //!
 //! "A call" is a pair of clients each the other's partner ([`crate::calls::Calls::partner`]):
 //! an offer that was not refused as busy (ringing) or an answered one, until a hang-up or a
@@ -21,13 +22,15 @@ impl Registry {
         let to = inner.members.target_id(from, &state.target)?;
         let Inner { members, calls, .. } = &*inner;
         let in_call = calls.partner(from) == Some(to) && calls.partner(to) == Some(from);
-        if !in_call {
+        let in_group = inner.in_group_together(from, to);
+        if !in_call && !in_group {
             return Err(ErrorCode::NotInCall);
         }
         let (Some(me), Some(them)) = (members.get(from), members.get(to)) else {
             return Err(ErrorCode::NotInCall);
         };
-        if !them.features.media_state {
+        let wants = them.features.media_state || (in_group && them.features.group_call);
+        if !wants {
             return Ok(());
         }
         let frame = state.relayed(me.name.as_str(), them.name.as_str());

@@ -140,6 +140,8 @@ impl Registry {
             members.mark_full_list(id);
         }
         inner.tell_state(id, Presence::Online, fresh);
+        // Its group call list (issue 13), after the frames it missed.
+        inner.group_login(id, None);
         inner.persist = true;
         self.settle(inner);
         if relist {
