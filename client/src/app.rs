@@ -15,12 +15,12 @@
 //!   them before the next socket event. `set_fresh_page` is told right before the `resumed` of a
 //!   reloaded page reaches it.
 //! - The group call (issue 13) has a driver of its own (`GroupDriver`), told the same frames
-//!   first (it answers a 1:1 offer busy while in the group call) and our name; its updates go
-//!   down with the call's handles.
+//!   too and our name; its updates go down with the call's handles. While the state says we
+//!   are in the group call, a 1:1 offer is answered busy and never reaches the call driver.
 //! - The call driver reports `CallUpdate`s: the view goes into the reducer, the media streams
 //!   (browser objects, not UI state) into a separate state cell.
 
-use shared::{FromServer, ToServer};
+use shared::{FromServer, HangUpReason, ToServer};
 use web_sys::{MediaStream, RtcDataChannel};
 use yew::prelude::*;
 
@@ -288,9 +288,17 @@ fn socket_events(
             if fresh {
                 driver.set_fresh_page();
             }
-            // An offer while in the group call is answered busy there, unseen by the 1:1 call.
-            if !group.on_server_message(&frame, &send) {
-                driver.on_server_message(&frame);
+            group.on_server_message(&frame);
+            // In the group call a 1:1 offer is answered busy here, unseen by the call layer.
+            match &frame {
+                FromServer::VideoOffer { name, .. } if state.in_group_call => {
+                    send.emit(ToServer::HangUp {
+                        name: None,
+                        target: Some(name.clone()),
+                        reason: Some(HangUpReason::Busy),
+                    })
+                }
+                _ => driver.on_server_message(&frame),
             }
         }
         SocketEvent::BadFrame(error) => {

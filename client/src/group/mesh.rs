@@ -120,11 +120,6 @@ impl Mesh {
         Self::default()
     }
 
-    /// We are in the call (or joining it): 1:1 offers to us are answered busy.
-    pub fn busy(&self) -> bool {
-        self.joined
-    }
-
     /// The name of pair `pc`.
     pub fn pair_name(&self, pc: PcId) -> Option<&str> {
         self.pair(pc).map(|p| p.name.as_str())

@@ -260,7 +260,7 @@ fn a_full_call_refuses_us_and_says_so() {
     assert_eq!(fx, vec![GroupEffect::ReleaseMedia]);
     let view = mesh.view();
     assert_eq!(view.notice, Some(GroupNotice::Full));
-    assert!(!view.joined && !mesh.busy());
+    assert!(!view.joined);
     // A stream that opens after the refusal is stopped.
     assert_eq!(
         feed(&mut mesh, GroupInput::MediaReady),
@@ -320,7 +320,7 @@ fn leaving_closes_everything_and_tells_the_server() {
             GroupEffect::ReleaseMedia,
         ]
     );
-    assert!(!mesh.busy());
+    assert!(!mesh.view().joined);
     // The list without us afterwards opens nothing.
     assert!(feed(&mut mesh, list(&["alice", "bob"])).is_empty());
 }
@@ -424,4 +424,26 @@ fn the_speaker_holds_and_needs_a_clear_margin_to_move() {
     assert_eq!(s.current(), Some("a"));
     s.forget("a");
     assert_eq!(s.current(), None);
+}
+
+#[test]
+fn the_page_state_knows_when_the_server_lists_us_in_the_group_call() {
+    use crate::state::{Action, AppState, StoredSession};
+    let mut state = AppState::restored(StoredSession {
+        token: "t".into(),
+        name: "bob".into(),
+        ack: 0,
+    });
+    let members = |names: &[&str]| {
+        Action::Server(FromServer::GroupCall {
+            members: names.iter().map(|n| n.to_string()).collect(),
+        })
+    };
+    assert!(!state.in_group_call);
+    state.apply(members(&["alice"]));
+    assert!(!state.in_group_call);
+    state.apply(members(&["alice", "bob"]));
+    assert!(state.in_group_call);
+    state.apply(members(&["alice"]));
+    assert!(!state.in_group_call);
 }

@@ -12,13 +12,12 @@
 
 mod core;
 
-use std::cell::Cell;
 use std::rc::Rc;
 
 use futures::StreamExt;
 use futures::channel::mpsc::{self, UnboundedSender};
 use gloo_timers::callback::Interval;
-use shared::{FromServer, HangUpReason, ToServer};
+use shared::{FromServer, ToServer};
 use wasm_bindgen_futures::spawn_local;
 use web_sys::MediaStream;
 use yew::Callback;
@@ -54,9 +53,6 @@ enum Cmd {
 #[derive(Clone)]
 pub struct GroupDriver {
     tx: UnboundedSender<Cmd>,
-    /// The loop's last word on whether we are in the call (read synchronously by the page to
-    /// answer a 1:1 offer busy).
-    busy: Rc<Cell<bool>>,
     closer: Rc<CloseOnDrop>,
 }
 
@@ -81,7 +77,6 @@ impl GroupDriver {
     pub fn new(send: Callback<ToServer>, on_update: Callback<GroupUpdate>) -> Self {
         let (tx, commands) = mpsc::unbounded();
         let (inbox, peers) = inbox::channel();
-        let busy = Rc::new(Cell::new(false));
         let ticker = tx.clone();
         // Dropped with the loop (it owns it).
         let tick = Interval::new(STATS_EVERY_MS, move || {
@@ -93,7 +88,6 @@ impl GroupDriver {
         });
         let core = GroupCore::new(inbox, send, post);
         let mut queue = futures::stream::select(commands, peers.map(Cmd::Peer));
-        let flag = busy.clone();
         spawn_local(async move {
             let _tick = tick;
             let mut core = core;
@@ -110,7 +104,6 @@ impl GroupDriver {
                     }
                     next = futures::FutureExt::now_or_never(queue.next()).flatten();
                 }
-                flag.set(core.busy());
                 let update = core.update();
                 if last.as_ref() != Some(&update) {
                     last = Some(update.clone());
@@ -121,7 +114,6 @@ impl GroupDriver {
         Self {
             closer: Rc::new(CloseOnDrop(tx.clone())),
             tx,
-            busy,
         }
     }
 
@@ -154,18 +146,10 @@ impl GroupDriver {
         self.input(GroupInput::SocketLost);
     }
 
-    /// Every frame from the server. Returns `true` when the 1:1 call must not see it: an offer
-    /// while we are in the group call, answered busy here (nobody rings from a group call).
-    pub fn on_server_message(&self, frame: &FromServer, send: &Callback<ToServer>) -> bool {
+    /// Every frame from the server (the group call picks its own; a 1:1 offer while in the
+    /// group call is answered busy by the page, see `AppState::in_group_call`).
+    pub fn on_server_message(&self, frame: &FromServer) {
         match frame {
-            FromServer::VideoOffer { name, .. } if self.busy.get() => {
-                send.emit(ToServer::HangUp {
-                    name: None,
-                    target: Some(name.clone()),
-                    reason: Some(HangUpReason::Busy),
-                });
-                return true;
-            }
             FromServer::IceServers { ice_servers, .. } => {
                 let _ = self.tx.unbounded_send(Cmd::IceServers(ice_servers.clone()));
             }
@@ -175,6 +159,5 @@ impl GroupDriver {
             | FromServer::Error { .. } => self.input(GroupInput::Server(frame.clone())),
             _ => {}
         }
-        false
     }
 }

@@ -55,10 +55,6 @@ impl GroupCore {
         }
     }
 
-    pub fn busy(&self) -> bool {
-        self.mesh.busy()
-    }
-
     pub fn update(&self) -> GroupUpdate {
         GroupUpdate {
             view: self.mesh.view(),
