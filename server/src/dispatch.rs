@@ -119,7 +119,8 @@ pub fn dispatch(
             Ok(Replies::default())
         }
         Inbound::GroupJoin | Inbound::GroupLeave | Inbound::GroupSignal(_) => {
-            crate::group::apply(conn, me, registry, &frame).map(|()| Replies::default())
+            let who = (conn.id, me, conn.features);
+            crate::group::apply(who, registry, &frame).map(|()| Replies::default())
         }
         Inbound::GetIceServers => Ok(Replies {
             renamed: None,

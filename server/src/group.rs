@@ -8,26 +8,25 @@
 use axum::extract::ws::Utf8Bytes;
 use shared::{ErrorCode, UserName};
 
-use crate::dispatch::ConnState;
 use crate::inbound::{Inbound, Refusal};
+use crate::members::{ConnId, Features};
 use crate::registry::Registry;
 
-/// Applies a group-call frame (`frame` is one of the three group types) from `conn`, logged in
-/// as `me`.
+/// Applies a group-call frame (`frame` is one of the three group types) from `id`, logged in
+/// as `me` with `features`.
 pub fn apply(
-    conn: &ConnState,
-    me: &UserName,
+    (id, me, features): (ConnId, &UserName, Features),
     registry: &Registry,
     frame: &Inbound<'_>,
 ) -> Result<(), Refusal> {
     match frame {
-        Inbound::GroupJoin if !conn.features.group_call => Err(Refusal::new(
+        Inbound::GroupJoin if !features.group_call => Err(Refusal::new(
             ErrorCode::BadMessage,
             "announce the `group-call` feature in `username` to join the group call",
         )),
-        Inbound::GroupJoin => registry.group_join(conn.id).map_err(refuse),
+        Inbound::GroupJoin => registry.group_join(id).map_err(refuse),
         Inbound::GroupLeave => {
-            registry.group_leave(conn.id);
+            registry.group_leave(id);
             Ok(())
         }
         Inbound::GroupSignal(signal) => {
@@ -36,9 +35,7 @@ pub fn apply(
                 return Err(refuse(ErrorCode::BadMessage));
             };
             let frame: Utf8Bytes = signal.to_json(me.as_str(), target).into();
-            registry
-                .group_signal(conn.id, target, frame)
-                .map_err(refuse)?;
+            registry.group_signal(id, target, frame).map_err(refuse)?;
             crate::metrics::relayed(signal.kind.type_name());
             Ok(())
         }

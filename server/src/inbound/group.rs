@@ -27,3 +27,6 @@ impl<'a> Fields<'_, 'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests;

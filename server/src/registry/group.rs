@@ -177,4 +177,6 @@ impl Inner {
 }
 
 #[cfg(test)]
+mod props_tests;
+#[cfg(test)]
 mod tests;
