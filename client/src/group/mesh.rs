@@ -19,15 +19,18 @@
 //! `media-state` (also to each new member). The video senders are capped by the number of
 //! peers ([`super::caps`]) whenever that number changes.
 
-use shared::{ErrorCode, FromServer, IceCandidate, SdpType, SessionDescription, ToServer};
+use shared::{ErrorCode, FromServer, SdpType, ToServer};
 
+mod pair;
+
+use self::pair::Pair;
 use super::speaker::{Energy, Speaker};
 use super::{GroupNotice, GroupView, Tile, caps};
 use crate::call::PeerMedia;
 use crate::call::machine::{
-    Effect, Env, Input, LocalDescription, Negotiation, PcId, PeerState, Signaling, TrackKind,
+    Effect, Env, Input, Negotiation, PcId, PeerState, Signaling, TrackKind,
 };
-use crate::call::quality::{Figures, Level, Sample, assess};
+use crate::call::quality::Sample;
 
 /// Everything that can happen to the group call.
 #[derive(Debug, Clone, PartialEq)]
@@ -80,21 +83,6 @@ pub enum GroupEffect {
     },
     /// Cap every pair's video sender (`setParameters`): what [`super::caps`] says now.
     ApplyCaps(Option<super::Caps>),
-}
-
-/// One other member and our peer connection with them.
-#[derive(Debug)]
-struct Pair {
-    name: String,
-    pc: PcId,
-    polite: bool,
-    neg: Negotiation,
-    /// Our tracks are on its senders (an offerer's at once, an answerer's once it answered).
-    sending: bool,
-    media: PeerMedia,
-    level: Option<Level>,
-    last: Option<Sample>,
-    energy: Option<Energy>,
 }
 
 /// The group call. See the module documentation.
@@ -338,77 +326,6 @@ impl Mesh {
         }
     }
 
-    fn on_pc(&mut self, input: Input, env: &dyn Fn(PcId) -> Env, fx: &mut Vec<GroupEffect>) {
-        let pc = match &input {
-            Input::NegotiationNeeded { pc }
-            | Input::LocalDescriptionSet { pc, .. }
-            | Input::LocalDescriptionFailed { pc, .. }
-            | Input::RemoteDescriptionSet { pc, .. }
-            | Input::RemoteDescriptionFailed { pc, .. }
-            | Input::LocalCandidate { pc, .. }
-            | Input::ConnectionState { pc, .. } => *pc,
-            _ => return,
-        };
-        let media_ready = self.media_ready;
-        let Some(pair) = self.pairs.iter_mut().find(|p| p.pc == pc) else {
-            // A closed pair's late event.
-            return;
-        };
-        let mut out = Vec::new();
-        match input {
-            Input::NegotiationNeeded { .. } => pair.neg.needed(true, env(pc), &mut out),
-            Input::LocalDescriptionSet { sdp, .. }
-                if pair.neg.local_set(sdp.kind) != LocalDescription::Keep =>
-            {
-                fx.push(signal(&pair.name, Some(sdp), None));
-            }
-            Input::LocalDescriptionFailed { .. } | Input::RemoteDescriptionFailed { .. } => {
-                pair.neg.failed()
-            }
-            // An applied offer is answered: our transceivers send, our tracks on them, then
-            // the answer.
-            Input::RemoteDescriptionSet { kind, .. } if pair.neg.remote_set(kind) => {
-                out.push(Effect::EnableSending);
-                pair.sending = true;
-                if media_ready {
-                    out.push(Effect::AttachMedia);
-                }
-                out.push(Effect::SetLocalDescription);
-            }
-            Input::LocalCandidate {
-                candidate: Some(candidate),
-                ..
-            } => fx.push(signal(&pair.name, None, Some(candidate))),
-            Input::ConnectionState {
-                state: PeerState::Failed,
-                ..
-            } if !pair.polite => out.push(Effect::RestartIce),
-            _ => {}
-        }
-        fx.extend(out.into_iter().map(|e| GroupEffect::Pair(pc, e)));
-    }
-
-    fn on_stats(&mut self, pc: PcId, sample: Sample, energy: Option<Energy>, now_ms: f64) {
-        let Some(pair) = self.pairs.iter_mut().find(|p| p.pc == pc) else {
-            return;
-        };
-        if let Some(last) = &pair.last {
-            pair.level = Some(assess(&Figures::between(last, &sample)).level);
-        }
-        pair.last = Some(sample);
-        let level = match (energy, pair.energy) {
-            (Some(now), Some(before)) => now.level_since(before),
-            _ => None,
-        };
-        if energy.is_some() {
-            pair.energy = energy;
-        }
-        if let Some(level) = level {
-            let name = pair.name.clone();
-            self.speaker.heard(&name, level, now_ms);
-        }
-    }
-
     fn toggle(&mut self, kind: TrackKind, on: bool, fx: &mut Vec<GroupEffect>) {
         match kind {
             TrackKind::Audio => self.mic_off = !on,
@@ -449,17 +366,4 @@ impl Mesh {
     fn pair(&self, pc: PcId) -> Option<&Pair> {
         self.pairs.iter().find(|p| p.pc == pc)
     }
-}
-
-fn signal(
-    target: &str,
-    sdp: Option<SessionDescription>,
-    candidate: Option<IceCandidate>,
-) -> GroupEffect {
-    GroupEffect::Send(ToServer::GroupSignal {
-        name: None,
-        target: target.to_owned(),
-        sdp,
-        candidate,
-    })
 }

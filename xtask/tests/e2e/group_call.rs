@@ -49,7 +49,9 @@ return out;
 /// Every tile of `names` on `page` shows video, and its frame count goes up.
 async fn wait_decoding(page: &Page, names: &[&str]) -> TestResult {
     let what = format!("video from {names:?}");
-    let before = page.wait_js(&what, FRAMES, vec![json!(names)], LONG).await?;
+    let before = page
+        .wait_js(&what, FRAMES, vec![json!(names)], LONG)
+        .await?;
     page.wait_js(
         &format!("frames increasing from {names:?}"),
         &format!(
@@ -174,7 +176,12 @@ async fn group_call_of_up_to_four_with_speaker_caps_and_a_full_call() -> TestRes
             wait_count(page, 4).await?;
         }
         let everyone = ["alice", "bob", "carol", "dave"];
-        for (page, me) in [(alice, "alice"), (bob, "bob"), (carol, "carol"), (dave, "dave")] {
+        for (page, me) in [
+            (alice, "alice"),
+            (bob, "bob"),
+            (carol, "carol"),
+            (dave, "dave"),
+        ] {
             let others: Vec<&str> = everyone.iter().copied().filter(|n| *n != me).collect();
             wait_decoding(page, &others).await?;
         }
@@ -219,7 +226,10 @@ async fn group_call_of_up_to_four_with_speaker_caps_and_a_full_call() -> TestRes
                     LONG,
                 )
                 .await?;
-            let rate = checked.get("rate").and_then(Value::as_f64).unwrap_or(f64::MAX);
+            let rate = checked
+                .get("rate")
+                .and_then(Value::as_f64)
+                .unwrap_or(f64::MAX);
             assert!(
                 rate < 2_500_000.0,
                 "{}: outbound video {rate} bit/s over 2.5 Mbit/s",
