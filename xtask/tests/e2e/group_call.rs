@@ -1,9 +1,9 @@
 //! Group calls (issue 13) in real browsers: three Chromiums start and join a group call and
 //! each decodes video from both others; one leaves and the other two go on; a fourth joins and
 //! all four decode from the three others; a fifth is told "The call is full."; the active
-//! speaker is highlighted on the others' pages; mute badges show; every video sender is capped
-//! for three peers (`getParameters`) and the outbound video of each page stays under 2.5 Mbit/s;
-//! a one-to-one call to a member is answered busy.
+//! speaker is highlighted on the others' pages; mute and camera-off badges show; every video
+//! sender is capped for three peers (`getParameters`) and the outbound video of each page stays
+//! under 2.5 Mbit/s; a one-to-one call to a member is answered busy.
 //!
 //! Five Chromiums on a loaded 2-core machine are slow: every wait has a generous deadline
 //! ([`LONG`]), and the whole test its own limit ([`LIMIT`]).
@@ -155,6 +155,20 @@ async fn group_call_of_up_to_four_with_speaker_caps_and_a_full_call() -> TestRes
                 .await?;
             assert_eq!(speaking, json!(1), "{}: one speaker at a time", page.label);
         }
+
+        // Carol's camera off shows on the others' pages, and back on.
+        carol.click_testid("toggle-camera").await?;
+        wait_tile_flag(alice, "carol", "data-camera-off").await?;
+        wait_tile_flag(bob, "carol", "data-camera-off").await?;
+        carol.click_testid("toggle-camera").await?;
+        alice
+            .wait_js(
+                "carol's camera back on",
+                "const t = document.querySelector('[data-testid=tile][data-name=carol]'); return !!t && !t.hasAttribute('data-camera-off');",
+                vec![],
+                LONG,
+            )
+            .await?;
 
         // A one-to-one call to a member is answered busy.
         erin.call("alice").await?;
