@@ -192,7 +192,7 @@ fn check_id(conn: &ConnState, id: Option<u64>) -> Result<(), Refusal> {
 
 /// Why a `media-state` frame was refused with `not-in-call`.
 const NOT_IN_A_CALL_WITH: &str =
-    "`media-state` goes only to the partner of a call in progress; nobody got this";
+    "`media-state` goes only to your call's partner or your group call's members; nobody got this";
 
 fn refuse_target(code: ErrorCode) -> Refusal {
     let message = match code {
