@@ -34,14 +34,25 @@ async fn wait_count(page: &Page, count: usize) -> TestResult {
     .map(drop)
 }
 
-/// Frames shown so far by the tile of each of `names` (null until every tile shows video).
+/// Null until the tile of each of `names` shows video and there is one open peer connection
+/// per name; then the video frames decoded so far on each open peer connection (`getStats`:
+/// the decoder runs even for a tile scrolled out of view, where painting may not).
 const FRAMES: &str = r#"
-const out = {};
 for (const name of arguments[0]) {
   const tile = [...document.querySelectorAll('[data-testid=tile]')].find((t) => t.getAttribute('data-name') === name);
   const video = tile && tile.querySelector('video');
   if (!video || !video.srcObject || video.videoWidth === 0) return null;
-  out[name] = video.getVideoPlaybackQuality().totalVideoFrames;
+}
+const pcs = window.__e2e.pcs.filter((pc) => pc.connectionState !== 'closed');
+if (pcs.length !== arguments[0].length) return null;
+const out = [];
+for (const pc of pcs) {
+  let frames = null;
+  for (const s of (await pc.getStats()).values()) {
+    if (s.type === 'inbound-rtp' && s.kind === 'video') frames = (frames || 0) + (s.framesDecoded || 0);
+  }
+  if (frames === null) return null;
+  out.push(frames);
 }
 return out;
 "#;
@@ -55,8 +66,8 @@ async fn wait_decoding(page: &Page, names: &[&str]) -> TestResult {
     page.wait_js(
         &format!("frames increasing from {names:?}"),
         &format!(
-            "const before = arguments[1]; const now = (() => {{ {FRAMES} }})(); \
-             return !!now && arguments[0].every((n) => now[n] > before[n]);"
+            "const before = arguments[1]; const now = await (async () => {{ {FRAMES} }})(); \
+             return !!now && now.length === before.length && now.every((f, i) => f > before[i]);"
         ),
         vec![json!(names), before],
         LONG,
