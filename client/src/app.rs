@@ -14,16 +14,20 @@
 //!   `signaling_up`/`signaling_down`, `socket_lost`) by effects keyed on those facts; Yew runs
 //!   them before the next socket event. `set_fresh_page` is told right before the `resumed` of a
 //!   reloaded page reaches it.
+//! - The group call (issue 13) has a driver of its own (`GroupDriver`), told the same frames
+//!   too and our name; its updates go down with the call's handles. While the state says we
+//!   are in the group call, a 1:1 offer is answered busy and never reaches the call driver.
 //! - The call driver reports `CallUpdate`s: the view goes into the reducer, the media streams
 //!   (browser objects, not UI state) into a separate state cell.
 
-use shared::{FromServer, ToServer};
+use shared::{FromServer, HangUpReason, ToServer};
 use web_sys::{MediaStream, RtcDataChannel};
 use yew::prelude::*;
 
 use crate::call::CallCommand;
-use crate::call::driver::{CallDriver, CallUpdate};
+use crate::call::driver::{CallDriver, CallUpdate, GroupDriver, GroupUpdate};
 use crate::components::Page;
+use crate::components::group_call::GroupHandles;
 use crate::context::{AppContext, CallContext};
 use crate::hooks::{SocketHandle, use_heartbeat, use_pagehide, use_retry, use_socket};
 use crate::net::session_store;
@@ -68,10 +72,21 @@ pub fn App(props: &AppProps) -> Html {
         })
     };
 
+    // The group call (issue 13): its own driver, its update in a cell of its own.
+    let group = use_state_eq(GroupUpdate::default);
+    let group_driver = {
+        let send = outgoing(state.clone(), socket.clone());
+        let group = group.setter();
+        use_memo((), move |_| {
+            GroupDriver::new(send, Callback::from(move |u| group.set(u)))
+        })
+    };
+
     // (Re)connect whenever `attempt` changes; the cleanup closes the old socket.
     {
         let socket = socket.clone();
-        let on_event = socket_events(state.clone(), socket.clone(), (*driver).clone());
+        let drivers = ((*driver).clone(), (*group_driver).clone());
+        let on_event = socket_events(state.clone(), socket.clone(), drivers);
         let url = props.ws_url.clone();
         use_effect_with(state.attempt, move |_| {
             match url.map(|url| url.to_string()).map_or_else(page_ws_url, Ok) {
@@ -126,14 +141,23 @@ pub fn App(props: &AppProps) -> Html {
     }
 
     use_link_facts(&state, &driver);
+    {
+        let group = group_driver.clone();
+        use_effect_with(state.lost_sessions, move |lost| {
+            if *lost > 0 {
+                group.socket_lost();
+            }
+        });
+    }
 
     // The call layer needs our name (it signs offers and answers with it).
     {
-        let driver = driver.clone();
+        let drivers = (driver.clone(), group_driver.clone());
         let name = state.me.as_ref().map(|me| me.name.clone());
         use_effect_with(name, move |name| {
             if let Some(name) = name {
-                driver.set_me(name);
+                drivers.0.set_me(name);
+                drivers.1.set_me(name);
             }
         });
     }
@@ -170,7 +194,8 @@ pub fn App(props: &AppProps) -> Html {
             on_login={on_login}
             on_send_chat={on_send_chat}
             on_command={on_command}
-            handles={CallContext { driver: (*driver).clone(), channel: media.channel.clone() }}
+            handles={CallContext { driver: (*driver).clone(), channel: media.channel.clone(),
+                group: GroupHandles { driver: (*group_driver).clone(), update: (*group).clone() } }}
         />
         </ContextProvider<AppContext>>
     }
@@ -250,8 +275,9 @@ fn socket_lost_now() -> Action {
 fn socket_events(
     state: AppContext,
     socket: SocketHandle,
-    driver: CallDriver,
+    (driver, group): (CallDriver, GroupDriver),
 ) -> Callback<SocketEvent> {
+    let send = outgoing(state.clone(), socket.clone());
     Callback::from(move |event: SocketEvent| match event {
         SocketEvent::Open => state.dispatch(Action::SocketOpened),
         SocketEvent::Frame(frame) => {
@@ -262,7 +288,18 @@ fn socket_events(
             if fresh {
                 driver.set_fresh_page();
             }
-            driver.on_server_message(&frame);
+            group.on_server_message(&frame);
+            // In the group call a 1:1 offer is answered busy here, unseen by the call layer.
+            match &frame {
+                FromServer::VideoOffer { name, .. } if state.in_group_call => {
+                    send.emit(ToServer::HangUp {
+                        name: None,
+                        target: Some(name.clone()),
+                        reason: Some(HangUpReason::Busy),
+                    })
+                }
+                _ => driver.on_server_message(&frame),
+            }
         }
         SocketEvent::BadFrame(error) => {
             crate::log::warn_of("ignored a frame", &error);

@@ -18,6 +18,8 @@ use crate::state::{AppState, StoredSession};
 pub struct CallContext {
     pub driver: CallDriver,
     pub channel: Option<RtcDataChannel>,
+    /// The group call (issue 13).
+    pub group: crate::components::group_call::GroupHandles,
 }
 
 /// The page state and its dispatcher.

@@ -6,6 +6,7 @@
 //!   [`text`]: the words and numbers the page shows, made from those facts when drawing;
 //!   [`announce`]: the sentences the live region says when the call changes.
 //! - [`call`]: the call state machine (pure) and its browser driver.
+//! - [`group`]: group calls of up to four, a mesh (pure; its driver is in `call::driver`).
 //! - [`error`]: the client's one error type (`From<JsValue>`, keeping the exception's name).
 //! - [`net`]: the WebSocket's address (pure) and, in the browser, the socket itself and the
 //!   session's record in `sessionStorage`.
@@ -20,6 +21,7 @@
 pub mod announce;
 pub mod call;
 pub mod error;
+pub mod group;
 pub mod net;
 pub mod roster;
 pub mod state;

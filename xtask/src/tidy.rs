@@ -8,7 +8,7 @@
 //!   those under a `tests/` folder and those named `tests.rs` or `*_tests.rs` (a module's tests
 //!   moved out of it); everything else counts, inline `#[cfg(test)]` modules included.
 //! - `pure-core`: the pure client modules ([`source::PURE`]: the call machine, the page state,
-//!   the text, ICE settings; and all of `shared/`) never name `web_sys`, `js_sys`,
+//!   the text, ICE settings, the group call; and all of `shared/`) never name `web_sys`, `js_sys`,
 //!   `wasm_bindgen(_futures)` or a `gloo_*` crate in code.
 //! - `driver-loop`: the call driver (`client/src/call/driver.rs` and `driver/`) names no `Cell`
 //!   or `RefCell` in code: one message loop owns its objects by value.

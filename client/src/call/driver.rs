@@ -15,6 +15,8 @@
 //!   `stats` (the route of the selected pair), `timers`, `ice_servers`, `js` (reading
 //!   JS objects), `quality_stats` (the reading behind the quality indicator), `sas` (the short
 //!   authentication string of the peer connection).
+//! - `group`: the group call's driver (issue 13), reusing `peer`, `peer_run` (the
+//!   negotiation effects both drivers carry out), `tasks`, `media` and `ice_servers`.
 //! - `devices` (listing devices, the stored choices, `setSinkId`; also used by the pickers)
 //!   and `switch` (a new camera or microphone mid-call through `replaceTrack`).
 //!
@@ -33,6 +35,7 @@ mod channel_io;
 pub mod devices;
 mod effects;
 mod event_loop;
+pub mod group;
 mod handle;
 mod ice_servers;
 mod inbox;
@@ -40,6 +43,7 @@ mod js;
 mod media;
 mod outgoing;
 mod peer;
+mod peer_run;
 mod quality_stats;
 mod sas;
 mod stats;
@@ -48,4 +52,5 @@ mod tasks;
 mod timers;
 
 pub use event_loop::CallUpdate;
+pub use group::{GroupDriver, GroupUpdate};
 pub use handle::CallDriver;

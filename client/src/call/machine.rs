@@ -55,7 +55,7 @@ mod tests;
 use shared::{FromServer, HangUpReason, ToServer};
 
 pub use io::{CallId, Effect, Env, Input, PcId, PeerState, Role, Signaling, Timer, TrackKind};
-pub use negotiation::MAX_QUEUED_CANDIDATES;
+pub use negotiation::{LocalDescription, MAX_QUEUED_CANDIDATES, Negotiation};
 pub use repair::{
     POLITE_FALLBACK_MS, REPAIR_LIMIT_MS, RESTART_AFTER_DISCONNECTED_MS, RESTART_BACKOFF_MS,
 };
@@ -63,7 +63,6 @@ pub use repair::{
 /// A fact of `crate::call::notice`; the driver names it through the machine, as before.
 pub use crate::call::notice::MediaError;
 
-use self::negotiation::Negotiation;
 use self::repair::Repair;
 use crate::call::notice::CallNotice;
 use crate::call::{CallCommand, CallPhase, CallView};

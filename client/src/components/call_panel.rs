@@ -107,6 +107,9 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
             { for quality }
             { for notice }
             { body }
+            if let Some(handles) = &props.handles {
+                { crate::components::group_call::group_call(&handles.group, *phase == CallPhase::Idle) }
+            }
             <crate::components::device_pickers::DevicePickers local={props.local.clone()} remote={props.remote.clone()} on_command={props.on_command.clone()} />
         </section>
     }

@@ -64,7 +64,7 @@ pub fn Lobby(props: &LobbyProps) -> Html {
             { user_list(&UserListProps {
                 users: props.users.clone(),
                 me: props.me.clone(),
-                can_call: props.can_call,
+                can_call: props.can_call && !props.handles.as_ref().is_some_and(|h| h.group.joined()),
                 on_call,
                 blocked: props.call.blocked.clone(),
                 on_block,

@@ -22,6 +22,7 @@ pub mod call_panel;
 pub mod chat;
 pub mod connection_status;
 pub mod device_pickers;
+pub mod group_call;
 pub mod icons;
 pub mod identity;
 pub mod incoming_call;

@@ -13,13 +13,14 @@ use super::AppState;
 use super::session::Session;
 
 /// The features this client understands, announced in `username` and `resume`.
-pub const FEATURES: [Feature; 6] = [
+pub const FEATURES: [Feature; 7] = [
     Feature::UserlistDelta,
     Feature::PlainText,
     Feature::IceServers,
     Feature::Resume,
     Feature::Heartbeat,
     Feature::MediaState,
+    Feature::GroupCall,
 ];
 
 /// The WebSocket's state as the person sees it (`data-state` of the connection indicator).

@@ -82,6 +82,8 @@ pub struct AppState {
     /// Bumped each time the login is really gone (no session to resume, the resume failed, the
     /// queue overflowed): the page then tells the call layer `socket_lost`.
     pub lost_sessions: u32,
+    /// The server's last `group-call` list names us (issue 13): a 1:1 offer is answered busy.
+    pub in_group_call: bool,
 }
 
 impl Default for AppState {
@@ -105,6 +107,7 @@ impl Default for AppState {
             session: None,
             outbox: VecDeque::new(),
             lost_sessions: 0,
+            in_group_call: false,
         }
     }
 }
@@ -265,10 +268,15 @@ impl AppState {
             | FromServer::NewIceCandidate { .. }
             | FromServer::HangUp { .. }
             | FromServer::MediaState { .. }
-            | FromServer::GroupCall { .. }
             | FromServer::GroupSignal { .. }
             | FromServer::IceServers { .. }
             | FromServer::Pong => {}
+            FromServer::GroupCall { members } => {
+                self.in_group_call = self
+                    .me
+                    .as_ref()
+                    .is_some_and(|me| members.contains(&me.name))
+            }
             FromServer::Session { token, .. } => self.on_session(token),
             FromServer::Resumed {
                 name, token, ack, ..

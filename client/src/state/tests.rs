@@ -101,6 +101,7 @@ fn username_is_sent_once_the_id_and_the_name_are_both_known() {
                 Feature::Resume,
                 Feature::Heartbeat,
                 Feature::MediaState,
+                Feature::GroupCall,
             ],
             passcode: None,
             capacity: None,

@@ -9,7 +9,7 @@ pub const MAX_LINES: usize = 400;
 
 /// Modules that must run on the host without a browser: a path equal to an entry, or under an
 /// entry that ends with `/`.
-pub const PURE: [&str; 18] = [
+pub const PURE: [&str; 19] = [
     "client/src/call/machine.rs",
     "client/src/call/machine/",
     "client/src/call/link.rs",
@@ -23,6 +23,7 @@ pub const PURE: [&str; 18] = [
     "client/src/call/devices.rs",
     "client/src/call/devices/",
     "client/src/call/peer_media.rs",
+    "client/src/group/",
     "client/src/announce.rs",
     "client/src/roster.rs",
     "client/src/state/",

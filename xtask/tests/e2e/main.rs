@@ -20,7 +20,7 @@
 //! and full screen), [`devices`] (camera, microphone and speaker pickers), [`peer_media`] (mute,
 //! camera off and screen sharing shown to the partner), [`alerts`] (a call ringing in a hidden
 //! tab; the security code), [`cross_browser`] (Chromium and Firefox with the in-call features,
-//! both ways) and [`bench`] (the ignored call-setup benchmark), with the steps they
+//! both ways), [`group_call`] (group calls of up to four, issue 13) and [`bench`] (the ignored call-setup benchmark), with the steps they
 //! share in
 //! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
@@ -46,6 +46,7 @@ mod cross_browser;
 mod deploy;
 mod devices;
 mod flow;
+mod group_call;
 mod harness;
 mod harness_check;
 mod headers;

@@ -257,38 +257,6 @@ impl Core {
                     outgoing::send_video(peer, &track);
                 }
             }
-            Effect::EnableSending => {
-                if let Some(peer) = &self.peer {
-                    peer.enable_sending();
-                }
-            }
-            Effect::SetLocalDescription => {
-                if let Some(peer) = &self.peer {
-                    let promise = peer.set_local();
-                    tasks::set_local(self.inbox.clone(), peer.id, peer.pc.clone(), promise);
-                }
-            }
-            Effect::Rollback => {
-                if let Some(peer) = &self.peer {
-                    spawn_local(log_failure("rollback", peer.rollback()));
-                }
-            }
-            Effect::SetRemoteDescription(desc) => {
-                if let Some(peer) = &mut self.peer {
-                    let promise = peer.set_remote(&desc);
-                    tasks::set_remote(self.inbox.clone(), peer.id, desc.kind, promise);
-                }
-            }
-            Effect::AddIceCandidate(candidate) => {
-                // A candidate can fail harmlessly (one for an offer that lost a collision):
-                // perfect negotiation ignores those errors.
-                if let Some(peer) = &self.peer {
-                    match peer.add_candidate(&candidate) {
-                        Ok(promise) => spawn_local(log_failure("addIceCandidate", promise)),
-                        Err(error) => crate::log::debug_of("addIceCandidate", &error),
-                    }
-                }
-            }
             Effect::SetTrackEnabled { kind, enabled } => {
                 if let Some(stream) = &self.local {
                     for track in media::tracks_of(stream, kind) {
@@ -308,16 +276,16 @@ impl Core {
             }
             Effect::StartTimer { timer, ms } => self.timers.start(timer, ms, &self.inbox),
             Effect::CancelTimer(timer) => self.timers.cancel(timer),
-            Effect::RestartIce => {
-                if let Some(peer) = &self.peer
-                    && let Err(error) = peer.restart_ice()
-                {
-                    crate::log::debug_of("restartIce", &error);
-                }
-            }
             Effect::ProbeRoute => {
                 if let Some(peer) = &self.peer {
                     tasks::probe_route(self.inbox.clone(), peer.id, peer.pc.clone());
+                }
+            }
+            // Negotiation (descriptions, rollback, candidates, sending, ICE restart): as
+            // the group call's pairs do it.
+            effect => {
+                if let Some(peer) = &mut self.peer {
+                    peer.run(effect, &self.inbox);
                 }
             }
         }

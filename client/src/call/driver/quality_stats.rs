@@ -27,7 +27,7 @@ impl CallDriver {
 }
 
 /// The numbers, strings and booleans of one stats object (other values are of no use here).
-fn entry(value: &JsValue) -> Entry {
+pub(super) fn entry(value: &JsValue) -> Entry {
     let object = js_sys::Object::from(value.clone());
     let mut entry = Entry::default();
     for pair in js_sys::Object::entries(&object).iter() {
