@@ -787,6 +787,7 @@ async fn a_reloaded_tab_shows_its_lobby_at_once_and_resumes_by_itself() {
         token: "1.kept".into(),
         name: "bob".into(),
         ack: 3,
+        room: None,
     };
     storage
         .set_item(StoredSession::KEY, &kept.to_json())

@@ -17,8 +17,9 @@
 //! holds the connection and login, `link` reconnecting, the resumable session and the frames
 //! waiting for it, `session` the session's facts and its `sessionStorage` record, `backoff`
 //! the reconnect delays, `heartbeat` the ping and dead-link clock, `chat` the chat log and its
-//! frames, `notice` the facts about server errors. Who is online is a [`Roster`]
-//! (`crate::roster`), which the page owns.
+//! frames, `notice` the facts about server errors, `room` the page's place (lobby or room,
+//! issue 13) and its passcode. Who is online is a [`Roster`] (`crate::roster`), which the page
+//! owns.
 
 pub mod backoff;
 mod chat;
@@ -28,6 +29,9 @@ mod link;
 mod link_tests;
 mod login;
 mod notice;
+mod room;
+#[cfg(test)]
+mod room_tests;
 mod session;
 #[cfg(test)]
 mod tests;
@@ -40,6 +44,7 @@ use shared::{ErrorCode, FromServer, ToServer, UserName};
 pub use chat::{ChatError, ChatLine, MAX_CHAT_LINES};
 pub use login::{Connection, FEATURES, LoginDue, Me};
 pub use notice::ServerError;
+pub use room::{Entry, RoomFormError, passcode_from};
 pub use session::{MAX_OUTBOX, Session, StoredSession};
 
 use self::login::Login;
@@ -82,6 +87,8 @@ pub struct AppState {
     /// Bumped each time the login is really gone (no session to resume, the resume failed, the
     /// queue overflowed): the page then tells the call layer `socket_lost`.
     pub lost_sessions: u32,
+    /// Where the page is (lobby or room) and what its room logins carry (issue 13).
+    pub entry: Entry,
 }
 
 impl Default for AppState {
@@ -105,6 +112,7 @@ impl Default for AppState {
             session: None,
             outbox: VecDeque::new(),
             lost_sessions: 0,
+            entry: Entry::default(),
         }
     }
 }
@@ -161,6 +169,10 @@ pub enum Action {
     /// The call layer's new view of the call.
     Call(CallView),
     DismissServerNotice,
+    /// Go to another place (a new private room, the browser's Back or Forward).
+    Enter(Entry),
+    /// The passcode typed into the login form (sent right before its `Login`).
+    Passcode(String),
 }
 
 impl AppState {
@@ -194,6 +206,8 @@ impl AppState {
             Action::UnreadableFrame => self.count_frame(None),
             Action::Call(view) => self.call = view,
             Action::DismissServerNotice => self.server_notice = None,
+            Action::Enter(entry) => self.enter(entry),
+            Action::Passcode(raw) => self.set_passcode(&raw),
         }
     }
 
