@@ -1,7 +1,8 @@
 //! The root component: owns the state (the reducer `crate::context::StateProvider` makes for
 //! tests), the WebSocket and the call layer, and connects them.
 //!
-//! - A tab that kept a session in `sessionStorage` (a reload) starts by resuming it.
+//! - A tab that kept a session in `sessionStorage` (a reload) starts by resuming it, if the
+//!   session is of the place the page shows (`/` or `/r/<room>`, issue 13: `use_rooms`).
 //! - The socket is (re)opened by an effect keyed on `AppState::attempt`; its events become
 //!   reducer actions, and every server frame also goes to the call driver. A lost socket is
 //!   retried by itself after the backoff's delay (`use_retry`); a silent one is given up by the
@@ -25,10 +26,12 @@ use crate::call::CallCommand;
 use crate::call::driver::{CallDriver, CallUpdate};
 use crate::components::Page;
 use crate::context::{AppContext, CallContext};
-use crate::hooks::{SocketHandle, use_heartbeat, use_pagehide, use_retry, use_socket};
+use crate::hooks::use_rooms::current_route;
+use crate::hooks::{SocketHandle, use_heartbeat, use_pagehide, use_retry, use_rooms, use_socket};
 use crate::net::session_store;
 use crate::net::socket::SocketEvent;
-use crate::net::url::page_ws_url;
+use crate::net::url::{page_ws_url, with_room};
+use crate::route::Route;
 use crate::state::{Action, AppState};
 use crate::text::chat_error_sentence;
 
@@ -44,8 +47,7 @@ pub fn App(props: &AppProps) -> Html {
     // The page state, as `StateProvider` makes it but without that component of its own (less
     // wasm). The session is read once, before the first render: a reloaded tab shows its lobby,
     // not the form.
-    let state =
-        use_reducer(|| session_store::load().map_or_else(AppState::default, AppState::restored));
+    let state = use_reducer(|| AppState::start(current_route(), session_store::load()));
     let dispatcher = state.dispatcher();
     let media = use_state_eq(CallMedia::default);
     let socket = use_socket();
@@ -73,9 +75,12 @@ pub fn App(props: &AppProps) -> Html {
         let socket = socket.clone();
         let on_event = socket_events(state.clone(), socket.clone(), (*driver).clone());
         let url = props.ws_url.clone();
+        let route = state.entry.route.clone();
         use_effect_with(state.attempt, move |_| {
             match url.map(|url| url.to_string()).map_or_else(page_ws_url, Ok) {
-                Ok(url) => socket.connect(&url, on_event),
+                // A bad room link: no socket, the page only says so.
+                _ if route == Route::BadLink => {}
+                Ok(url) => socket.connect(&with_room(url, route.room()), on_event),
                 Err(error) => {
                     crate::log::warn_of("no WebSocket address", &error);
                     on_event.emit(SocketEvent::Closed);
@@ -96,6 +101,7 @@ pub fn App(props: &AppProps) -> Html {
         use_heartbeat(&state, &socket, on_dead);
     }
     use_pagehide(&state, &socket);
+    let on_enter = use_rooms(&state, &socket);
 
     // Log in (or resume) as soon as the socket has its id and a login is due.
     {
@@ -171,6 +177,7 @@ pub fn App(props: &AppProps) -> Html {
             on_send_chat={on_send_chat}
             on_command={on_command}
             handles={CallContext { driver: (*driver).clone(), channel: media.channel.clone() }}
+            on_enter={on_enter}
         />
         </ContextProvider<AppContext>>
     }

@@ -177,6 +177,10 @@ async fn login_form_validates_names_in_the_page() {
         joining: false,
         error: None,
         on_login,
+        in_room: false,
+        ask_passcode: false,
+        room_full: false,
+        on_passcode: Callback::noop(),
     });
     let root = &page.root;
     wait_for("the login form", || find(root, "login-name").is_some()).await;

@@ -14,7 +14,8 @@ use crate::components::live_region::use_live_region;
 use crate::components::notice::NoticeProps;
 use crate::components::{Lobby, LoginForm, connection_status, identity, notice};
 use crate::context::{AppContext, CallContext};
-use crate::state::Action;
+use crate::route::Route;
+use crate::state::{Action, Entry};
 use crate::text::server_error_sentence;
 
 #[derive(Properties, PartialEq)]
@@ -31,6 +32,9 @@ pub struct PageProps {
     /// not a context: a context costs a provider component and hook code in the wasm).
     #[prop_or_default]
     pub handles: Option<CallContext>,
+    /// Takes the page to another room (issue 13).
+    #[prop_or_default]
+    pub on_enter: Callback<Entry>,
 }
 
 #[function_component]
@@ -58,11 +62,16 @@ pub fn Page(props: &PageProps) -> Html {
     });
 
     let main = match &state.me {
+        _ if state.entry.route == Route::BadLink => crate::components::room_bar::bad_link(),
         None => html! {
             <LoginForm
                 joining={state.joining() && state.connection != crate::state::Connection::Lost}
                 error={state.login_error.as_ref().map(|e| AttrValue::from(server_error_sentence(e)))}
                 on_login={props.on_login.clone()}
+                in_room={state.entry.route != Route::Lobby}
+                ask_passcode={state.asks_passcode()}
+                room_full={state.room_full()}
+                on_passcode={dispatcher.to_callback().reform(Action::Passcode)}
             />
         },
         Some(me) => html! {
@@ -94,6 +103,10 @@ pub fn Page(props: &PageProps) -> Html {
                 }
                 { connection_status(&ConnectionStatusProps { state: state.connection, on_retry }) }
             </header>
+            if state.entry.route != Route::BadLink {
+                <crate::components::RoomBar route={state.entry.route.clone()}
+                    can_leave={state.call.phase == crate::call::CallPhase::Idle} on_enter={props.on_enter.clone()} />
+            }
             <main class="main">
                 { for server_notice }
                 { main }

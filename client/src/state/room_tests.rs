@@ -112,10 +112,12 @@ fn username_carries_the_rooms_passcode_and_capacity_only_in_a_room() {
     );
 
     // The lobby sends neither, even with values in hand.
-    let mut s = AppState::default();
-    s.entry = Entry {
-        route: Route::Lobby,
-        ..entry
+    let mut s = AppState {
+        entry: Entry {
+            route: Route::Lobby,
+            ..entry
+        },
+        ..AppState::default()
     };
     run(
         &mut s,
