@@ -2,7 +2,7 @@
 //! tests), the WebSocket and the call layer, and connects them.
 //!
 //! - A tab that kept a session in `sessionStorage` (a reload) starts by resuming it, if the
-//!   session is of the place the page shows (`/` or `/r/<room>`, issue 13: `use_rooms`).
+//!   session is of the place the page shows (`/` or `/r/<room>`, issue 13: `net::place`).
 //! - The socket is (re)opened by an effect keyed on `AppState::attempt`; its events become
 //!   reducer actions, and every server frame also goes to the call driver. A lost socket is
 //!   retried by itself after the backoff's delay (`use_retry`); a silent one is given up by the
@@ -26,8 +26,8 @@ use crate::call::CallCommand;
 use crate::call::driver::{CallDriver, CallUpdate};
 use crate::components::Page;
 use crate::context::{AppContext, CallContext};
-use crate::hooks::use_rooms::current_route;
-use crate::hooks::{SocketHandle, use_heartbeat, use_pagehide, use_retry, use_rooms, use_socket};
+use crate::hooks::{SocketHandle, use_heartbeat, use_pagehide, use_retry, use_socket};
+use crate::net::place::current_route;
 use crate::net::session_store;
 use crate::net::socket::SocketEvent;
 use crate::net::url::{page_ws_url, with_room};
@@ -47,7 +47,10 @@ pub fn App(props: &AppProps) -> Html {
     // The page state, as `StateProvider` makes it but without that component of its own (less
     // wasm). The session is read once, before the first render: a reloaded tab shows its lobby,
     // not the form.
-    let state = use_reducer(|| AppState::start(current_route(), session_store::load()));
+    let state = use_reducer(|| {
+        let handover = session_store::take_handover();
+        AppState::start(current_route(), session_store::load(), handover.as_deref())
+    });
     let dispatcher = state.dispatcher();
     let media = use_state_eq(CallMedia::default);
     let socket = use_socket();
@@ -101,7 +104,6 @@ pub fn App(props: &AppProps) -> Html {
         use_heartbeat(&state, &socket, on_dead);
     }
     use_pagehide(&state, &socket);
-    let on_enter = use_rooms(&state, &socket);
 
     // Log in (or resume) as soon as the socket has its id and a login is due.
     {
@@ -177,7 +179,6 @@ pub fn App(props: &AppProps) -> Html {
             on_send_chat={on_send_chat}
             on_command={on_command}
             handles={CallContext { driver: (*driver).clone(), channel: media.channel.clone() }}
-            on_enter={on_enter}
         />
         </ContextProvider<AppContext>>
     }

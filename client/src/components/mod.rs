@@ -8,7 +8,7 @@
 //! `ringer` sets off a ringing call's alerts and `sas` shows the security code; [`name`] isolates
 //! every displayed user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call,
 //! [`Quality`] (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture,
-//! full screen). [`RoomBar`] (issue 13) says where the page is, shares a room's link and makes
+//! full screen). [`room_bar`] (issue 13) says where the page is, shares a room's link and makes
 //! new private rooms.
 
 pub mod call_chat;
@@ -51,7 +51,7 @@ pub use notice::notice;
 pub use page::Page;
 pub use peer_media::peer_media_badges;
 pub use quality::Quality;
-pub use room_bar::RoomBar;
+pub use room_bar::room_bar;
 pub use route_badge::route_badge;
 pub use screen_modes::ScreenModes;
 pub use user_list::user_list;

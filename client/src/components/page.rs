@@ -15,7 +15,7 @@ use crate::components::notice::NoticeProps;
 use crate::components::{Lobby, LoginForm, connection_status, identity, notice};
 use crate::context::{AppContext, CallContext};
 use crate::route::Route;
-use crate::state::{Action, Entry};
+use crate::state::Action;
 use crate::text::server_error_sentence;
 
 #[derive(Properties, PartialEq)]
@@ -32,9 +32,6 @@ pub struct PageProps {
     /// not a context: a context costs a provider component and hook code in the wasm).
     #[prop_or_default]
     pub handles: Option<CallContext>,
-    /// Takes the page to another room (issue 13).
-    #[prop_or_default]
-    pub on_enter: Callback<Entry>,
 }
 
 #[function_component]
@@ -104,8 +101,7 @@ pub fn Page(props: &PageProps) -> Html {
                 { connection_status(&ConnectionStatusProps { state: state.connection, on_retry }) }
             </header>
             if state.entry.route != Route::BadLink {
-                <crate::components::RoomBar route={state.entry.route.clone()}
-                    can_leave={state.call.phase == crate::call::CallPhase::Idle} on_enter={props.on_enter.clone()} />
+                { crate::components::room_bar(&state.entry.route, state.call.phase == crate::call::CallPhase::Idle) }
             }
             <main class="main">
                 { for server_notice }

@@ -2,199 +2,143 @@
 //! shareable link (`room-link`), Copy link (`copy-link`: the clipboard, or the link selected
 //! for the person to copy where the clipboard is refused, said in a status line), Share (the
 //! Web Share API, only where the browser has `navigator.share`) and Leave room; and "New
-//! private room" (`new-room`), which opens a small form (optional passcode and capacity) and
-//! takes the page to a room named from 20 bytes of `crypto.getRandomValues`.
+//! private room" (`new-room`), a disclosure with a small form (optional passcode and capacity)
+//! that loads the page at a room named from 20 bytes of `crypto.getRandomValues`.
 //!
-//! Also [`bad_link`], what the page shows at `/r/<something that is no room name>`.
+//! Small on purpose (the page's bundle is at its limit): a plain function with no hooks; the
+//! fixed markup (buttons, the form, opened and closed by the browser's own `<details>`) is static
+//! strings (Yew's raw HTML, as the icons); one click and one submit handler on the bar read the
+//! inputs by id and write the two status lines themselves. Also [`bad_link`], the page at
+//! `/r/<something that is no room name>`.
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::{JsFuture, spawn_local};
-use web_sys::HtmlInputElement;
+use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::components::truth;
-use crate::hooks::use_rooms::{page_link, room_randomness};
+use crate::net::place::{go, page_link, room_randomness};
 use crate::route::Route;
 use crate::state::Entry;
 use crate::text::rooms::room_form_sentence;
 
-#[derive(Properties, PartialEq)]
-pub struct RoomBarProps {
-    pub route: Route,
-    /// The page may go elsewhere now (no call going on: leaving the place would end it).
-    pub can_leave: bool,
-    /// Takes the page to a new place.
-    pub on_enter: Callback<Entry>,
-}
+/// The disclosure "New private room" and its form (constant markup: no Yew elements for it).
+const NEW_ROOM: &str = concat!(
+    r#"<details class="new-room"><summary class="btn btn-small" data-testid="new-room">New private room</summary>"#,
+    r#"<form id="new-room-form" data-testid="new-room-form" novalidate>"#,
+    r#"<p class="login-lead">Only people with its link can find it. It is gone when the last person leaves.</p>"#,
+    r#"<label class="field-label" for="new-room-passcode">Passcode (optional)</label>"#,
+    r#"<input id="new-room-passcode" class="field" type="text" autocomplete="off" spellcheck="false" maxlength="64" data-testid="room-passcode">"#,
+    r#"<label class="field-label" for="new-room-capacity">Most people at once (optional)</label>"#,
+    r#"<input id="new-room-capacity" class="field" type="number" inputmode="numeric" min="2" max="100" data-testid="room-capacity">"#,
+    r#"<p id="new-room-error" class="field-error" data-testid="new-room-error" role="alert"></p>"#,
+    r#"<button type="submit" class="btn btn-primary" data-testid="create-room">Create room</button></form></details>"#,
+);
 
-/// What the last Copy link did, said in the status line.
-#[derive(Clone, Copy, PartialEq)]
-enum Copied {
-    Nothing,
-    ToClipboard,
-    /// The clipboard refused: the link is selected instead.
-    Selected,
-}
-
-#[function_component]
-pub fn RoomBar(props: &RoomBarProps) -> Html {
-    let copied = use_state(|| Copied::Nothing);
-    let open = use_state_eq(|| false);
-    // `Some(None)`: the browser gave no random bytes (see `room_form_sentence`).
-    let form_error = use_state_eq(|| None);
-    let link_ref = use_node_ref();
-    let passcode_ref = use_node_ref();
-    let capacity_ref = use_node_ref();
-    {
-        let passcode_ref = passcode_ref.clone();
-        use_effect_with(*open, move |open| {
-            if let Some(input) = open
-                .then(|| passcode_ref.cast::<HtmlInputElement>())
-                .flatten()
-            {
-                // Focus is a convenience; a refusal is harmless.
-                let _ = input.focus();
-            }
-        });
-    }
-    {
-        let copied = copied.setter();
-        use_effect_with(props.route.clone(), move |_| copied.set(Copied::Nothing));
-    }
-
-    let link = props.route.room().and_then(|_| page_link(&props.route));
-    let toggle = {
-        let open = open.clone();
-        Callback::from(move |_: MouseEvent| open.set(!*open))
+/// In a room, after its link: copy, share (where the browser can), the copy's status line and
+/// Leave room (constant markup; `{share}` is cut out where there is no `navigator.share`).
+macro_rules! link_actions {
+    ($share:expr) => {
+        concat!(
+            r#"<button type="button" class="btn btn-small" data-testid="copy-link">Copy link</button>"#,
+            $share,
+            r#"<span id="copy-feedback" class="copy-feedback" data-testid="copy-feedback" role="status"></span>"#,
+            r#"<a class="btn btn-small" href="/" data-testid="leave-room">Leave room</a>"#,
+        )
     };
-    let onsubmit = {
-        let (open, form_error) = (open.setter(), form_error.setter());
-        let (passcode_ref, capacity_ref) = (passcode_ref.clone(), capacity_ref.clone());
-        let on_enter = props.on_enter.clone();
-        Callback::from(move |event: SubmitEvent| {
-            event.prevent_default();
-            let value = |r: &NodeRef| {
-                r.cast::<HtmlInputElement>()
-                    .map(|input| input.value())
-                    .unwrap_or_default()
-            };
-            let Some(random) = room_randomness() else {
-                form_error.set(Some(None));
-                return;
-            };
-            match Entry::new_room(&random, &value(&passcode_ref), &value(&capacity_ref)) {
-                Ok(entry) => {
-                    form_error.set(None);
-                    open.set(false);
-                    on_enter.emit(entry);
-                }
-                Err(error) => form_error.set(Some(Some(error))),
-            }
-        })
-    };
-    let form = open.then(|| {
-        let cancel = {
-            let open = open.clone();
-            Callback::from(move |_: MouseEvent| open.set(false))
-        };
-        let error = (*form_error).map(room_form_sentence);
-        html! {
-            <form id="new-room-form" class="new-room" data-testid="new-room-form" onsubmit={onsubmit}
-                novalidate=true aria-label="New private room">
-                <p class="login-lead">
-                    { "Only people with its link can find it. It is gone when the last person leaves." }
-                </p>
-                <label class="field-label" for="new-room-passcode">{ "Passcode (optional)" }</label>
-                <input ref={passcode_ref} id="new-room-passcode" class="field" type="text"
-                    autocomplete="off" spellcheck="false" maxlength="64" data-testid="room-passcode" />
-                <label class="field-label" for="new-room-capacity">{ "Most people at once (optional)" }</label>
-                <input ref={capacity_ref} id="new-room-capacity" class="field" type="number"
-                    inputmode="numeric" min="2" max="100" data-testid="room-capacity" />
-                if let Some(error) = error {
-                    <p class="field-error" data-testid="new-room-error" role="alert">{ error }</p>
-                }
-                <div class="new-room-actions">
-                    <button type="submit" class="btn btn-primary" data-testid="create-room">
-                        { "Create room" }
-                    </button>
-                    <button type="button" class="btn" onclick={cancel}>{ "Cancel" }</button>
-                </div>
-            </form>
+}
+const LINK_ACTIONS: &str = link_actions!("");
+const LINK_ACTIONS_SHARE: &str = link_actions!(
+    r#"<button type="button" class="btn btn-small" data-testid="share-link">Share…</button>"#
+);
+
+/// The page at a room link that is not valid (constant markup).
+const BAD_LINK: &str = concat!(
+    r#"<section class="card login" data-testid="bad-room-link"><h1 class="login-title">That room link is not valid</h1>"#,
+    r#"<p class="login-lead">A room link ends in /r/ and a name of letters, digits, - or _.</p>"#,
+    r#"<a class="btn btn-primary" href="/">Go to the public lobby</a></section>"#,
+);
+
+/// The bar for the page at `route`; "New private room" only while the page may leave its place
+/// (`can_leave`: no call going on, which leaving would end). Its buttons and form are handled
+/// here, by the clicks and the submit that reach the bar.
+pub fn room_bar(route: &Route, can_leave: bool) -> Html {
+    let link = route.room().and_then(|_| page_link(route));
+    let onsubmit = Callback::from(|event: SubmitEvent| {
+        event.prevent_default();
+        match new_room() {
+            Ok(entry) => go(&entry),
+            Err(sentence) => say("new-room-error", sentence),
         }
     });
-
+    let onclick = Callback::from(|event: MouseEvent| {
+        let button = target(&event).and_then(|e| e.closest("button").ok().flatten());
+        let link = element("room-link").and_then(|link| link.text_content());
+        match (button.and_then(|b| b.get_attribute("data-testid")), link) {
+            (Some(id), Some(link)) if id == "copy-link" => spawn_local(copy(link)),
+            (Some(id), Some(link)) if id == "share-link" => spawn_local(share(link)),
+            _ => {}
+        }
+    });
+    let can_share = web_sys::window()
+        .is_some_and(|w| js_sys::Reflect::has(&w.navigator(), &"share".into()).unwrap_or(false));
+    let actions = if can_share {
+        LINK_ACTIONS_SHARE
+    } else {
+        LINK_ACTIONS
+    };
     html! {
-        <section class="room-bar" aria-label="Room">
+        <section class="room-bar" aria-label="Room" {onclick} {onsubmit}>
             <span class="room-where">
-                if props.route.room().is_some() { { "Room " } }
-                <strong data-testid="room-name" title={props.route.room().map(|r| AttrValue::from(r.to_string()))}>
-                    { props.route.label() }
+                if route.room().is_some() { { "Room " } }
+                <strong data-testid="room-name" title={route.room().map(|r| AttrValue::from(r.as_str().to_owned()))}>
+                    { route.label() }
                 </strong>
             </span>
             if let Some(link) = link {
-                { share(&link, &link_ref, &copied) }
+                // Keyed on the link, so another room starts with an empty status line.
+                <span key={link.clone()} class="room-share">
+                    <code id="room-link" class="room-link" data-testid="room-link">{ link }</code>
+                    { Html::from_html_unchecked(AttrValue::Static(actions)) }
+                </span>
             }
-            <button type="button" class="btn btn-small" data-testid="new-room" onclick={toggle}
-                aria-expanded={truth(*open)} aria-controls="new-room-form" disabled={!props.can_leave}>
-                { "New private room" }
-            </button>
-            { for form }
+            if can_leave {
+                { Html::from_html_unchecked(AttrValue::Static(NEW_ROOM)) }
+            }
         </section>
     }
 }
 
-/// The link and what can be done with it.
-fn share(link: &str, link_ref: &NodeRef, copied: &UseStateHandle<Copied>) -> Html {
-    let on_copy = {
-        let (link, link_ref, copied) = (link.to_owned(), link_ref.clone(), copied.setter());
-        Callback::from(move |_: MouseEvent| {
-            let (link, link_ref, copied) = (link.clone(), link_ref.clone(), copied.clone());
-            spawn_local(async move {
-                let done = copy_text(&link).await;
-                if !done {
-                    select(&link_ref);
-                }
-                copied.set(if done {
-                    Copied::ToClipboard
-                } else {
-                    Copied::Selected
-                });
-            });
-        })
+/// The new room the form describes, or why there is none.
+fn new_room() -> Result<Entry, &'static str> {
+    let value = |id| input(id).map(|input| input.value()).unwrap_or_default();
+    let random = room_randomness().ok_or(room_form_sentence(None))?;
+    Entry::new_room(
+        &random,
+        &value("new-room-passcode"),
+        &value("new-room-capacity"),
+    )
+    .map_err(|error| room_form_sentence(Some(error)))
+}
+
+/// Copy link: the clipboard, else the link selected for the person to copy.
+async fn copy(link: String) {
+    let said = if copy_text(&link).await {
+        "Link copied"
+    } else {
+        select("room-link");
+        "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it"
     };
-    let navigator = web_sys::window().map(|window| window.navigator());
-    let on_share = navigator
-        .filter(|navigator| js_sys::Reflect::has(navigator, &"share".into()).unwrap_or(false))
-        .map(|navigator| {
-            let link = link.to_owned();
-            Callback::from(move |_: MouseEvent| {
-                let data = web_sys::ShareData::new();
-                data.set_title("A Parley room");
-                data.set_url(&link);
-                let shared = JsFuture::from(navigator.share_with_data(&data));
-                // Cancelling the share sheet rejects; there is nothing to say about it.
-                spawn_local(async move { drop(shared.await) });
-            })
-        });
-    let said = match **copied {
-        Copied::Nothing => "",
-        Copied::ToClipboard => "Link copied",
-        Copied::Selected => "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it",
+    say("copy-feedback", said);
+}
+
+/// Share: the browser's share sheet (cancelling it rejects; there is nothing to say then).
+async fn share(link: String) {
+    let Some(navigator) = web_sys::window().map(|window| window.navigator()) else {
+        return;
     };
-    html! {
-        <>
-            <code ref={link_ref.clone()} class="room-link" data-testid="room-link">{ link }</code>
-            <button type="button" class="btn btn-small" data-testid="copy-link" onclick={on_copy}>
-                { "Copy link" }
-            </button>
-            if let Some(on_share) = on_share {
-                <button type="button" class="btn btn-small" data-testid="share-link" onclick={on_share}>
-                    { "Share…" }
-                </button>
-            }
-            <span class="copy-feedback" data-testid="copy-feedback" role="status">{ said }</span>
-            <a class="btn btn-small" href="/" data-testid="leave-room">{ "Leave room" }</a>
-        </>
-    }
+    let data = web_sys::ShareData::new();
+    data.set_url(&link);
+    drop(JsFuture::from(navigator.share_with_data(&data)).await);
 }
 
 /// Writes `text` to the clipboard; `false` where there is none (`navigator.clipboard` exists
@@ -211,24 +155,34 @@ async fn copy_text(text: &str) -> bool {
             .is_ok()
 }
 
-/// Selects the link's text, for the person to copy it themselves.
-fn select(link_ref: &NodeRef) {
+fn element(id: &str) -> Option<Element> {
+    web_sys::window()?.document()?.get_element_by_id(id)
+}
+
+fn input(id: &str) -> Option<HtmlInputElement> {
+    element(id)?.dyn_into().ok()
+}
+
+fn target(event: &Event) -> Option<Element> {
+    event.target()?.dyn_into().ok()
+}
+
+/// Puts `text` into the status line `id`.
+fn say(id: &str, text: &str) {
+    if let Some(line) = element(id) {
+        line.set_text_content(Some(text));
+    }
+}
+
+/// Selects element `id`'s text, for the person to copy it themselves.
+fn select(id: &str) {
     let selection = web_sys::window().and_then(|window| window.get_selection().ok().flatten());
-    if let (Some(selection), Some(node)) = (selection, link_ref.get()) {
+    if let (Some(selection), Some(node)) = (selection, element(id)) {
         let _ = selection.select_all_children(&node);
     }
 }
 
 /// The page at a room link that is not valid.
 pub fn bad_link() -> Html {
-    html! {
-        <section class="card login" data-testid="bad-room-link">
-            <h1 class="login-title">{ "That room link is not valid" }</h1>
-            <p class="login-lead">
-                { "A room link ends in /r/ and a name of up to 64 letters, digits, - or _. \
-                   Check the link you were sent." }
-            </p>
-            <a class="btn btn-primary" href="/">{ "Go to the public lobby" }</a>
-        </section>
-    }
+    Html::from_html_unchecked(AttrValue::Static(BAD_LINK))
 }

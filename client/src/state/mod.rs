@@ -169,8 +169,6 @@ pub enum Action {
     /// The call layer's new view of the call.
     Call(CallView),
     DismissServerNotice,
-    /// Go to another place (a new private room, the browser's Back or Forward).
-    Enter(Entry),
     /// The passcode typed into the login form (sent right before its `Login`).
     Passcode(String),
 }
@@ -206,7 +204,6 @@ impl AppState {
             Action::UnreadableFrame => self.count_frame(None),
             Action::Call(view) => self.call = view,
             Action::DismissServerNotice => self.server_notice = None,
-            Action::Enter(entry) => self.enter(entry),
             Action::Passcode(raw) => self.set_passcode(&raw),
         }
     }

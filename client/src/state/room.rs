@@ -2,14 +2,14 @@
 //! and capacity its `username` logins carry there, and going to another place.
 //!
 //! Rules (`docs/PROTOCOL.md`, "Rooms"):
-//! - A place is the public lobby or one room for the socket's whole life: going elsewhere (a new
-//!   private room, the browser's Back) drops everything of the old place — socket, login, session,
-//!   list, chat — and logs in again there under the name the page had, if it had one.
-//! - A session kept in `sessionStorage` belongs to its room: a page that starts elsewhere does
-//!   not resume it.
+//! - A page is in one place (the lobby or one room) for its whole life: going elsewhere is a
+//!   page load. The new page logs in under the name of the session this tab kept, if any, but
+//!   resumes that session only in its own place (a lobby session is not resumed in a room, nor
+//!   the reverse).
 //! - A room's passcode is sent with every `username` login into it (never in the lobby); the
-//!   capacity too (it only counts when the login creates the room). A refused passcode makes the
-//!   login form ask for one; the passcode is never stored beyond the page's memory.
+//!   capacity too (it only counts when the login creates the room). Whoever makes a room hands
+//!   both to the room's page (a hand-over text in `sessionStorage`, read once). A refused
+//!   passcode makes the login form ask for one; the passcode is never kept beyond the page.
 
 use shared::limits::{MAX_PASSCODE_CHARS, ROOM_CAPACITY};
 use shared::room::PRIVATE_ROOM_CHARS;
@@ -49,6 +49,35 @@ impl Entry {
         }
     }
 
+    /// The `sessionStorage` key of the hand-over to a new room's page.
+    pub const HANDOVER_KEY: &'static str = "parley.room";
+
+    /// The hand-over text: the room, the capacity (or nothing) and the passcode (or nothing),
+    /// one a line (a passcode typed in a one-line field has no line break).
+    pub fn handover_text(&self) -> String {
+        let room = self.route.room().map_or("", |room| room.as_str());
+        let capacity = self.capacity.map(|c| c.to_string()).unwrap_or_default();
+        let passcode = self.passcode.as_deref().unwrap_or_default();
+        [room, "\n", &capacity, "\n", passcode].concat()
+    }
+
+    /// The place at `route` with what a hand-over gives, if it is one for this room.
+    fn from_handover(route: &Route, text: &str) -> Option<Self> {
+        let mut lines = text.splitn(3, '\n');
+        let room = lines.next()?;
+        (route.room()?.as_str() == room).then_some(())?;
+        let capacity = match lines.next()? {
+            "" => None,
+            raw => Some(raw.parse().ok().filter(|c| ROOM_CAPACITY.contains(c))?),
+        };
+        Some(Self {
+            route: route.clone(),
+            passcode: passcode_from(lines.next()?).ok()?,
+            capacity,
+            prompted: false,
+        })
+    }
+
     /// A new private room named from `random` bytes (from `crypto.getRandomValues`), with the
     /// form's passcode and capacity as typed (both optional: blank is none).
     pub fn new_room(
@@ -84,43 +113,28 @@ pub fn passcode_from(raw: &str) -> Result<Option<String>, RoomFormError> {
 }
 
 impl AppState {
-    /// The page's state when it loads at `route`, taking back the session this tab kept if it
-    /// belongs to the same place (a lobby session is not resumed in a room, nor the reverse).
-    pub fn start(route: Route, stored: Option<StoredSession>) -> Self {
-        let entry = Entry::at(route);
-        let here = entry.route != Route::BadLink;
-        match stored.filter(|s| here && s.room.as_ref() == entry.route.room()) {
-            Some(stored) => Self {
-                entry,
-                ..Self::restored(stored)
-            },
-            None => Self {
+    /// The page's state when it loads at `route`: it takes back the session this tab kept if
+    /// that session belongs to the same place, else logs in under its name; a `handover` from
+    /// the page that made this room gives its passcode and capacity.
+    pub fn start(route: Route, stored: Option<StoredSession>, handover: Option<&str>) -> Self {
+        let entry = handover
+            .and_then(|text| Entry::from_handover(&route, text))
+            .unwrap_or_else(|| Entry::at(route));
+        match stored {
+            _ if entry.route == Route::BadLink => Self {
                 entry,
                 ..Self::default()
             },
+            Some(stored) if stored.room.as_ref() == entry.route.room() => Self {
+                entry,
+                ..Self::restored(stored)
+            },
+            stored => Self {
+                entry,
+                wanted: stored.map(|s| s.name),
+                ..Self::default()
+            },
         }
-    }
-
-    /// Goes to `entry`'s place (nothing happens if the page is there already). Everything of the
-    /// old place is dropped; the call layer is told the session is gone (a call ends) and a new
-    /// socket opens; the login goes out again under the name the page had.
-    pub(super) fn enter(&mut self, entry: Entry) {
-        if entry.route == self.entry.route {
-            return;
-        }
-        let was_in = self.me.is_some() || self.session.is_some();
-        let wanted = match entry.route {
-            Route::BadLink => None,
-            Route::Lobby | Route::Room(_) => self.login_name(),
-        };
-        *self = Self {
-            entry,
-            wanted,
-            attempt: self.attempt.wrapping_add(1),
-            lost_sessions: self.lost_sessions.wrapping_add(u32::from(was_in)),
-            call: std::mem::take(&mut self.call),
-            ..Self::default()
-        };
     }
 
     /// The passcode typed into the login form, for the logins that follow.

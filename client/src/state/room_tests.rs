@@ -1,5 +1,6 @@
-//! Host tests of the page's room (issue 13): where a page starts and which session it takes
-//! back, going to a new place, the passcode and capacity in `username`, and the room's refusals.
+//! Host tests of the page's room (issue 13): where a page starts, which session it takes back
+//! and under which name it logs in, the hand-over to a new room's page, the passcode and
+//! capacity in `username`, and the room's refusals.
 
 // Tests may unwrap: a panic is the failure report.
 #![allow(clippy::unwrap_used)]
@@ -53,7 +54,7 @@ fn stored(room: Option<&str>) -> StoredSession {
 #[test]
 fn a_kept_session_is_taken_back_only_in_its_own_room() {
     let resumes = |route: Route, kept: Option<&str>| {
-        let s = AppState::start(route.clone(), Some(stored(kept)));
+        let s = AppState::start(route.clone(), Some(stored(kept)), None);
         assert_eq!(s.entry.route, route);
         s.session.is_some()
     };
@@ -70,11 +71,21 @@ fn a_kept_session_is_taken_back_only_in_its_own_room() {
     );
     assert!(!resumes(Route::BadLink, None));
 
-    let fresh = AppState::start(room("family"), None);
-    assert!(fresh.me.is_none() && fresh.session.is_none());
+    // Elsewhere, the page logs in afresh under the tab's name (a bad link nowhere).
+    let mut s = AppState::start(room("team"), Some(stored(Some("family"))), None);
+    assert!(s.me.is_none() && s.joining());
+    s.apply(Action::Server(FromServer::Id { id: 3 }));
+    assert!(matches!(
+        s.login_frame(1),
+        Some(ToServer::Username { ref name, .. }) if name == "bob"
+    ));
+    let s = AppState::start(Route::BadLink, Some(stored(None)), None);
+    assert!(!s.joining());
+    let fresh = AppState::start(room("family"), None, None);
+    assert!(fresh.me.is_none() && fresh.session.is_none() && !fresh.joining());
 
     // The record the page keeps names its room.
-    let mut s = AppState::start(room("family"), None);
+    let mut s = AppState::start(room("family"), None, None);
     run(
         &mut s,
         [
@@ -95,21 +106,35 @@ fn a_kept_session_is_taken_back_only_in_its_own_room() {
 
 #[test]
 fn username_carries_the_rooms_passcode_and_capacity_only_in_a_room() {
+    // Alice makes a room in the lobby's page; its page takes the hand-over and logs her in.
     let entry = Entry::new_room(&[1; 20], " s3cret ", "3").unwrap();
     assert_eq!(entry.passcode.as_deref(), Some("s3cret"));
     assert_eq!(entry.capacity, Some(3));
-    let mut s = AppState::default();
-    s.apply(Action::Enter(entry.clone()));
-    run(
-        &mut s,
-        [Action::Server(FromServer::Id { id: 1 }), login("alice")],
+    let text = entry.handover_text();
+    let kept = stored(None);
+    let mut s = AppState::start(entry.route.clone(), Some(kept.clone()), Some(&text));
+    assert_eq!(s.entry, entry);
+    assert!(
+        s.session.is_none(),
+        "the lobby's session stays in the lobby"
     );
-    assert_eq!(
-        room_fields(&s),
-        Some((Some("s3cret".into()), Some(3))),
-        "{:?}",
-        s.login_frame(1)
-    );
+    s.apply(Action::Server(FromServer::Id { id: 1 }));
+    assert!(matches!(
+        s.login_frame(1),
+        Some(ToServer::Username { ref name, passcode: Some(ref p), capacity: Some(3), .. })
+            if name == "bob" && p == "s3cret"
+    ));
+
+    // A room without passcode and capacity; a hand-over for another room, or none, gives none.
+    let plain = Entry::new_room(&[2; 20], "", "").unwrap();
+    let s = AppState::start(plain.route.clone(), None, Some(&plain.handover_text()));
+    assert_eq!(s.entry, plain);
+    for other in [None, Some(text.as_str()), Some("garbage")] {
+        let s = AppState::start(plain.route.clone(), None, other);
+        assert_eq!(s.entry, Entry::at(plain.route.clone()), "{other:?}");
+    }
+    let s = AppState::start(Route::Lobby, None, Some(&text));
+    assert_eq!(s.entry, Entry::at(Route::Lobby));
 
     // The lobby sends neither, even with values in hand.
     let mut s = AppState {
@@ -149,80 +174,8 @@ fn the_new_room_form_is_checked() {
 }
 
 #[test]
-fn entering_a_room_drops_the_lobby_and_logs_in_again_there() {
-    let mut s = AppState::default();
-    run(
-        &mut s,
-        [
-            Action::SocketOpened,
-            Action::Server(FromServer::Id { id: 7 }),
-            login("alice"),
-            Action::LoginSent { id: 7 },
-            Action::Server(FromServer::Session {
-                token: "7.t".into(),
-                grace: 30,
-            }),
-            Action::Server(FromServer::UserList {
-                users: vec!["alice".into(), "bob".into()],
-            }),
-            Action::Server(FromServer::Message {
-                name: "bob".into(),
-                text: "hi".into(),
-                date: 1,
-                id: 1,
-                target: None,
-            }),
-        ],
-    );
-    assert!(s.logged_in());
-    let (attempt, lost) = (s.attempt, s.lost_sessions);
-
-    let entry = Entry::new_room(&[2; 20], "pw", "").unwrap();
-    s.apply(Action::Enter(entry.clone()));
-    assert_eq!(s.entry, entry);
-    assert_eq!(s.attempt, attempt + 1, "a new socket opens");
-    assert_eq!(
-        s.lost_sessions,
-        lost + 1,
-        "the call layer hears the session is gone"
-    );
-    assert!(s.me.is_none() && s.session.is_none() && s.stored_session().is_none());
-    assert_eq!(s.roster.iter().count(), 0);
-    assert!(s.chat.is_empty());
-    assert_eq!(s.connection, Connection::Connecting);
-    assert!(s.joining(), "the login goes out again by itself");
-    // On the room's socket: `username`, not `resume`, with the room's passcode.
-    s.apply(Action::Server(FromServer::Id { id: 8 }));
-    assert!(matches!(
-        s.login_frame(1),
-        Some(ToServer::Username { id: Some(8), ref name, passcode: Some(ref p), capacity: None, .. })
-            if name == "alice" && p == "pw"
-    ));
-
-    // Going to the same place again is nothing; Back to the lobby is a new place again.
-    let before = s.clone();
-    s.apply(Action::Enter(Entry::at(entry.route.clone())));
-    assert_eq!(s, before);
-    s.apply(Action::Enter(Entry::at(Route::Lobby)));
-    assert_eq!(s.attempt, attempt + 2);
-    assert_eq!(
-        s.lost_sessions,
-        lost + 1,
-        "nothing was logged in in the room"
-    );
-    assert_eq!(room_fields(&s), None, "no id yet on the new socket");
-    s.apply(Action::Server(FromServer::Id { id: 9 }));
-    assert_eq!(room_fields(&s), Some((None, None)));
-
-    // A bad link logs in nowhere.
-    s.apply(Action::Enter(Entry::at(Route::BadLink)));
-    s.apply(Action::Server(FromServer::Id { id: 10 }));
-    assert_eq!(s.login_frame(1), None);
-}
-
-#[test]
 fn a_room_that_wants_a_passcode_gets_one_from_the_login_form() {
-    let mut s = AppState::start(room("family"), None);
+    let mut s = AppState::start(room("family"), None, None);
     run(
         &mut s,
         [
@@ -283,7 +236,7 @@ fn a_room_that_wants_a_passcode_gets_one_from_the_login_form() {
 
 #[test]
 fn a_full_room_says_so_on_the_login_form() {
-    let mut s = AppState::start(room("family"), None);
+    let mut s = AppState::start(room("family"), None, None);
     run(
         &mut s,
         [
