@@ -120,21 +120,17 @@ impl AppState {
         let entry = handover
             .and_then(|text| Entry::from_handover(&route, text))
             .unwrap_or_else(|| Entry::at(route));
-        match stored {
-            _ if entry.route == Route::BadLink => Self {
-                entry,
-                ..Self::default()
-            },
-            Some(stored) if stored.room.as_ref() == entry.route.room() => Self {
-                entry,
-                ..Self::restored(stored)
-            },
+        let stored = stored.filter(|_| entry.route != Route::BadLink);
+        // One state built (the page's code builds the large default once).
+        let mut state = match stored {
+            Some(stored) if stored.room.as_ref() == entry.route.room() => Self::restored(stored),
             stored => Self {
-                entry,
                 wanted: stored.map(|s| s.name),
                 ..Self::default()
             },
-        }
+        };
+        state.entry = entry;
+        state
     }
 
     /// The passcode typed into the login form, for the logins that follow.
