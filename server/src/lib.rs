@@ -122,7 +122,8 @@ fn spawn_background(state: &AppState) {
     state.tracker.spawn(away);
     state.rooms.start_all();
     if let Some(path) = &state.settings.state_file {
-        let writer = state_file::run(state.registry.clone(), path.clone(), state.shutdown.clone());
+        let (registry, rooms) = (state.registry.clone(), state.rooms.clone());
+        let writer = state_file::run(registry, rooms, path.clone(), state.shutdown.clone());
         state.tracker.spawn(writer);
     }
 }

@@ -60,20 +60,7 @@ impl AppState {
     /// The state for `settings`; with a state file, its sessions are back, away, with their
     /// grace window counted from now.
     pub fn new(settings: Settings) -> Self {
-        let limits = &settings.limits;
         let registry = crate::rooms::new_registry(&settings, None);
-        let mut highest = 0;
-        if let Some(path) = &settings.state_file {
-            let sessions = crate::state_file::load(path);
-            if !sessions.is_empty() {
-                tracing::info!(
-                    sessions = sessions.len(),
-                    "sessions back from the state file"
-                );
-            }
-            let until = tokio::time::Instant::now() + limits.resume_grace;
-            highest = registry.restore(&sessions, until);
-        }
         let settings = Arc::new(settings);
         let (shutdown, tracker) = (CancellationToken::new(), TaskTracker::new());
         let rooms = Rooms::new(
@@ -82,6 +69,22 @@ impl AppState {
             tracker.clone(),
             shutdown.clone(),
         );
+        let mut highest = 0;
+        if let Some(path) = &settings.state_file {
+            let saved = crate::state_file::load_all(path);
+            let in_rooms: usize = saved.rooms.iter().map(|r| r.sessions.len()).sum();
+            if !saved.sessions.is_empty() || in_rooms > 0 {
+                // Counts only: room names are never logged.
+                tracing::info!(
+                    sessions = saved.sessions.len() + in_rooms,
+                    rooms = saved.rooms.len(),
+                    "sessions back from the state file"
+                );
+            }
+            let until = tokio::time::Instant::now() + settings.limits.resume_grace;
+            highest = registry.restore(&saved.sessions, until);
+            highest = highest.max(rooms.restore(&saved.rooms, until));
+        }
         Self {
             admission: Arc::new(Admission::new(settings.admission.clone())),
             ready: Readiness::default(),

@@ -1,7 +1,10 @@
 //! Rooms (issue 13) with real WebSocket clients: `/ws?room=<room>` sockets see and reach only
 //! their room (user lists, chat, private messages, relays), names are unique per room, the
 //! lobby is unchanged for MDN's client, `/r/<room>` serves the page (404 for a bad name) and
-//! `/ws?room=` with a bad name is refused before the upgrade.
+//! `/ws?room=` with a bad name is refused before the upgrade. Capacity (`room-full`), passcodes
+//! (required, wrong, right, at most 5 wrong per connection, a budget per room), a room forgotten
+//! when its last member leaves, resume tokens valid in their room only, and a restart that
+//! gives a room back with its passcode.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,7 +17,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::timeout;
 
 mod rooms_support;
-use rooms_support::{connect_room, login_room};
+use rooms_support::{
+    connect_room, login_room, login_room_resume, login_room_with, refused_login, resume_in,
+    until_listed, username,
+};
 
 #[tokio::test]
 async fn rooms_have_their_own_user_lists() {
@@ -288,4 +294,307 @@ fn header(head: &str, name: &str) -> Option<String> {
 
 async fn server_metrics(server: &TestServer) -> String {
     get(server, "/metrics").await.2
+}
+
+/// Waits (with the deadline) until the server has `n` rooms.
+async fn wait_for_rooms(server: &TestServer, n: usize) {
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while server.state.rooms.count() != n {
+        assert!(tokio::time::Instant::now() < deadline, "rooms never {n}");
+        // Rooms are forgotten by their own task: look again shortly (the deadline bounds it).
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_full_room_refuses_logins_and_keeps_the_socket_open() {
+    let server = TestServer::start().await;
+    // A capacity out of range is refused; nothing is created.
+    let mut first = connect_room(&server, "small").await;
+    refused_login(
+        &mut first,
+        "alice",
+        json!({"capacity": 1}),
+        ErrorCode::BadMessage,
+    )
+    .await;
+    refused_login(
+        &mut first,
+        "alice",
+        json!({"capacity": 101}),
+        ErrorCode::BadMessage,
+    )
+    .await;
+    assert_eq!(server.state.rooms.count(), 0);
+    let mut alice = login_room_with(&server, "small", "alice", &[], json!({"capacity": 2})).await;
+    let bob = login_room(&server, "small", "bob", &[]).await;
+    let mut carol = connect_room(&server, "small").await;
+    refused_login(&mut carol, "carol", json!({}), ErrorCode::RoomFull).await;
+    // The capacity was the first login's: a later one cannot raise it.
+    refused_login(
+        &mut carol,
+        "carol",
+        json!({"capacity": 10}),
+        ErrorCode::RoomFull,
+    )
+    .await;
+    drop(bob);
+    alice.wait_for_users(&["alice"]).await;
+    let frame = username(&carol, "carol", &[], json!({}));
+    carol.send_json(frame).await;
+    carol.name = "carol".into();
+    until_listed(&mut carol).await;
+    // A renaming member is no newcomer.
+    let frame = username(&alice, "alicia", &[], json!({}));
+    alice.send_json(frame).await;
+    alice.wait_for_users(&["carol", "alicia"]).await;
+    // The lobby ignores capacity.
+    let lobby = server.login("dave").await;
+    drop(lobby);
+    let mut lobby = server.connect().await;
+    lobby
+        .send_json(json!({"type": "username", "name": "erin", "capacity": 1, "passcode": "x"}))
+        .await;
+    lobby.name = "erin".into();
+    until_listed(&mut lobby).await;
+}
+
+#[tokio::test]
+async fn passcodes_are_required_and_checked() {
+    let server = TestServer::start().await;
+    let secret = json!({"passcode": "open sesame"});
+    let mut alice = login_room_with(&server, "vault", "alice", &[], secret.clone()).await;
+    let mut bob = connect_room(&server, "vault").await;
+    refused_login(&mut bob, "bob", json!({}), ErrorCode::PasscodeRequired).await;
+    refused_login(
+        &mut bob,
+        "bob",
+        json!({"passcode": ""}),
+        ErrorCode::PasscodeRequired,
+    )
+    .await;
+    refused_login(
+        &mut bob,
+        "bob",
+        json!({"passcode": "Open sesame"}),
+        ErrorCode::BadPasscode,
+    )
+    .await;
+    refused_login(
+        &mut bob,
+        "bob",
+        json!({"passcode": "x".repeat(65)}),
+        ErrorCode::BadMessage,
+    )
+    .await;
+    // Still open: the right passcode lets the same socket in.
+    let frame = username(&bob, "bob", &[], secret);
+    bob.send_json(frame).await;
+    bob.name = "bob".into();
+    until_listed(&mut bob).await;
+    alice.wait_for_users(&["alice", "bob"]).await;
+    // A room created without a passcode takes any (or none).
+    let open = login_room_with(&server, "open", "carol", &[], json!({})).await;
+    drop(open);
+    let _dave = login_room_with(&server, "open-2", "dave", &[], json!({})).await;
+    let _erin = login_room_with(&server, "open-2", "erin", &[], json!({"passcode": "x"})).await;
+}
+
+#[tokio::test]
+async fn five_wrong_passcodes_close_the_connection() {
+    let server = TestServer::start().await;
+    let _alice = login_room_with(&server, "vault", "alice", &[], json!({"passcode": "1234"})).await;
+    let mut mallory = connect_room(&server, "vault").await;
+    for guess in ["0000", "1111", "2222", "3333"] {
+        refused_login(
+            &mut mallory,
+            "m",
+            json!({"passcode": guess}),
+            ErrorCode::BadPasscode,
+        )
+        .await;
+    }
+    // Asking without a passcode is no guess.
+    refused_login(&mut mallory, "m", json!({}), ErrorCode::PasscodeRequired).await;
+    refused_login(
+        &mut mallory,
+        "m",
+        json!({"passcode": "4444"}),
+        ErrorCode::BadPasscode,
+    )
+    .await;
+    let close = mallory.expect_close().await.expect("a close frame");
+    assert_eq!(u16::from(close.code), 1008);
+}
+
+#[tokio::test]
+async fn a_room_takes_a_bounded_number_of_wrong_passcodes_from_all_sockets() {
+    let server = TestServer::start().await;
+    let secret = json!({"passcode": "open sesame"});
+    let _alice = login_room_with(&server, "vault", "alice", &[], secret.clone()).await;
+    let tries = server::rooms::passcode::ROOM_FAILURES_BURST;
+    let per_socket = server::rooms::passcode::TRIES_PER_CONNECTION - 1;
+    let mut sockets = Vec::new();
+    let mut wrong = 0;
+    while wrong < tries {
+        let mut socket = connect_room(&server, "vault").await;
+        for _ in 0..per_socket.min(tries - wrong) {
+            let guess = json!({"passcode": format!("guess {wrong}")});
+            refused_login(&mut socket, "m", guess, ErrorCode::BadPasscode).await;
+            wrong += 1;
+        }
+        sockets.push(socket);
+    }
+    // Now even the right passcode is refused, unchecked, until the budget refills.
+    let mut bob = connect_room(&server, "vault").await;
+    let frame = username(&bob, "bob", &[], secret);
+    bob.send_json(frame).await;
+    match bob.next_non_presence().await {
+        FromServer::Error { code, message } => {
+            assert_eq!(code, ErrorCode::BadPasscode);
+            assert!(message.contains("too many"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_empty_room_is_forgotten_and_the_next_first_login_sets_it_anew() {
+    let server = TestServer::start().await;
+    let old = json!({"passcode": "old", "capacity": 2});
+    let alice = login_room_with(&server, "temp", "alice", &[], old).await;
+    let bob = login_room_with(&server, "temp", "bob", &[], json!({"passcode": "old"})).await;
+    assert_eq!(server.state.rooms.count(), 1);
+    drop(alice);
+    drop(bob);
+    wait_for_rooms(&server, 0).await;
+    let metrics = server_metrics(&server).await;
+    assert!(metrics.contains("parley_rooms 0\n"), "{metrics}");
+    // A new room of the same name: the new first login's settings, not the old ones.
+    let _carol = login_room_with(&server, "temp", "carol", &[], json!({"passcode": "new"})).await;
+    let mut dave = connect_room(&server, "temp").await;
+    refused_login(
+        &mut dave,
+        "dave",
+        json!({"passcode": "old"}),
+        ErrorCode::BadPasscode,
+    )
+    .await;
+    let _dave = login_room_with(&server, "temp", "dave", &[], json!({"passcode": "new"})).await;
+    let _erin = login_room_with(&server, "temp", "erin", &[], json!({"passcode": "new"})).await;
+}
+
+#[tokio::test]
+async fn a_resume_token_works_only_in_its_room() {
+    let server = TestServer::start().await;
+    let alice = login_room_resume(&server, "team", "alice").await;
+    let _carol = login_room(&server, "other", "carol", &[]).await;
+    let token = alice.token.clone();
+    drop(alice);
+    // Away, she still counts: the room stays.
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while server.state.registry.away_count() + away_in_rooms(&server) == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "alice never away");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(server.state.rooms.count(), 2);
+    for room in [None, Some("other"), Some("nowhere")] {
+        let refused = resume_in(&server, room, &token).await;
+        assert_eq!(refused.err(), Some(ErrorCode::ResumeFailed), "{room:?}");
+    }
+    let (mut alice, name) = resume_in(&server, Some("TEAM"), &token).await.unwrap();
+    assert_eq!(name, "alice");
+    alice.marker("carol", "x").await;
+    alice.expect_error(ErrorCode::UnknownTarget).await;
+}
+
+fn away_in_rooms(server: &TestServer) -> usize {
+    let name = shared::RoomName::parse("team").unwrap();
+    server
+        .state
+        .rooms
+        .get(&name)
+        .map_or(0, |room| room.registry.away_count())
+}
+
+#[tokio::test]
+async fn a_restart_gives_a_room_back_with_its_passcode_and_sessions() {
+    let path = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("rooms-restart-{}.json", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let settings = || server::Settings {
+        state_file: Some(path.clone()),
+        ..server::Settings::default()
+    };
+    let first = TestServer::start_with(settings()).await;
+    let mut alice = connect_room(&first, "vault").await;
+    let frame = username(
+        &alice,
+        "alice",
+        &["resume"],
+        json!({"passcode": "open sesame", "capacity": 3}),
+    );
+    alice.send_json(frame).await;
+    let token = loop {
+        if let FromServer::Session { token, .. } = alice.next().await {
+            break token;
+        }
+    };
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while server::state_file::load_all(&path).rooms.is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "room never written");
+        // A file has no change notification here: look again shortly (the deadline bounds it).
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(
+        !text.contains("open sesame") && text.contains("$argon2id$"),
+        "{text}"
+    );
+    drop(alice);
+    first.stop().await.unwrap();
+
+    let second = TestServer::start_with(settings()).await;
+    assert_eq!(second.state.rooms.count(), 1);
+    let mut bob = connect_room(&second, "vault").await;
+    refused_login(&mut bob, "bob", json!({}), ErrorCode::PasscodeRequired).await;
+    refused_login(
+        &mut bob,
+        "bob",
+        json!({"passcode": "nope"}),
+        ErrorCode::BadPasscode,
+    )
+    .await;
+    let frame = username(&bob, "bob", &[], json!({"passcode": "open sesame"}));
+    bob.send_json(frame).await;
+    bob.name = "bob".into();
+    until_listed(&mut bob).await;
+    // Not in the lobby; back in its room.
+    assert_eq!(
+        resume_in(&second, None, &token).await.err(),
+        Some(ErrorCode::ResumeFailed)
+    );
+    let (mut alice, name) = resume_in(&second, Some("vault"), &token).await.unwrap();
+    assert_eq!(name, "alice");
+    alice.marker("bob", "back").await;
+    assert_eq!(chat_text(&bob.next_non_presence().await), Some("back"));
+    // The capacity came back too: a third fits, a fourth does not.
+    let _carol = login_room_with(
+        &second,
+        "vault",
+        "carol",
+        &[],
+        json!({"passcode": "open sesame"}),
+    )
+    .await;
+    let mut dave = connect_room(&second, "vault").await;
+    refused_login(
+        &mut dave,
+        "dave",
+        json!({"passcode": "open sesame"}),
+        ErrorCode::RoomFull,
+    )
+    .await;
+    second.stop().await.unwrap();
+    let _ = std::fs::remove_file(&path);
 }
