@@ -3,8 +3,8 @@
 //! to `/r/<room>` and shows its link. Bob opens the link: asked for the passcode, a wrong one is
 //! refused, the right one gets him in. Alice and Bob see each other and their chat, and nobody
 //! of the lobby or of another room; Dave and Carol (in another room) see neither of them. Carol
-//! then opens the link and the full room turns her away. Alice goes Back to the lobby (the
-//! router follows `popstate`) and is there again under her name.
+//! then opens the link and the full room turns her away. Alice leaves the room and is in the
+//! lobby again under her name, and the room sees her go at once.
 
 use serde_json::{Value, json};
 
@@ -132,6 +132,16 @@ async fn a_private_room_is_joined_by_link_and_passcode_and_kept_apart() -> TestR
         retype(&alice, "[data-testid=new-room-form] [data-testid=room-passcode]", "open sesame").await?;
         retype(&alice, "[data-testid=new-room-form] [data-testid=room-capacity]", "2").await?;
         alice.click_testid("create-room").await?;
+        // A page load into the room.
+        alice
+            .wait_js(
+                "the page at the new room",
+                "return location.pathname.startsWith('/r/') && document.readyState === 'complete';",
+                vec![],
+                SLOW,
+            )
+            .await?;
+        alice.js(crate::probes::INSTALL, vec![]).await?;
         let link = room_link(&alice).await?;
         let path = alice.js("return location.pathname;", vec![]).await?;
         let path = path.as_str().unwrap_or_default();
@@ -226,16 +236,17 @@ async fn a_private_room_is_joined_by_link_and_passcode_and_kept_apart() -> TestR
         wait_refusal(&carol, "room-full", "This room is full.").await?;
         assert_eq!(users(&alice).await?, ["alice", "bob"]);
 
-        // Alice goes Back: the lobby again, under her name; the room sees her leave at once.
-        alice.js("history.back(); return true;", vec![]).await?;
+        // Alice leaves: the lobby again, under her name; the room sees her go at once.
+        alice.click_testid("leave-room").await?;
         alice
             .wait_js(
                 "the lobby again",
-                "return location.pathname === '/' && document.querySelector('[data-testid=room-name]').textContent.trim() === 'Public lobby';",
+                "const n = document.querySelector('[data-testid=room-name]'); return location.pathname === '/' && !!n && n.textContent.trim() === 'Public lobby';",
                 vec![],
-                QUICK,
+                SLOW,
             )
             .await?;
+        alice.js(crate::probes::INSTALL, vec![]).await?;
         wait_logged_in(&alice, "alice").await?;
         wait_users(&alice, &["alice", "dave"]).await?;
         wait_users(&dave, &["alice", "dave"]).await?;
