@@ -73,10 +73,9 @@ pub fn room_bar(route: &Route, can_leave: bool) -> Html {
     let onclick = Callback::from(|event: MouseEvent| {
         let button = target(&event).and_then(|e| e.closest("button").ok().flatten());
         let link = element("room-link").and_then(|link| link.text_content());
-        match (button.and_then(|b| b.get_attribute("data-testid")), link) {
-            (Some(id), Some(link)) if id == "copy-link" => spawn_local(copy(link)),
-            (Some(id), Some(link)) if id == "share-link" => spawn_local(share(link)),
-            _ => {}
+        if let (Some(id), Some(link)) = (button.and_then(|b| b.get_attribute("data-testid")), link)
+        {
+            spawn_local(act(id, link));
         }
     });
     let can_share = web_sys::window()
@@ -120,25 +119,29 @@ fn new_room() -> Result<Entry, &'static str> {
     .map_err(|error| room_form_sentence(Some(error)))
 }
 
-/// Copy link: the clipboard, else the link selected for the person to copy.
-async fn copy(link: String) {
-    let said = if copy_text(&link).await {
-        "Link copied"
-    } else {
-        select("room-link");
-        "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it"
-    };
-    say("copy-feedback", said);
-}
-
-/// Share: the browser's share sheet (cancelling it rejects; there is nothing to say then).
-async fn share(link: String) {
-    let Some(navigator) = web_sys::window().map(|window| window.navigator()) else {
-        return;
-    };
-    let data = web_sys::ShareData::new();
-    data.set_url(&link);
-    drop(JsFuture::from(navigator.share_with_data(&data)).await);
+/// What the bar's button `id` does with the room's `link` (one task type for both buttons).
+async fn act(id: String, link: String) {
+    match id.as_str() {
+        // Copy link: the clipboard, else the link selected for the person to copy.
+        "copy-link" => {
+            let said = if copy_text(&link).await {
+                "Link copied"
+            } else {
+                select("room-link");
+                "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it"
+            };
+            say("copy-feedback", said);
+        }
+        // Share: the browser's share sheet (cancelling it rejects: nothing to say then).
+        "share-link" => {
+            if let Some(navigator) = web_sys::window().map(|window| window.navigator()) {
+                let data = web_sys::ShareData::new();
+                data.set_url(&link);
+                drop(JsFuture::from(navigator.share_with_data(&data)).await);
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Writes `text` to the clipboard; `false` where there is none (`navigator.clipboard` exists
