@@ -9,6 +9,7 @@
 use serde_json::{Value, json};
 
 use crate::TestResult;
+use crate::accessibility::assert_accessible;
 use crate::harness::World;
 use crate::page::{Page, QUICK, SLOW};
 use crate::scenario::{assert_quiet_consoles, close_all};
@@ -154,6 +155,9 @@ async fn a_private_room_is_joined_by_link_and_passcode_and_kept_apart() -> TestR
         wait_logged_in(&alice, "alice").await?;
         wait_users(&alice, &["alice"]).await?;
         wait_users(&dave, &["dave"]).await?;
+        alice.click_testid("new-room").await?;
+        assert_accessible(&world, &alice, "a room with the new-room form open").await?;
+        alice.click_testid("new-room").await?;
 
         // Copy link: the clipboard, or the link selected for the person to copy.
         alice.click_testid("copy-link").await?;
@@ -166,6 +170,7 @@ async fn a_private_room_is_joined_by_link_and_passcode_and_kept_apart() -> TestR
             )
             .await?;
         let said = said.as_str().unwrap_or_default();
+        assert_accessible(&world, &alice, "a room with the copy feedback shown").await?;
         if said != "Link copied" {
             assert!(said.starts_with("The link is selected"), "copy feedback: {said:?}");
             let selected = alice.js("return String(window.getSelection());", vec![]).await?;
@@ -185,6 +190,11 @@ async fn a_private_room_is_joined_by_link_and_passcode_and_kept_apart() -> TestR
         bob.click_testid("login-submit").await?;
         wait_refusal(&bob, "login-error", "This room needs a passcode.").await?;
         let passcode = "form.login [data-testid=room-passcode]";
+        let focused = bob
+            .js("return document.activeElement === document.querySelector(arguments[0]);", vec![json!(passcode)])
+            .await?;
+        assert_eq!(focused, json!(true), "the passcode field has the focus");
+        assert_accessible(&world, &bob, "a room's passcode prompt on a phone").await?;
         retype(&bob, passcode, "open sesame?").await?;
         bob.click_testid("login-submit").await?;
         wait_refusal(&bob, "login-error", "That passcode is not right.").await?;
