@@ -1,5 +1,5 @@
 //! Where the page is (issue 13): the public lobby at `/`, a room at `/r/<room>`, or a room link
-//! that is not valid. Read from `location.pathname` (by `crate::hooks::use_rooms` in the page);
+//! that is not valid. Read from `location.pathname` (by `crate::net::place` in the page);
 //! pure, so host-tested.
 //!
 //! The room name is checked with the server's own rule (`shared::RoomName::parse`), so the page
