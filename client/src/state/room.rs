@@ -1,5 +1,5 @@
 //! The page's room (issue 13) as the state holds it: where the page is ([`Route`]), the passcode
-//! and capacity its `username` logins carry there, and going to another place.
+//! and capacity its `username` logins carry there, and how a page starts in its place.
 //!
 //! Rules (`docs/PROTOCOL.md`, "Rooms"):
 //! - A page is in one place (the lobby or one room) for its whole life: going elsewhere is a
@@ -9,7 +9,9 @@
 //! - A room's passcode is sent with every `username` login into it (never in the lobby); the
 //!   capacity too (it only counts when the login creates the room). Whoever makes a room hands
 //!   both to the room's page (a hand-over text in `sessionStorage`, read once). A refused
-//!   passcode makes the login form ask for one; the passcode is never kept beyond the page.
+//!   passcode makes the login form ask for one. The passcode is kept nowhere but in the page's
+//!   memory (the hand-over holds it in the tab's `sessionStorage` only until the new page reads
+//!   and removes it).
 
 use shared::limits::{MAX_PASSCODE_CHARS, ROOM_CAPACITY};
 use shared::room::PRIVATE_ROOM_CHARS;
