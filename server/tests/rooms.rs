@@ -598,3 +598,20 @@ async fn a_restart_gives_a_room_back_with_its_passcode_and_sessions() {
     second.stop().await.unwrap();
     let _ = std::fs::remove_file(&path);
 }
+
+#[tokio::test]
+async fn an_away_member_keeps_the_room_until_its_grace_ends() {
+    let mut settings = server::Settings::default();
+    settings.limits.resume_grace = std::time::Duration::from_millis(300);
+    let server = TestServer::start_with(settings).await;
+    let alice = login_room_resume(&server, "team", "alice").await;
+    drop(alice);
+    let deadline = tokio::time::Instant::now() + DEADLINE;
+    while away_in_rooms(&server) == 0 {
+        assert!(tokio::time::Instant::now() < deadline, "alice never away");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    assert_eq!(server.state.rooms.count(), 1);
+    // The grace ends with nobody back: the room's own task forgets it.
+    wait_for_rooms(&server, 0).await;
+}
