@@ -1,7 +1,8 @@
 //! The root component: owns the state (the reducer `crate::context::StateProvider` makes for
 //! tests), the WebSocket and the call layer, and connects them.
 //!
-//! - A tab that kept a session in `sessionStorage` (a reload) starts by resuming it.
+//! - A tab that kept a session in `sessionStorage` (a reload) starts by resuming it, if the
+//!   session is of the place the page shows (`/` or `/r/<room>`, issue 13: `net::place`).
 //! - The socket is (re)opened by an effect keyed on `AppState::attempt`; its events become
 //!   reducer actions, and every server frame also goes to the call driver. A lost socket is
 //!   retried by itself after the backoff's delay (`use_retry`); a silent one is given up by the
@@ -30,9 +31,11 @@ use crate::components::Page;
 use crate::components::group_call::GroupHandles;
 use crate::context::{AppContext, CallContext};
 use crate::hooks::{SocketHandle, use_heartbeat, use_pagehide, use_retry, use_socket};
+use crate::net::place::current_route;
 use crate::net::session_store;
 use crate::net::socket::SocketEvent;
-use crate::net::url::page_ws_url;
+use crate::net::url::{page_ws_url, with_room};
+use crate::route::Route;
 use crate::state::{Action, AppState};
 use crate::text::chat_error_sentence;
 
@@ -48,8 +51,10 @@ pub fn App(props: &AppProps) -> Html {
     // The page state, as `StateProvider` makes it but without that component of its own (less
     // wasm). The session is read once, before the first render: a reloaded tab shows its lobby,
     // not the form.
-    let state =
-        use_reducer(|| session_store::load().map_or_else(AppState::default, AppState::restored));
+    let state = use_reducer(|| {
+        let handover = session_store::take_handover();
+        AppState::start(current_route(), session_store::load(), handover.as_deref())
+    });
     let dispatcher = state.dispatcher();
     let media = use_state_eq(CallMedia::default);
     let socket = use_socket();
@@ -88,9 +93,12 @@ pub fn App(props: &AppProps) -> Html {
         let drivers = ((*driver).clone(), (*group_driver).clone());
         let on_event = socket_events(state.clone(), socket.clone(), drivers);
         let url = props.ws_url.clone();
+        let route = state.entry.route.clone();
         use_effect_with(state.attempt, move |_| {
             match url.map(|url| url.to_string()).map_or_else(page_ws_url, Ok) {
-                Ok(url) => socket.connect(&url, on_event),
+                // A bad room link: no socket, the page only says so.
+                _ if route == Route::BadLink => {}
+                Ok(url) => socket.connect(&with_room(url, route.room()), on_event),
                 Err(error) => {
                     crate::log::warn_of("no WebSocket address", &error);
                     on_event.emit(SocketEvent::Closed);

@@ -10,6 +10,7 @@
 //! - [`error`]: the client's one error type (`From<JsValue>`, keeping the exception's name).
 //! - [`net`]: the WebSocket's address (pure) and, in the browser, the socket itself and the
 //!   session's record in `sessionStorage`.
+//! - [`route`]: where the page is (the public lobby, a room at `/r/<room>`, or a bad room link).
 //! - wasm only: `hooks` (the socket slot, a ticking clock, the retry timer, the heartbeat,
 //!   `pagehide`), `context` (the state provider),
 //!   `log` (console output for the unexpected), `alerts` (ringtone, notification, title),
@@ -24,6 +25,7 @@ pub mod error;
 pub mod group;
 pub mod net;
 pub mod roster;
+pub mod route;
 pub mod state;
 pub mod text;
 

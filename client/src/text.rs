@@ -11,6 +11,8 @@ use shared::{ErrorCode, NameError};
 use crate::call::{CallNotice, CallPhase, MediaError, Route};
 use crate::state::{ChatError, ServerError};
 
+pub mod rooms;
+
 /// A polite sentence for an `error` frame. The server's own message is shown only where it
 /// adds something the code does not say.
 pub fn server_error_sentence(error: &ServerError) -> String {

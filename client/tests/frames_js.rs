@@ -44,6 +44,7 @@ fn the_stored_session_is_read_back_from_json_parse() {
         token: "17.q2v8TfJc0w9yZl1mXb4sAA".into(),
         name: "alice".into(),
         ack: 12,
+        room: shared::RoomName::parse("family").ok(),
     };
     let value = parse(&stored.to_json()).unwrap();
     assert_eq!(StoredSession::from_record(&value), Some(stored));

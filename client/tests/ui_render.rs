@@ -177,6 +177,10 @@ async fn login_form_validates_names_in_the_page() {
         joining: false,
         error: None,
         on_login,
+        in_room: false,
+        ask_passcode: false,
+        room_full: false,
+        on_passcode: Callback::noop(),
     });
     let root = &page.root;
     wait_for("the login form", || find(root, "login-name").is_some()).await;
@@ -787,6 +791,7 @@ async fn a_reloaded_tab_shows_its_lobby_at_once_and_resumes_by_itself() {
         token: "1.kept".into(),
         name: "bob".into(),
         ack: 3,
+        room: None,
     };
     storage
         .set_item(StoredSession::KEY, &kept.to_json())

@@ -8,7 +8,8 @@
 //! `ringer` sets off a ringing call's alerts and `sas` shows the security code; [`name`] isolates
 //! every displayed user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call,
 //! [`Quality`] (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture,
-//! full screen).
+//! full screen). [`room_bar`] (issue 13) says where the page is, shares a room's link and makes
+//! new private rooms.
 //!
 //! A computed class name is written `CLASS={…}`, not `class={…}`: HTML attribute names are
 //! case-insensitive, so the browser sets the same `class` attribute, but Yew's `html!` turns a
@@ -35,6 +36,7 @@ pub mod page;
 pub mod peer_media;
 pub mod quality;
 pub mod ringer;
+pub mod room_bar;
 pub mod route_badge;
 pub mod sas;
 pub mod screen_modes;
@@ -55,6 +57,7 @@ pub use notice::notice;
 pub use page::Page;
 pub use peer_media::peer_media_badges;
 pub use quality::Quality;
+pub use room_bar::room_bar;
 pub use route_badge::route_badge;
 pub use screen_modes::ScreenModes;
 pub use user_list::user_list;

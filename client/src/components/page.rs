@@ -14,6 +14,7 @@ use crate::components::live_region::use_live_region;
 use crate::components::notice::NoticeProps;
 use crate::components::{Lobby, LoginForm, connection_status, identity, notice};
 use crate::context::{AppContext, CallContext};
+use crate::route::Route;
 use crate::state::Action;
 use crate::text::server_error_sentence;
 
@@ -58,11 +59,16 @@ pub fn Page(props: &PageProps) -> Html {
     });
 
     let main = match &state.me {
+        _ if state.entry.route == Route::BadLink => crate::components::room_bar::bad_link(),
         None => html! {
             <LoginForm
                 joining={state.joining() && state.connection != crate::state::Connection::Lost}
                 error={state.login_error.as_ref().map(|e| AttrValue::from(server_error_sentence(e)))}
                 on_login={props.on_login.clone()}
+                in_room={state.entry.route != Route::Lobby}
+                ask_passcode={state.asks_passcode()}
+                room_full={state.room_full()}
+                on_passcode={dispatcher.to_callback().reform(Action::Passcode)}
             />
         },
         Some(me) => html! {
@@ -94,6 +100,9 @@ pub fn Page(props: &PageProps) -> Html {
                 }
                 { connection_status(&ConnectionStatusProps { state: state.connection, on_retry }) }
             </header>
+            if state.entry.route != Route::BadLink {
+                { crate::components::room_bar(&state.entry.route, state.call.phase == crate::call::CallPhase::Idle) }
+            }
             <main class="main">
                 { for server_notice }
                 { main }

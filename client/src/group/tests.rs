@@ -433,6 +433,7 @@ fn the_page_state_knows_when_the_server_lists_us_in_the_group_call() {
         token: "t".into(),
         name: "bob".into(),
         ack: 0,
+        room: None,
     });
     let members = |names: &[&str]| {
         Action::Server(FromServer::GroupCall {

@@ -7,10 +7,13 @@
 //!   [`parse_json`] parses text that way in the page (serde_json on the host).
 //! - `socket` (wasm only): one WebSocket connection whose listeners live as long as it does.
 //! - `session_store` (wasm only): the resumable session's record in `sessionStorage`.
+//! - `place` (wasm only): the page's address and going to a new room (issue 13).
 
 pub mod frame;
 #[cfg(target_arch = "wasm32")]
 pub mod js_json;
+#[cfg(target_arch = "wasm32")]
+pub mod place;
 #[cfg(target_arch = "wasm32")]
 pub mod session_store;
 #[cfg(target_arch = "wasm32")]

@@ -1,5 +1,7 @@
 //! The signaling WebSocket's address: `ws(s)://<page host>/ws`, so the page works behind any
-//! host name and TLS terminator without configuration.
+//! host name and TLS terminator without configuration; in a room (issue 13) with `?room=<room>`.
+
+use shared::RoomName;
 
 /// The WebSocket URL for a page loaded with this `location.protocol` (`"https:"`, …) and
 /// `location.host` (host and port).
@@ -10,6 +12,23 @@ pub fn ws_url_for(page_protocol: &str, page_host: &str) -> String {
         "ws"
     };
     format!("{scheme}://{page_host}/ws")
+}
+
+/// The WebSocket URL `base` (`ws(s)://host/ws`) for a page in `room`: with `?room=<room>`, which
+/// joins the room for the socket's whole life. Room names are letters, digits, `-` and `_`, so
+/// they need no escaping.
+pub fn with_room(base: String, room: Option<&RoomName>) -> String {
+    match room {
+        None => base,
+        Some(room) => {
+            let join = if base.contains('?') {
+                "&room="
+            } else {
+                "?room="
+            };
+            [base.as_str(), join, room.as_str()].concat()
+        }
+    }
 }
 
 /// The WebSocket URL for the page this code runs in.
@@ -34,6 +53,21 @@ mod tests {
         assert_eq!(
             ws_url_for("https:", "call.example.org"),
             "wss://call.example.org/ws"
+        );
+    }
+
+    #[test]
+    fn a_room_is_joined_by_the_query() {
+        let base = || "wss://call.example.org/ws".to_owned();
+        assert_eq!(with_room(base(), None), "wss://call.example.org/ws");
+        let family = RoomName::parse("Family").ok();
+        assert_eq!(
+            with_room(base(), family.as_ref()),
+            "wss://call.example.org/ws?room=family"
+        );
+        assert_eq!(
+            with_room("ws://127.0.0.1:9/ws?x=1".into(), family.as_ref()),
+            "ws://127.0.0.1:9/ws?x=1&room=family"
         );
     }
 }

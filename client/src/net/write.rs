@@ -250,7 +250,7 @@ impl Obj {
     }
 
     /// The field only when there is a value.
-    fn opt_str(&mut self, key: &str, text: Option<&str>) {
+    pub fn opt_str(&mut self, key: &str, text: Option<&str>) {
         if let Some(text) = text {
             self.str(key, text);
         }

@@ -218,6 +218,7 @@ impl AppState {
             token: session.token.clone(),
             name: given.or_else(|| self.login_name())?,
             ack: session.ack,
+            room: self.entry.route.room().cloned(),
         })
     }
 }

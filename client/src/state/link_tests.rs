@@ -355,6 +355,7 @@ fn a_reloaded_page_resumes_fresh_from_storage_without_the_login_form() {
         token: "1.kept".into(),
         name: "bob".into(),
         ack: 41,
+        room: None,
     };
     let mut s = AppState::restored(stored);
     assert_eq!(

@@ -85,6 +85,9 @@ pub enum LoginDue {
     Username {
         id: u64,
         name: String,
+        /// In a room: its passcode and capacity (issue 13).
+        passcode: Option<String>,
+        capacity: Option<u32>,
     },
     Resume {
         id: u64,
@@ -106,13 +109,18 @@ impl LoginDue {
     /// The frame, dated `now_ms`, announcing the features this client understands.
     pub fn frame(&self, now_ms: u64) -> ToServer {
         match self {
-            LoginDue::Username { id, name } => ToServer::Username {
+            LoginDue::Username {
+                id,
+                name,
+                passcode,
+                capacity,
+            } => ToServer::Username {
                 id: Some(*id),
                 name: name.clone(),
                 date: Some(now_ms),
                 features: FEATURES.to_vec(),
-                passcode: None,
-                capacity: None,
+                passcode: passcode.clone(),
+                capacity: *capacity,
             },
             LoginDue::Resume {
                 token, ack, fresh, ..
@@ -191,9 +199,12 @@ impl AppState {
                 fresh: *fresh,
             });
         }
+        let (passcode, capacity) = self.room_login();
         Some(LoginDue::Username {
             id,
             name: self.login_name()?,
+            passcode,
+            capacity,
         })
     }
 

@@ -17,8 +17,9 @@
 //! holds the connection and login, `link` reconnecting, the resumable session and the frames
 //! waiting for it, `session` the session's facts and its `sessionStorage` record, `backoff`
 //! the reconnect delays, `heartbeat` the ping and dead-link clock, `chat` the chat log and its
-//! frames, `notice` the facts about server errors. Who is online is a [`Roster`]
-//! (`crate::roster`), which the page owns.
+//! frames, `notice` the facts about server errors, `room` the page's place (lobby or room,
+//! issue 13) and its passcode. Who is online is a [`Roster`] (`crate::roster`), which the page
+//! owns.
 
 pub mod backoff;
 mod chat;
@@ -28,6 +29,9 @@ mod link;
 mod link_tests;
 mod login;
 mod notice;
+mod room;
+#[cfg(test)]
+mod room_tests;
 mod session;
 #[cfg(test)]
 mod tests;
@@ -40,6 +44,7 @@ use shared::{ErrorCode, FromServer, ToServer, UserName};
 pub use chat::{ChatError, ChatLine, MAX_CHAT_LINES};
 pub use login::{Connection, FEATURES, LoginDue, Me};
 pub use notice::ServerError;
+pub use room::{Entry, RoomFormError, passcode_from};
 pub use session::{MAX_OUTBOX, Session, StoredSession};
 
 use self::login::Login;
@@ -84,6 +89,8 @@ pub struct AppState {
     pub lost_sessions: u32,
     /// The server's last `group-call` list names us (issue 13): a 1:1 offer is answered busy.
     pub in_group_call: bool,
+    /// Where the page is (lobby or room) and what its room logins carry (issue 13).
+    pub entry: Entry,
 }
 
 impl Default for AppState {
@@ -108,6 +115,7 @@ impl Default for AppState {
             outbox: VecDeque::new(),
             lost_sessions: 0,
             in_group_call: false,
+            entry: Entry::default(),
         }
     }
 }
@@ -164,6 +172,8 @@ pub enum Action {
     /// The call layer's new view of the call.
     Call(CallView),
     DismissServerNotice,
+    /// The passcode typed into the login form (sent right before its `Login`).
+    Passcode(String),
 }
 
 impl AppState {
@@ -197,6 +207,7 @@ impl AppState {
             Action::UnreadableFrame => self.count_frame(None),
             Action::Call(view) => self.call = view,
             Action::DismissServerNotice => self.server_notice = None,
+            Action::Passcode(raw) => self.set_passcode(&raw),
         }
     }
 

@@ -7,7 +7,7 @@
 
 use crate::net::frame::Json;
 use crate::net::write::Obj;
-use shared::UserName;
+use shared::{RoomName, UserName};
 
 /// At most this many frames wait for the socket to come back; one more drops the session.
 pub const MAX_OUTBOX: usize = 256;
@@ -44,6 +44,8 @@ pub struct StoredSession {
     pub token: String,
     pub name: String,
     pub ack: u64,
+    /// The room the session is in (`None`: the public lobby); it is resumed only there.
+    pub room: Option<RoomName>,
 }
 
 impl StoredSession {
@@ -56,6 +58,7 @@ impl StoredSession {
         o.str("token", &self.token);
         o.str("name", &self.name);
         o.opt_num("ack", Some(self.ack));
+        o.opt_str("room", self.room.as_ref().map(RoomName::as_str));
         o.end()
     }
 
@@ -70,10 +73,16 @@ impl StoredSession {
         let token = value.field("token")?.string()?;
         let name = UserName::parse(&value.field("name")?.string()?).ok()?;
         let ack = value.field("ack")?.whole()?;
+        // No `room`: a lobby session (also every record kept before rooms existed).
+        let room = match value.field("room") {
+            None => None,
+            Some(room) => Some(RoomName::parse(&room.string()?).ok()?),
+        };
         (!token.is_empty()).then(|| Self {
             token,
             name: name.into_string(),
             ack,
+            room,
         })
     }
 }
@@ -88,8 +97,22 @@ mod tests {
             token: "17.q2v8TfJc0w9yZl1mXb4sAA".into(),
             name: "alice".into(),
             ack: 12,
+            room: None,
         };
-        assert_eq!(StoredSession::from_json(&stored.to_json()), Some(stored));
+        assert_eq!(
+            StoredSession::from_json(&stored.to_json()),
+            Some(stored.clone())
+        );
+        assert!(
+            !stored.to_json().contains("room"),
+            "a lobby record has no room"
+        );
+        let in_room = StoredSession {
+            room: RoomName::parse("family").ok(),
+            ..stored
+        };
+        assert!(in_room.to_json().contains(r#""room":"family""#));
+        assert_eq!(StoredSession::from_json(&in_room.to_json()), Some(in_room));
         for bad in [
             "",
             "null",
@@ -98,6 +121,8 @@ mod tests {
             r#"{"token":"t","name":"","ack":1}"#,
             r#"{"token":"t","name":"alice","ack":-1}"#,
             r#"{"token":"t","name":"alice"}"#,
+            r#"{"token":"t","name":"alice","ack":1,"room":"a b"}"#,
+            r#"{"token":"t","name":"alice","ack":1,"room":7}"#,
         ] {
             assert_eq!(StoredSession::from_json(bad), None, "{bad}");
         }

@@ -91,7 +91,7 @@ async fn color_scheme(world: &World, page: &Page, scheme: &str) -> TestResult {
 
 /// Fails unless axe finds nothing serious or critical on `page` as it is now, in the light and
 /// the dark scheme; `what` names the view in the message.
-async fn assert_accessible(world: &World, page: &Page, what: &str) -> TestResult {
+pub async fn assert_accessible(world: &World, page: &Page, what: &str) -> TestResult {
     inject_axe(page).await?;
     let mut found = Vec::new();
     for scheme in ["dark", "light"] {

@@ -20,7 +20,9 @@
 //! and full screen), [`devices`] (camera, microphone and speaker pickers), [`peer_media`] (mute,
 //! camera off and screen sharing shown to the partner), [`alerts`] (a call ringing in a hidden
 //! tab; the security code), [`cross_browser`] (Chromium and Firefox with the in-call features,
-//! both ways), [`group_call`] (group calls of up to four, issue 13) and [`bench`] (the ignored call-setup benchmark), with the steps they
+//! both ways), [`group_call`] (group calls of up to four, issue 13), [`rooms`] (private rooms
+//! by link and passcode, kept apart from the lobby and other rooms) and [`bench`] (the ignored
+//! call-setup benchmark), with the steps they
 //! share in
 //! [`scenario`]. The
 //! page is found only through the hooks of `docs/ui-contract.md`.
@@ -61,6 +63,7 @@ mod quality;
 mod relay;
 mod resilience;
 mod ringing;
+mod rooms;
 mod scenario;
 mod trunk_serve;
 mod wait;
