@@ -1,9 +1,12 @@
-//! Group calls (issue 13) in real browsers: three Chromiums start and join a group call and
+//! Group calls (issue 13) in real browsers, in a private room made from the lobby by "New private
+//! room" and joined by its link: three Chromiums start and join a group call and
 //! each decodes video from both others; one leaves and the other two go on; a fourth joins and
 //! all four decode from the three others; a fifth is told "The call is full."; the active
 //! speaker is highlighted on the others' pages; mute and camera-off badges show; every video
 //! sender is capped for three peers (`getParameters`) and the outbound video of each page stays
-//! under 2.5 Mbit/s; a one-to-one call to a member is answered busy.
+//! under 2.5 Mbit/s; a one-to-one call to a member is answered busy. Clients in the lobby and in
+//! another room see none of the room's people and cannot signal them (`unknown-target`), and
+//! their group call is their room's own.
 //!
 //! Five Chromiums on a loaded 2-core machine are slow: every wait has a generous deadline
 //! ([`LONG`]), and the whole test its own limit ([`LIMIT`]).
@@ -15,12 +18,43 @@ use serde_json::{Value, json};
 use crate::TestResult;
 use crate::harness::World;
 use crate::page::{Page, QUICK};
+use crate::rooms::{room_link, wait_logged_in};
 use crate::scenario::close_all;
 
 /// A step involving several browsers negotiating and decoding at once.
 const LONG: Duration = Duration::from_secs(90);
 /// The whole test.
 const LIMIT: Duration = Duration::from_secs(600);
+
+/// What a protocol client at `path` (`/ws` or `/ws?room=…`), logged in from `page` as `name`,
+/// sees: its user list, its room's group call after it joins it, and the error codes it gets for
+/// a `group-signal` and a `video-offer` to `target`.
+const OUTSIDER: &str = r#"
+const [path, name, target] = arguments;
+const ws = new WebSocket(location.origin.replace(/^http/, 'ws') + path, 'json');
+const seen = { users: null, group: null, errors: [] };
+return new Promise((resolve) => {
+  const done = () => { ws.close(); resolve(seen); };
+  setTimeout(done, 20000);
+  ws.onmessage = (event) => {
+    const m = JSON.parse(event.data);
+    if (m.type === 'id') {
+      ws.send(JSON.stringify({ type: 'username', id: m.id, name, features: ['group-call'] }));
+    } else if (m.type === 'userlist' && seen.users === null) {
+      seen.users = m.users;
+      ws.send(JSON.stringify({ type: 'group-signal', target,
+        candidate: { candidate: 'candidate:1 1 udp 1 127.0.0.1 9 typ host', sdpMid: '0', sdpMLineIndex: 0 } }));
+      ws.send(JSON.stringify({ type: 'video-offer', target, sdp: { type: 'offer', sdp: 'v=0\r\n' } }));
+      ws.send(JSON.stringify({ type: 'group-join' }));
+    } else if (m.type === 'group-call' && seen.users !== null) {
+      seen.group = m.members;
+    } else if (m.type === 'error') {
+      seen.errors.push(m.code);
+    }
+    if (seen.errors.length >= 2 && seen.group !== null && seen.group.length > 0) done();
+  };
+});
+"#;
 
 /// The group call's `data-count` on `page` is `count` (0: no group call shown).
 async fn wait_count(page: &Page, count: usize) -> TestResult {
@@ -118,10 +152,26 @@ async fn group_call_of_up_to_four_with_speaker_caps_and_a_full_call() -> TestRes
     let body = async {
         let world = World::start("group_call").await?;
         let names = ["alice", "bob", "carol", "dave", "erin"];
-        let mut pages = Vec::new();
-        for name in names {
-            let page = world.page(name).await?;
-            assert_eq!(page.login(name).await?, name);
+        // Alice makes a private room from the lobby; the others open its link.
+        let first = world.page("alice").await?;
+        assert_eq!(first.login("alice").await?, "alice");
+        first.click_testid("new-room").await?;
+        first.click_testid("create-room").await?;
+        first
+            .wait_js(
+                "the page at the new room",
+                "return location.pathname.startsWith('/r/') && document.readyState === 'complete';",
+                vec![],
+                LONG,
+            )
+            .await?;
+        first.js(crate::probes::INSTALL, vec![]).await?;
+        wait_logged_in(&first, "alice").await?;
+        let link = room_link(&first).await?;
+        let mut pages = vec![first];
+        for name in &names[1..] {
+            let page = world.page_at(name, &link).await?;
+            assert_eq!(page.login(name).await?, *name);
             pages.push(page);
         }
         for page in &pages {
@@ -151,6 +201,20 @@ async fn group_call_of_up_to_four_with_speaker_caps_and_a_full_call() -> TestRes
         wait_decoding(alice, &["bob", "carol"]).await?;
         wait_decoding(bob, &["alice", "carol"]).await?;
         wait_decoding(carol, &["alice", "bob"]).await?;
+
+        // Outside the room, in the lobby and in another room: nobody of the room is listed,
+        // signals to Alice reach nobody, and a group call there is that place's own.
+        for (path, name) in [("/ws", "frank"), ("/ws?room=elsewhere", "gina")] {
+            let seen = erin.js(OUTSIDER, vec![json!(path), json!(name), json!("alice")]).await?;
+            assert_eq!(seen["users"], json!([name]), "{path}: sees only itself: {seen}");
+            assert_eq!(
+                seen["errors"],
+                json!(["unknown-target", "unknown-target"]),
+                "{path}: group-signal and video-offer to alice refused: {seen}"
+            );
+            assert_eq!(seen["group"], json!([name]), "{path}: its own group call: {seen}");
+        }
+        wait_count(alice, 3).await?;
 
         // Only Alice speaks: her tile is highlighted on the others' pages, their muted
         // microphones show on hers.

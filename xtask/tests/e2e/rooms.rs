@@ -73,7 +73,7 @@ async fn wait_refusal(page: &Page, testid: &str, sentence: &str) -> TestResult {
 }
 
 /// Waits until `page` is logged in as `name` (own name shown, online).
-async fn wait_logged_in(page: &Page, name: &str) -> TestResult {
+pub async fn wait_logged_in(page: &Page, name: &str) -> TestResult {
     page.wait_js(
         &format!("logged in as {name:?}"),
         r#"const me = document.querySelector('[data-testid=my-name]');
@@ -87,7 +87,7 @@ async fn wait_logged_in(page: &Page, name: &str) -> TestResult {
 }
 
 /// The room's link as `page` shows it, once it shows one.
-async fn room_link(page: &Page) -> TestResult<String> {
+pub async fn room_link(page: &Page) -> TestResult<String> {
     let link = page
         .wait_js(
             "the room's link",
