@@ -74,7 +74,10 @@ pub fn dispatch(
     registry: &Registry,
     frame: Inbound<'_>,
 ) -> Result<Replies, Refusal> {
-    if let Inbound::Login { id, name, features } = frame {
+    if let Inbound::Login {
+        id, name, features, ..
+    } = frame
+    {
         check_id(conn, id)?;
         return login(conn, registry, &name, Features::from_list(&features));
     }

@@ -30,10 +30,13 @@ pub struct Envelope<'a> {
     pub token: Option<&'a RawValue>,
     pub ack: Option<&'a RawValue>,
     pub fresh: Option<&'a RawValue>,
+    /// `username` into a room (issue 13).
+    pub passcode: Option<&'a RawValue>,
+    pub capacity: Option<&'a RawValue>,
     /// `None`: absent.
     pub sdp: Option<SdpField<'a>>,
     /// Members given more than once (bits of [`Key`]); the first value is kept.
-    duplicates: u16,
+    duplicates: u32,
 }
 
 /// A member's name.
@@ -54,6 +57,8 @@ pub enum Key {
     Token,
     Ack,
     Fresh,
+    Passcode,
+    Capacity,
     #[serde(other)]
     Other,
 }
@@ -74,12 +79,14 @@ impl Key {
             Key::Token => "token",
             Key::Ack => "ack",
             Key::Fresh => "fresh",
+            Key::Passcode => "passcode",
+            Key::Capacity => "capacity",
             Key::Other => "?",
         }
     }
 
-    fn bit(self) -> u16 {
-        1 << self as u16
+    fn bit(self) -> u32 {
+        1 << self as u32
     }
 }
 
@@ -137,6 +144,8 @@ impl<'de> Visitor<'de> for EnvelopeVisitor {
                 Key::Token => &mut envelope.token,
                 Key::Ack => &mut envelope.ack,
                 Key::Fresh => &mut envelope.fresh,
+                Key::Passcode => &mut envelope.passcode,
+                Key::Capacity => &mut envelope.capacity,
                 Key::Sdp => {
                     let value = map.next_value::<SdpField<'de>>()?;
                     match envelope.sdp {

@@ -37,11 +37,13 @@ impl Refusal {
 /// A client frame the server can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound<'a> {
-    /// `username`: log in or rename.
+    /// `username`: log in or rename; `passcode` and `capacity` only matter in a room.
     Login {
         id: Option<u64>,
         name: String,
         features: Vec<Feature>,
+        passcode: Option<String>,
+        capacity: Option<u32>,
     },
     /// `message`: chat.
     Chat {
@@ -120,6 +122,8 @@ pub fn decode(text: &str) -> Result<Inbound<'_>, Refusal> {
                 id: fields.optional(Key::Id, envelope.id)?,
                 name: fields.required(Key::Name, envelope.name)?,
                 features: fields.defaulted(Key::Features, envelope.features)?,
+                passcode: fields.optional(Key::Passcode, envelope.passcode)?,
+                capacity: fields.optional(Key::Capacity, envelope.capacity)?,
             })
         }
         "message" => Ok(Inbound::Chat {

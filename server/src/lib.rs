@@ -5,7 +5,10 @@
 //! - [`config`]: command-line/environment flags and the [`Settings`] built from them.
 //! - [`limits`]: operating limits and the per-connection token bucket.
 //! - [`state`]: [`AppState`], shared by handlers and sessions (registry, settings, shutdown).
-//! - [`routes`]: `fn app(state) -> Router`: `/ws`, the client files.
+//! - [`routes`]: `fn app(state) -> Router`: `/ws`, the client files, `/r/<room>` pages.
+//! - [`rooms`]: rooms (issue 13), each a registry of its own with its settings, made by its
+//!   first login and forgotten with its last member; `rooms/passcode.rs` (passcodes, hashed),
+//!   `rooms/seat.rs` (a connection's lobby or room), `rooms/tasks.rs` (a room's task).
 //! - [`assets`]: the client built into the binary (`build.rs`), precompressed, with ETags.
 //! - [`headers`]: security headers and the page's Content-Security-Policy.
 //! - [`admission`]: who may open the WebSocket (origin check; connection caps and upgrade rate
@@ -75,6 +78,7 @@ pub mod registry;
 pub mod relay;
 pub mod replay;
 pub mod resumable;
+pub mod rooms;
 pub mod routes;
 pub mod serve;
 pub mod session;
@@ -105,8 +109,8 @@ pub async fn run(
     run_with(Serve::plain(listener), state, shutdown).await
 }
 
-/// The server's background tasks (presence broadcasts, away sessions, the state file), on
-/// `state.tracker`, ending with `state.shutdown`.
+/// The server's background tasks (the lobby's presence broadcasts and away sessions, each
+/// room's task, the state file), on `state.tracker`, ending with `state.shutdown`.
 fn spawn_background(state: &AppState) {
     let presence = presence::run(
         state.registry.clone(),
@@ -116,8 +120,10 @@ fn spawn_background(state: &AppState) {
     state.tracker.spawn(presence);
     let away = registry::away::run(state.registry.clone(), state.shutdown.clone());
     state.tracker.spawn(away);
+    state.rooms.start_all();
     if let Some(path) = &state.settings.state_file {
-        let writer = state_file::run(state.registry.clone(), path.clone(), state.shutdown.clone());
+        let (registry, rooms) = (state.registry.clone(), state.rooms.clone());
+        let writer = state_file::run(registry, rooms, path.clone(), state.shutdown.clone());
         state.tracker.spawn(writer);
     }
 }

@@ -150,6 +150,8 @@ pub struct Sample {
     pub users: usize,
     /// Calls ringing or in progress.
     pub calls: usize,
+    /// Rooms (issue 13) with someone in them; never their names.
+    pub rooms: usize,
 }
 
 fn gauge(registry: &mut Registry, name: &str, help: &str, value: usize) {
@@ -173,6 +175,12 @@ pub fn render(sample: Sample) -> String {
         "calls",
         "Calls ringing or in progress (pairs of clients paired with each other)",
         sample.calls,
+    );
+    gauge(
+        &mut now,
+        "rooms",
+        "Rooms with at least one member (the public lobby is none)",
+        sample.rooms,
     );
     let mut out = String::with_capacity(4096);
     // Writing into a String cannot fail.

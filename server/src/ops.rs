@@ -41,10 +41,13 @@ async fn readyz(State(state): State<AppState>) -> (StatusCode, &'static str) {
 }
 
 async fn scrape(State(state): State<AppState>) -> impl IntoResponse {
+    // Every room counted in, none named.
+    let rooms = &state.rooms;
     let sample = Sample {
         connections: state.admission.open(),
-        users: state.registry.online_count(),
-        calls: state.registry.calls_in_progress(),
+        users: state.registry.online_count() + rooms.online_count(),
+        calls: state.registry.calls_in_progress() + rooms.calls_in_progress(),
+        rooms: rooms.count(),
     };
     (
         [(CONTENT_TYPE, metrics::CONTENT_TYPE)],

@@ -24,7 +24,7 @@ use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use crate::calls::{CallEvent, CallRefusal, Calls};
-use crate::limits::{FloodLimits, TokenBucket};
+use crate::limits::FloodLimits;
 use crate::members::{ConnId, Features, Joined, Members};
 use crate::outbox::{Outbox, PushError, Slowness};
 use crate::resumable::ResumeLimits;
@@ -35,6 +35,7 @@ mod media_state;
 mod resume;
 mod user_state;
 
+pub use fanout::FanoutBudget;
 pub use resume::{Resumed, SavedSession};
 
 pub use user_state::USER_STATE_LOBBY_MAX;
@@ -50,7 +51,7 @@ struct Inner {
     /// A `resume` session changed in a way the state file keeps.
     persist: bool,
     /// The server-wide chat budget, in bytes written (`registry/fanout.rs`).
-    fanout: Option<TokenBucket>,
+    fanout: Option<fanout::FanoutBudget>,
 }
 
 /// Who is online. Shared by every session (behind an `Arc`).

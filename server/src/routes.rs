@@ -1,4 +1,5 @@
-//! The HTTP surface: `/ws` (signaling, admitted by [`crate::admission`] before the upgrade), the
+//! The HTTP surface: `/ws` (signaling, admitted by [`crate::admission`] before the upgrade;
+//! `/ws?room=<room>` for a room, issue 13), `/r/<room>` (the page, for room names only), the
 //! operations endpoints of [`crate::ops`] (`/healthz`, `/readyz`, `/metrics`), and the client at
 //! `/` with an `index.html` fallback so client-side routes load the app: the one built into the
 //! binary ([`crate::assets`]) or, with `--dist DIR`, a folder. A path with a component starting
@@ -8,12 +9,13 @@
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, Query, Request, State};
 use axum::http::header::CACHE_CONTROL;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, Uri};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use shared::RoomName;
 use shared::limits::MAX_FRAME_BYTES;
 use tower_http::services::{ServeDir, ServeFile};
 
@@ -34,6 +36,7 @@ pub fn app(state: AppState) -> Router {
         .route("/ws", get(signaling))
         .merge(crate::ops::router(&state))
         .merge(client)
+        .layer(middleware::from_fn(room_pages))
         .layer(middleware::from_fn(no_dotfiles))
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state)
@@ -111,13 +114,41 @@ pub fn has_hidden_component(path: &str) -> bool {
         .any(|component| component.first() == Some(&b'.'))
 }
 
-/// `/ws`: admission first (origin, caps, rate: refused before the upgrade), then the session,
+/// The `room` of `/ws?room=<room>` (`None`: the lobby); why not (a `400`'s text) when it is
+/// no room name or the query cannot be read.
+fn room_of(uri: &Uri) -> Result<Option<RoomName>, String> {
+    #[derive(serde::Deserialize)]
+    struct RoomQuery {
+        room: Option<String>,
+    }
+    let query = Query::<RoomQuery>::try_from_uri(uri).map_err(|_| "bad query".to_owned())?;
+    match query.0.room {
+        None => Ok(None),
+        Some(raw) => RoomName::parse(&raw).map(Some).map_err(|e| e.to_string()),
+    }
+}
+
+/// `/r/<room>`: the page, but only for a room name (else 404, before the client files).
+async fn room_pages(request: Request, next: Next) -> Response {
+    if let Some(room) = request.uri().path().strip_prefix("/r/")
+        && RoomName::parse(room).is_err()
+    {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    next.run(request).await
+}
+
+/// `/ws`: the room first (`?room=`, checked: 400), then admission (origin, caps, rate: refused before the upgrade), then the session,
 /// which holds the admission permit for its whole life.
 async fn signaling(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     State(state): State<AppState>,
     request: Request,
 ) -> Response {
+    let room = match room_of(request.uri()) {
+        Ok(room) => room,
+        Err(why) => return (StatusCode::BAD_REQUEST, format!("{why}\n")).into_response(),
+    };
     // Set by the accept loop on its TLS listener.
     let scheme = request
         .extensions()
@@ -143,7 +174,7 @@ async fn signaling(
         .max_frame_size(Some(2 * MAX_FRAME_BYTES));
     // Our own handshake and socket (not axum's), so tungstenite's buffers stay small.
     socket::upgrade(request, config, move |socket| async move {
-        session::run(socket, state, peer).await;
+        session::run(socket, state, peer, room).await;
         drop(permit);
         drop(in_flight);
     })

@@ -17,9 +17,8 @@
 //! A client with `heartbeat` that sends nothing for the heartbeat timeout is dropped as if its
 //! socket had. When the socket of a `resume` session ends, the registry keeps the session away
 //! ([`Registry::detach`]); when a resume on another socket takes it over, this one closes at
-//! once with code 4000.
+//! once with code 4000. A room socket (issue 13) gets into its room in `session/room.rs`.
 
-use std::fmt;
 use std::net::SocketAddr;
 use std::ops::{Deref, DerefMut};
 use std::time::Duration;
@@ -27,19 +26,23 @@ use std::time::Duration;
 use axum::extract::ws::{Message, Utf8Bytes};
 use futures_util::{Sink, Stream, StreamExt};
 use shared::limits::MAX_FRAME_BYTES;
-use shared::{ErrorCode, FromServer};
+use shared::{ErrorCode, FromServer, RoomName};
 use tokio::time::{Instant, sleep_until};
 
 use crate::control::{Control, FAILED_RESUME_COST, control};
 use crate::dispatch::{ConnState, dispatch};
 use crate::inbound::{Inbound, Refusal, decode};
 use crate::limits::TokenBucket;
-use crate::registry::Registry;
+use crate::rooms::Seat;
 use crate::state::AppState;
 use crate::turn::TurnQuota;
 
+mod end;
 mod limit;
+mod room;
 mod write;
+
+pub use end::End;
 
 use limit::is_too_large;
 
@@ -57,54 +60,24 @@ const CLOSE_LINGER: Duration = Duration::from_secs(1);
 /// one busy client from monopolising its worker thread.
 const WRITE_BATCH: usize = 32;
 
-/// Why a session ended (logged once, at info).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum End {
-    /// The client closed or the connection dropped.
-    ClientLeft,
-    /// The server is shutting down.
-    Shutdown,
-    /// The outbox overflowed, or a write took longer than the write timeout.
-    TooSlow,
-    /// No pong (or any frame) for a whole ping interval.
-    Dead,
-    /// A `heartbeat` client sent nothing for the heartbeat timeout.
-    Silent,
-    /// A resume on another socket took the session over.
-    Replaced,
-    LoginTimeout,
-    TooLarge,
-    /// A protocol or I/O error on the socket.
-    SocketError,
-}
-
-impl fmt::Display for End {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            End::ClientLeft => "client left",
-            End::Shutdown => "server shutdown",
-            End::TooSlow => "too slow to read",
-            End::Dead => "no answer to ping",
-            End::Silent => "heartbeat timeout",
-            End::Replaced => "replaced by a resume",
-            End::LoginTimeout => "login timeout",
-            End::TooLarge => "frame too large",
-            End::SocketError => "socket error",
-        })
-    }
-}
-
-/// The connection's state, which takes the client out of the registry (or, for a `resume`
-/// session, leaves it away) however the session ends (return, error or panic).
+/// The connection's state, which takes the client out of its registry (or, for a `resume`
+/// session, leaves it away) however the session ends (return, error or panic), and forgets its
+/// room if that left it empty.
 struct Registration<'a> {
-    registry: &'a Registry,
+    state: &'a AppState,
+    seat: Seat,
     conn: ConnState,
 }
 
 impl Drop for Registration<'_> {
     fn drop(&mut self) {
         let conn = &self.conn;
-        self.registry.detach(conn.id, conn.socket, conn.leaving);
+        if let Some(registry) = self.seat.registry(&self.state.registry) {
+            registry.detach(conn.id, conn.socket, conn.leaving);
+        }
+        if let Some(room) = self.seat.joined() {
+            self.state.rooms.forget_if_empty(room);
+        }
     }
 }
 
@@ -121,13 +94,12 @@ impl DerefMut for Registration<'_> {
     }
 }
 
-/// Runs one connection to its end.
-pub async fn run<S>(socket: S, state: AppState, peer: SocketAddr)
+/// Runs one connection (in `room`, else the lobby) to its end.
+pub async fn run<S>(socket: S, state: AppState, peer: SocketAddr, room: Option<RoomName>)
 where
     S: Stream<Item = Result<Message, axum::Error>> + Sink<Message, Error = axum::Error> + Unpin,
 {
     let id = state.next_conn_id();
-    let registry = state.registry.clone();
     tracing::info!(conn = id, %peer, "connected");
     let now = Instant::now();
     let (limits, flood) = (&state.settings.limits, &state.settings.flood);
@@ -137,7 +109,8 @@ where
         told_chat_limited: false,
         socket,
         conn: Registration {
-            registry: &registry,
+            state: &state,
+            seat: Seat::new(room),
             conn: ConnState::new(id),
         },
         state: &state,
@@ -345,7 +318,6 @@ where
         if !self.take_token().await? {
             return Ok(());
         }
-        let registry = &self.state.registry;
         let frame = match decode(&text) {
             Ok(frame) => frame,
             Err(refusal) => return Box::pin(self.write_error(refusal)).await,
@@ -353,6 +325,17 @@ where
         if matches!(frame, Inbound::Chat { .. }) && !self.take_chat_token().await? {
             return Ok(());
         }
+        let outside = self.conn.seat.outside_room();
+        if outside && matches!(frame, Inbound::Login { .. } | Inbound::Resume { .. }) {
+            return Box::pin(self.enter_room(frame)).await;
+        }
+        let state = self.state;
+        let room = self.conn.seat.joined().cloned();
+        let registry = match &room {
+            Some(room) => &room.registry,
+            None if outside => state.rooms.outside(),
+            None => &*state.registry,
+        };
         if let Some(done) = control(&mut self.conn, registry, &frame) {
             return Box::pin(self.on_control(done)).await;
         }

@@ -1,5 +1,6 @@
-//! [`AppState`]: what every request handler and session shares — the registry, the settings,
-//! admission (origin check and connection caps), readiness, and the shutdown machinery.
+//! [`AppState`]: what every request handler and session shares — the lobby's registry, the
+//! rooms, the settings, admission (origin check and connection caps), readiness, and the
+//! shutdown machinery.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -11,12 +12,15 @@ use crate::admission::Admission;
 use crate::config::Settings;
 use crate::members::ConnId;
 use crate::registry::Registry;
-use crate::resumable::ResumeLimits;
+use crate::rooms::Rooms;
 
 /// Cheap to clone: every field is a handle.
 #[derive(Clone)]
 pub struct AppState {
+    /// The public lobby (`/`, `/ws` without `room`).
     pub registry: Arc<Registry>,
+    /// The rooms (`/r/<room>`, `/ws?room=<room>`, issue 13).
+    pub rooms: Arc<Rooms>,
     pub settings: Arc<Settings>,
     /// Cancelled when the server shuts down: every session closes its socket.
     pub shutdown: CancellationToken,
@@ -56,29 +60,39 @@ impl AppState {
     /// The state for `settings`; with a state file, its sessions are back, away, with their
     /// grace window counted from now.
     pub fn new(settings: Settings) -> Self {
-        let limits = &settings.limits;
-        let registry = Registry::with_resume(limits.outbox_frames, ResumeLimits::from(limits))
-            .with_decline_cooldown(limits.decline_cooldown)
-            .with_flood(&settings.flood);
+        let registry = crate::rooms::new_registry(&settings, None);
+        let settings = Arc::new(settings);
+        let (shutdown, tracker) = (CancellationToken::new(), TaskTracker::new());
+        let rooms = Rooms::new(
+            settings.clone(),
+            &registry,
+            tracker.clone(),
+            shutdown.clone(),
+        );
         let mut highest = 0;
         if let Some(path) = &settings.state_file {
-            let sessions = crate::state_file::load(path);
-            if !sessions.is_empty() {
+            let saved = crate::state_file::load_all(path);
+            let in_rooms: usize = saved.rooms.iter().map(|r| r.sessions.len()).sum();
+            if !saved.sessions.is_empty() || in_rooms > 0 {
+                // Counts only: room names are never logged.
                 tracing::info!(
-                    sessions = sessions.len(),
+                    sessions = saved.sessions.len() + in_rooms,
+                    rooms = saved.rooms.len(),
                     "sessions back from the state file"
                 );
             }
-            let until = tokio::time::Instant::now() + limits.resume_grace;
-            highest = registry.restore(&sessions, until);
+            let until = tokio::time::Instant::now() + settings.limits.resume_grace;
+            highest = registry.restore(&saved.sessions, until);
+            highest = highest.max(rooms.restore(&saved.rooms, until));
         }
         Self {
             admission: Arc::new(Admission::new(settings.admission.clone())),
             ready: Readiness::default(),
             registry: Arc::new(registry),
-            settings: Arc::new(settings),
-            shutdown: CancellationToken::new(),
-            tracker: TaskTracker::new(),
+            rooms: Arc::new(rooms),
+            settings,
+            shutdown,
+            tracker,
             // Ids of sessions from the state file are never handed out again.
             next_id: Arc::new(AtomicU64::new(highest + 1)),
         }

@@ -120,6 +120,7 @@ fn good_frames() -> Vec<String> {
         json!({"type": "message", "text": "", "target": null, "name": 5}),
         json!({"type": "username", "name": " alice ", "features": ["userlist-delta", "future"], "date": 1}),
         json!({"type": "username", "id": 2, "name": "a\u{e9}", "target": 5}),
+        json!({"type": "username", "name": "bob", "passcode": "open sesame", "capacity": 4}),
         json!({"type": "get-ice-servers", "x": {"y": 1}}),
     ]
     .iter()
@@ -169,14 +170,25 @@ fn decoding_agrees_with_the_shared_types() {
         let decoded = decode(&text).unwrap_or_else(|e| panic!("refused {text}: {e:?}"));
         match (decoded, message) {
             (
-                Inbound::Login { id, name, features },
+                Inbound::Login {
+                    id,
+                    name,
+                    features,
+                    passcode,
+                    capacity,
+                },
                 ToServer::Username {
                     id: id2,
                     name: name2,
                     features: features2,
+                    passcode: passcode2,
+                    capacity: capacity2,
                     ..
                 },
-            ) => assert_eq!((id, name, features), (id2, name2, features2)),
+            ) => assert_eq!(
+                (id, name, features, passcode, capacity),
+                (id2, name2, features2, passcode2, capacity2)
+            ),
             (
                 Inbound::Chat {
                     id,

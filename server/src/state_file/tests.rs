@@ -56,3 +56,34 @@ fn a_missing_or_bad_file_is_an_empty_start() {
     assert!(load(&std::env::temp_dir()).is_empty());
     std::fs::remove_file(&path).unwrap();
 }
+
+#[tokio::test]
+async fn rooms_round_trip_with_their_settings_but_no_passcode() {
+    let passcode = crate::rooms::Passcode::parse(Some("open sesame".into()))
+        .unwrap()
+        .unwrap();
+    let hash = crate::rooms::passcode::hash(passcode).await.unwrap();
+    let rooms = vec![SavedRoom {
+        name: shared::RoomName::parse("family").unwrap(),
+        settings: RoomSettings {
+            passcode: Some(hash),
+            capacity: Some(4),
+        },
+        sessions: vec![session(7, "alice", None)],
+    }];
+    let lobby = vec![session(3, "alice", None)];
+    let text = encode_all(&lobby, &rooms);
+    assert!(text.starts_with(r#"{"version":2,"#), "{text}");
+    assert!(text.contains(r#""passcode":"$argon2id$"#), "{text}");
+    assert!(!text.contains("open sesame"), "{text}");
+    let saved = decode_all(&text).unwrap();
+    assert_eq!(saved.sessions, lobby);
+    assert_eq!(saved.rooms, rooms);
+    // Without rooms the file is version 1, as older servers wrote and read it.
+    assert!(encode(&lobby).starts_with(r#"{"version":1,"#));
+    let old = r#"{"version":1,"sessions":[]}"#;
+    assert_eq!(decode_all(old).unwrap(), Saved::default());
+    // A room whose passcode hash is unreadable is never given back open.
+    let tampered = text.replace("$argon2id$", "plain");
+    assert_eq!(decode_all(&tampered).unwrap().rooms, []);
+}
