@@ -12,6 +12,8 @@
 //! from elsewhere in any list, frames to the lobby during the room logins, cross-room targets
 //! refused). For reference on this shared machine, the `lobby` and `latency` scenarios run
 //! first, each on its own server (see `docs/BENCHMARKS.md`, "Issue 13: rooms at scale").
+//! The clients and their login storm are in `rooms/member.rs`, the per-group sums in
+//! `rooms/tally.rs`.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -32,8 +34,10 @@ use crate::pairs::Pair;
 use crate::report::{Figure, Goal};
 use crate::{latency, lobby};
 use member::{Group, Joined, Member, Storm, log_in};
+use tally::{Tally, presence_figure, report_storm};
 
 mod member;
+mod tally;
 
 /// A login storm is given up this long after the first login.
 const STORM_LIMIT: Duration = Duration::from_secs(60);
@@ -59,9 +63,10 @@ pub struct Flags {
 /// generator may open.
 pub async fn run(spec: &ServerSpec, args: &crate::Args, sockets: usize) -> Vec<Figure> {
     let flags = &args.rooms;
+    // Our clients only, like the rooms' (MDN-style ones get a bounded list since issue 11).
     let reference = lobby::Config {
         users: args.lobby_users,
-        mdn_clients: args.mdn_clients,
+        mdn_clients: 0,
     };
     let relay = latency::Config {
         pairs: args.pairs,
@@ -138,86 +143,6 @@ fn room_members(rooms: usize, size: usize) -> Vec<Member> {
             })
         })
         .collect()
-}
-
-/// What a group's members received and got wrong, summed.
-#[derive(Default)]
-struct Tally {
-    clients: usize,
-    frames: u64,
-    bytes: u64,
-    foreign_frames: u64,
-    foreign: Vec<String>,
-    problems: Vec<String>,
-    failed: usize,
-}
-
-impl Tally {
-    fn of(joined: &[Joined]) -> Self {
-        let mut t = Self {
-            clients: joined.len(),
-            ..Self::default()
-        };
-        for j in joined {
-            let r = &j.roster;
-            t.frames += u64::from(r.lists + r.deltas);
-            t.bytes += r.bytes;
-            t.foreign_frames += j.foreign_frames;
-            t.foreign
-                .extend(j.foreign.iter().take(4 - t.foreign.len().min(4)).cloned());
-            t.failed += usize::from(j.error.is_some());
-            let faults = r.faults.iter().chain(&j.error);
-            t.problems.extend(faults.take(2).cloned());
-        }
-        t.problems.truncate(6);
-        t
-    }
-
-    fn per_client(&self, v: u64) -> f64 {
-        v as f64 / self.clients.max(1) as f64
-    }
-}
-
-/// Prints a storm's figures and returns its login-time figure.
-fn report_storm(label: &str, storm: &Storm, joined: &[Joined], tally: &Tally) -> Figure {
-    let n = joined.len();
-    let spread = storm.spread(joined);
-    println!(
-        "{label}: {} of {n} lists complete; last at {:.3} s after the first login (p50 {:.3} s); CPU: server {:.3} s, generator {:.3} s",
-        storm.complete,
-        spread.max.as_secs_f64(),
-        spread.p50.as_secs_f64(),
-        storm.server_cpu.as_secs_f64(),
-        storm.generator_cpu.as_secs_f64()
-    );
-    println!(
-        "{label}: presence received {} frames, {:.2} MB: {:.1} frames and {:.0} B per client",
-        tally.frames,
-        tally.bytes as f64 / 1e6,
-        tally.per_client(tally.frames),
-        tally.per_client(tally.bytes)
-    );
-    for p in &tally.problems {
-        println!("  problem: {p}");
-    }
-    let value = if storm.complete < n {
-        storm.elapsed
-    } else {
-        spread.max
-    };
-    let caveat = (storm.complete < n || tally.failed > 0).then(|| {
-        format!(
-            "{} of {n} complete, {} failed",
-            storm.complete, tally.failed
-        )
-    });
-    Figure::new(
-        &format!("rooms: {n} {label} logins until every list is full"),
-        value.as_secs_f64(),
-        "s",
-        Goal::Info,
-    )
-    .with_caveat(caveat)
 }
 
 /// The three phases on one server.
@@ -337,15 +262,6 @@ async fn measure(
         ),
     ]);
     Ok(figures)
-}
-
-fn presence_figure(label: &str, tally: &Tally, bytes: bool) -> Figure {
-    let (what, v, unit) = match bytes {
-        true => ("bytes", tally.bytes, "B"),
-        false => ("frames", tally.frames, "frames"),
-    };
-    let name = format!("rooms: presence {what} per {label} client");
-    Figure::new(&name, tally.per_client(v), unit, Goal::Info)
 }
 
 /// Ends the lobby members' reading (after the relays, so it covers every phase).
