@@ -315,7 +315,15 @@ impl ServerProcess {
     }
 
     pub fn url(&self) -> String {
-        format!("ws://{}/ws", self.addr)
+        self.url_in(None)
+    }
+
+    /// The WebSocket URL of a room (`/ws?room=<room>`, issue 13), or of the lobby for `None`.
+    pub fn url_in(&self, room: Option<&str>) -> String {
+        match room {
+            Some(room) => format!("ws://{}/ws?room={room}", self.addr),
+            None => format!("ws://{}/ws", self.addr),
+        }
     }
 
     pub fn cpu(&self) -> Result<Duration> {

@@ -12,18 +12,17 @@
 //!    binary's size (issue 10, `tls.rs`);
 //!
 //! then prints a table of every figure against its target. See `docs/BENCHMARKS.md`.
-//! `-- memory` (not part of `all`): server memory per logged-in MDN-style client and per feature
-//! client (10,000 of each kind, with presence churn; issue 11).
-//! `-- herd` (not part of `all`) kills the server under 10,000 logged-in clients, starts it
-//! again and measures how they come back (issue 9, "no thundering herd"). `-- soak` (not part
-//! of `all`; `soak`, `soak_client`) runs 10,000 clients for 10 minutes with churn, chat and
-//! calls and watches the server's memory and descriptors (issue 11).
+//! Not part of `all`: `-- memory`, server memory per logged-in MDN-style and feature client
+//! (10,000 of each kind, with churn; issue 11); `-- herd` kills the server under 10,000 clients,
+//! starts it again and measures how they come back (issue 9); `-- soak` runs 10,000 clients for
+//! 10 minutes with churn, chat and calls (issue 11); `-- rooms`: 1,000 rooms of 4 next to a lobby
+//! of 4,000 (issue 13).
 //!
 //! Layout (`loadgen/`): `harness` (pinning, building, starting and measuring the server),
-//! `client` (one simulated browser and its user list), `frames` (realistic relay frames),
-//! `pairs` (logged-in caller/callee pairs), one file per scenario (`throughput`, `floor`,
-//! `latency`, `lobby`, `idle`, `tls`, `memory`, `herd` with `herd_client`, `herd_curve` and `backoff`), `pacer` (when open-loop messages are due), `stats`, `report`,
-//! `error`.
+//! `client` (one simulated browser and its user list), `frames` (realistic relay frames), `pairs`
+//! (logged-in caller/callee pairs), one file per scenario (`throughput`, `floor`, `latency`,
+//! `lobby`, `idle`, `tls`, `memory`, `herd` with `herd_client`, `herd_curve`, `backoff`, `soak`
+//! with `soak_client`, `rooms` with `rooms/member`), `pacer`, `stats`, `report`, `error`.
 
 mod backoff;
 mod client;
@@ -41,6 +40,7 @@ mod memory;
 mod pacer;
 mod pairs;
 mod report;
+mod rooms;
 mod soak;
 mod soak_client;
 mod stats;
@@ -63,7 +63,7 @@ use crate::report::Figure;
 /// the defaults.
 const UNLIMITED_RATE: [&str; 4] = ["--rate", "1000000", "--burst", "1000000"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
 enum Scenario {
     All,
     Throughput,
@@ -79,6 +79,8 @@ enum Scenario {
     Memory,
     /// Not part of `all`: a long run with churn, chat and calls (`--soak-*` flags).
     Soak,
+    /// Not part of `all`: 1,000 rooms of 4 next to a lobby of 4,000 (issue 13, `--rooms*`).
+    Rooms,
 }
 
 #[derive(Debug, Parser)]
@@ -131,6 +133,8 @@ struct Args {
     server_args: Vec<String>,
     #[command(flatten)]
     soak: soak::Flags,
+    #[command(flatten)]
+    rooms: rooms::Flags,
     /// Internal: run as the floor relay (started by the `floor` scenario).
     #[arg(long, hide = true)]
     floor_server: bool,
@@ -209,7 +213,7 @@ fn run(args: Args) -> Result<ExitCode> {
     let figures = runtime.block_on(async {
         let mut figures: Vec<Figure> = Vec::new();
         let wants = |s: Scenario| {
-            let long = matches!(s, Scenario::Herd | Scenario::Memory | Scenario::Soak);
+            let long = s >= Scenario::Herd; // Herd and the ones after it.
             args.scenario == s || (args.scenario == Scenario::All && !long)
         };
         if wants(Scenario::Throughput) {
@@ -312,6 +316,9 @@ fn run(args: Args) -> Result<ExitCode> {
                 })
                 .await,
             );
+        }
+        if wants(Scenario::Rooms) {
+            figures.extend(rooms::run(&spec, &args, room).await);
         }
         figures
     });
