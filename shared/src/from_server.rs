@@ -186,7 +186,8 @@ pub enum ErrorCode {
     /// The server's fan-out budget for chat (bytes written per second across all senders) is
     /// spent; this line reached nobody. Try again in a moment.
     ServerBusy,
-    /// Rooms: the WebSocket's `room` is not a room name; the connection is closed.
+    /// Rooms: not a room name. Kept for clients; our server refuses a bad `/ws?room=` with HTTP
+    /// 400 before the upgrade, so it never sends this code.
     BadRoom,
     /// Rooms: the room has as many people as its capacity; the login was refused.
     RoomFull,

@@ -101,7 +101,7 @@ pub fn Page(props: &PageProps) -> Html {
                 { connection_status(&ConnectionStatusProps { state: state.connection, on_retry }) }
             </header>
             if state.entry.route != Route::BadLink {
-                { crate::components::room_bar(&state.entry.route, state.call.phase == crate::call::CallPhase::Idle) }
+                { crate::components::room_bar(&state.entry.route, state.call.phase == crate::call::CallPhase::Idle && !state.in_group_call) }
             }
             <main class="main">
                 { for server_notice }

@@ -205,14 +205,24 @@ async fn group_call_of_up_to_four_with_speaker_caps_and_a_full_call() -> TestRes
         // Outside the room, in the lobby and in another room: nobody of the room is listed,
         // signals to Alice reach nobody, and a group call there is that place's own.
         for (path, name) in [("/ws", "frank"), ("/ws?room=elsewhere", "gina")] {
-            let seen = erin.js(OUTSIDER, vec![json!(path), json!(name), json!("alice")]).await?;
-            assert_eq!(seen["users"], json!([name]), "{path}: sees only itself: {seen}");
+            let seen = erin
+                .js(OUTSIDER, vec![json!(path), json!(name), json!("alice")])
+                .await?;
+            assert_eq!(
+                seen["users"],
+                json!([name]),
+                "{path}: sees only itself: {seen}"
+            );
             assert_eq!(
                 seen["errors"],
                 json!(["unknown-target", "unknown-target"]),
                 "{path}: group-signal and video-offer to alice refused: {seen}"
             );
-            assert_eq!(seen["group"], json!([name]), "{path}: its own group call: {seen}");
+            assert_eq!(
+                seen["group"],
+                json!([name]),
+                "{path}: its own group call: {seen}"
+            );
         }
         wait_count(alice, 3).await?;
 
