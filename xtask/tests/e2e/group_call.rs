@@ -26,6 +26,21 @@ const LONG: Duration = Duration::from_secs(90);
 /// The whole test.
 const LIMIT: Duration = Duration::from_secs(600);
 
+/// Four tiles, each inside the viewport's width with a real size, no two overlapping, and a
+/// `data-level` on every tile but one's own; `null` until then.
+const TILES_FIT: &str = r#"
+const tiles = [...document.querySelectorAll('[data-testid=tile]')];
+if (tiles.length !== 4) return null;
+const width = document.documentElement.clientWidth;
+const boxes = tiles.map((t) => t.getBoundingClientRect());
+const inside = boxes.every((b) => b.width > 100 && b.height > 50 && b.left >= 0 && b.right <= width + 0.5);
+const apart = boxes.every((a, i) => boxes.every((b, j) => i === j
+  || a.right <= b.left + 0.5 || b.right <= a.left + 0.5 || a.bottom <= b.top + 0.5 || b.bottom <= a.top + 0.5));
+const levels = tiles.filter((t) => t.getAttribute('data-self') !== 'true')
+  .every((t) => ['good', 'fair', 'poor'].includes(t.getAttribute('data-level')));
+return inside && apart && levels ? { width, boxes: boxes.map((b) => [b.left, b.top, b.width, b.height]) } : null;
+"#;
+
 /// What a protocol client at `path` (`/ws` or `/ws?room=…`), logged in from `page` as `name`,
 /// sees: its user list, its room's group call after it joins it, and the error codes it gets for
 /// a `group-signal` and a `video-offer` to `target`.
@@ -283,6 +298,19 @@ async fn group_call_of_up_to_four_with_speaker_caps_and_a_full_call() -> TestRes
         ] {
             let others: Vec<&str> = everyone.iter().copied().filter(|n| *n != me).collect();
             wait_decoding(page, &others).await?;
+        }
+
+        // Four tiles fit a desktop window and a phone: each fully inside the page's width, none
+        // overlapping another; every other member's tile carries its quality level.
+        dave.set_viewport(375, 740).await?;
+        for page in [alice, dave] {
+            page.wait_js(
+                "four tiles laid out side by side or stacked, each with a quality level",
+                TILES_FIT,
+                vec![],
+                LONG,
+            )
+            .await?;
         }
 
         // The fifth is refused.
