@@ -11,7 +11,7 @@ use crate::components::call_duration::Ticking;
 use crate::components::name::{notice_peer, with_name};
 use crate::components::notice::NoticeProps;
 use crate::components::{
-    CallChat, CallDuration, IncomingCall, Video, call_controls, peer_media_badges, route_badge,
+    CallChat, CallDuration, Video, call_controls, peer_media_badges, route_badge,
 };
 use crate::components::{Quality, ScreenModes};
 use crate::context::CallContext;
@@ -37,6 +37,15 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     let phase = &view.phase;
     let peer = phase.peer().map(str::to_owned);
     let ringer = crate::components::ringer::use_ringer(phase);
+    let devices = crate::components::device_pickers::use_devices(
+        &props.local,
+        &props.remote,
+        &props.on_command,
+    );
+    let armed = crate::components::incoming_call::use_armed(match phase {
+        CallPhase::Ringing { peer } => Some(peer.clone()),
+        _ => None,
+    });
     let notice = view.notice.as_ref().map(|notice| {
         let text = call_notice(notice);
         let on_dismiss = props.on_command.reform(|_| CallCommand::DismissNotice);
@@ -68,14 +77,9 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
                 <div class="call-idle-icon" aria-hidden="true">{ crate::components::icons::phone() }</div>
             </div>
         },
-        CallPhase::Ringing { peer } => html! {
-            <IncomingCall
-                peer={peer.clone()}
-                on_accept={props.on_command.reform(|_| CallCommand::Accept)}
-                on_decline={props.on_command.reform(|_| CallCommand::Decline)}
-                on_block={props.on_command.reform({ let peer = peer.clone(); move |_| CallCommand::Block { peer: peer.clone() } })}
-            />
-        },
+        CallPhase::Ringing { peer } => {
+            crate::components::incoming_call::incoming_call(peer, armed, &props.on_command)
+        }
         CallPhase::Calling { peer }
         | CallPhase::Connecting { peer }
         | CallPhase::InCall { peer, .. }
@@ -110,7 +114,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
             if let Some(handles) = &props.handles {
                 { crate::components::group_call::group_call(&handles.group, *phase == CallPhase::Idle) }
             }
-            <crate::components::device_pickers::DevicePickers local={props.local.clone()} remote={props.remote.clone()} on_command={props.on_command.clone()} />
+            { crate::components::device_pickers::device_pickers(&devices, props.local.as_ref(), &props.on_command) }
         </section>
     }
 }

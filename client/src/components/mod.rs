@@ -2,7 +2,7 @@
 //!
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`connection_status`], [`identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`user_list`],
-//! [`CallPanel`] with [`IncomingCall`], [`call_controls`], [`CallChat`], [`CallDuration`],
+//! [`CallPanel`] with [`incoming_call`], [`call_controls`], [`CallChat`], [`CallDuration`],
 //! [`route_badge`] and [`Video`], and [`Chat`]). [`peer_media_badges`] shows the partner's mute,
 //! camera and screen; [`notice`] shows dismissable sentences; [`live_region`] says what changed;
 //! `ringer` sets off a ringing call's alerts and `sas` shows the security code; [`name`] isolates
@@ -48,7 +48,6 @@ pub use call_panel::CallPanel;
 pub use chat::Chat;
 pub use connection_status::connection_status;
 pub use identity::identity;
-pub use incoming_call::IncomingCall;
 pub use lobby::Lobby;
 pub use login_form::LoginForm;
 pub use notice::notice;
