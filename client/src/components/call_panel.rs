@@ -10,10 +10,10 @@ use crate::components::call_controls::{CallControlsProps, EndButton};
 use crate::components::call_duration::Ticking;
 use crate::components::name::{notice_peer, with_name};
 use crate::components::notice::NoticeProps;
+use crate::components::screen_modes::Modes;
 use crate::components::{
     CallChat, CallDuration, Video, call_controls, peer_media_badges, route_badge,
 };
-use crate::components::{Quality, ScreenModes};
 use crate::context::CallContext;
 use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
 
@@ -66,10 +66,21 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     };
     let status = with_name(&status, peer.as_deref());
     let peer_state = view.peer_reconnecting.then_some("reconnecting");
-    let quality = (peer.clone()).filter(|_| in_call(phase)).map(|peer| {
-        let driver = props.handles.as_ref().map(|h| h.driver.clone());
-        html! { <Quality peer={peer} driver={driver} /> }
-    });
+    let modes = crate::components::screen_modes::use_screen_modes(matches!(
+        phase,
+        CallPhase::Calling { .. }
+            | CallPhase::Connecting { .. }
+            | CallPhase::InCall { .. }
+            | CallPhase::Reconnecting { .. }
+    ));
+    let shown = peer.is_some() && in_call(phase);
+    let quality = crate::components::quality::use_quality(
+        shown,
+        props.handles.as_ref().map(|h| h.driver.clone()),
+    );
+    let quality = (peer.as_deref())
+        .filter(|_| shown)
+        .map(|peer| crate::components::quality::quality(&quality, peer));
 
     let body = match phase {
         CallPhase::Idle => html! {
@@ -83,7 +94,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
         CallPhase::Calling { peer }
         | CallPhase::Connecting { peer }
         | CallPhase::InCall { peer, .. }
-        | CallPhase::Reconnecting { peer, .. } => stage(props, peer),
+        | CallPhase::Reconnecting { peer, .. } => stage(props, peer, &modes),
     };
 
     html! {
@@ -127,7 +138,7 @@ fn in_call(phase: &CallPhase) -> bool {
 }
 
 /// The videos and the controls of a call that is not ringing.
-fn stage(props: &CallPanelProps, peer: &str) -> Html {
+fn stage(props: &CallPanelProps, peer: &str, modes: &Modes) -> Html {
     let view = &props.view;
     let end = if matches!(view.phase, CallPhase::Calling { .. }) {
         EndButton::Cancel
@@ -146,7 +157,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
             <div class="stage">
                 <Video id="remote-video" testid="remote-video" class="video-remote"
                     label={crate::text::around("", peer, "'s video")} stream={props.remote.clone()} />
-                <ScreenModes ready={props.remote.is_some()} />
+                { crate::components::screen_modes::screen_modes(modes, props.remote.is_some()) }
                 if let Some(waiting) = waiting {
                     <div class="stage-overlay" aria-hidden="true">{ waiting }</div>
                 }

@@ -7,7 +7,7 @@
 //! camera and screen; [`notice`] shows dismissable sentences; [`live_region`] says what changed;
 //! `ringer` sets off a ringing call's alerts and `sas` shows the security code; [`name`] isolates
 //! every displayed user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call,
-//! [`Quality`] (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture,
+//! [`quality`] (bars, details, the poor-call sentence) and [`screen_modes`] (picture-in-picture,
 //! full screen).
 //!
 //! A computed class name is written `CLASS={…}`, not `class={…}`: HTML attribute names are
@@ -53,9 +53,7 @@ pub use login_form::LoginForm;
 pub use notice::notice;
 pub use page::Page;
 pub use peer_media::peer_media_badges;
-pub use quality::Quality;
 pub use route_badge::route_badge;
-pub use screen_modes::ScreenModes;
 pub use user_list::user_list;
 pub use video::Video;
 
