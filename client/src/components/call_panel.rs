@@ -6,14 +6,13 @@ use web_sys::MediaStream;
 use yew::prelude::*;
 
 use crate::call::{CallCommand, CallPhase, CallView};
+use crate::components::call_chat::CallChatState;
 use crate::components::call_controls::{CallControlsProps, EndButton};
 use crate::components::call_duration::Ticking;
 use crate::components::name::{notice_peer, with_name};
 use crate::components::notice::NoticeProps;
 use crate::components::screen_modes::Modes;
-use crate::components::{
-    CallChat, CallDuration, Video, call_controls, peer_media_badges, route_badge,
-};
+use crate::components::{CallDuration, Video, call_controls, peer_media_badges, route_badge};
 use crate::context::CallContext;
 use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
 
@@ -66,13 +65,18 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     };
     let status = with_name(&status, peer.as_deref());
     let peer_state = view.peer_reconnecting.then_some("reconnecting");
-    let modes = crate::components::screen_modes::use_screen_modes(matches!(
+    let staged = matches!(
         phase,
         CallPhase::Calling { .. }
             | CallPhase::Connecting { .. }
             | CallPhase::InCall { .. }
             | CallPhase::Reconnecting { .. }
-    ));
+    );
+    let modes = crate::components::screen_modes::use_screen_modes(staged);
+    let chat = crate::components::call_chat::use_call_chat(
+        staged,
+        props.handles.as_ref().and_then(|h| h.channel.clone()),
+    );
     let shown = peer.is_some() && in_call(phase);
     let quality = crate::components::quality::use_quality(
         shown,
@@ -94,7 +98,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
         CallPhase::Calling { peer }
         | CallPhase::Connecting { peer }
         | CallPhase::InCall { peer, .. }
-        | CallPhase::Reconnecting { peer, .. } => stage(props, peer, &modes),
+        | CallPhase::Reconnecting { peer, .. } => stage(props, peer, (&modes, &chat)),
     };
 
     html! {
@@ -138,7 +142,7 @@ fn in_call(phase: &CallPhase) -> bool {
 }
 
 /// The videos and the controls of a call that is not ringing.
-fn stage(props: &CallPanelProps, peer: &str, modes: &Modes) -> Html {
+fn stage(props: &CallPanelProps, peer: &str, (modes, chat): (&Modes, &CallChatState)) -> Html {
     let view = &props.view;
     let end = if matches!(view.phase, CallPhase::Calling { .. }) {
         EndButton::Cancel
@@ -180,8 +184,7 @@ fn stage(props: &CallPanelProps, peer: &str, modes: &Modes) -> Html {
             if let (Some(code), true) = (&view.sas, in_call(&view.phase)) {
                 { crate::components::sas::sas_line(peer, code) }
             }
-            <CallChat peer={peer.to_owned()} in_call={matches!(view.phase, CallPhase::InCall { .. })}
-                channel={props.handles.as_ref().and_then(|h| h.channel.clone())} />
+            { crate::components::call_chat::call_chat(chat, peer, matches!(view.phase, CallPhase::InCall { .. })) }
         </>
     }
 }

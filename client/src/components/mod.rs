@@ -2,7 +2,7 @@
 //!
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`connection_status`], [`identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`user_list`],
-//! [`CallPanel`] with [`incoming_call`], [`call_controls`], [`CallChat`], [`CallDuration`],
+//! [`CallPanel`] with [`incoming_call`], [`call_controls`], [`call_chat`], [`CallDuration`],
 //! [`route_badge`] and [`Video`], and [`Chat`]). [`peer_media_badges`] shows the partner's mute,
 //! camera and screen; [`notice`] shows dismissable sentences; [`live_region`] says what changed;
 //! `ringer` sets off a ringing call's alerts and `sas` shows the security code; [`name`] isolates
@@ -41,7 +41,6 @@ pub mod screen_modes;
 pub mod user_list;
 pub mod video;
 
-pub use call_chat::CallChat;
 pub use call_controls::call_controls;
 pub use call_duration::CallDuration;
 pub use call_panel::CallPanel;
