@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use client::app::{App, AppProps};
 use client::call::{CallCommand, CallNotice, CallPhase, CallView, Route};
-use client::components::{Chat, Lobby, LoginForm, Page};
+use client::components::{Lobby, LoginForm, Page};
 use client::context::{AppContext, StateProvider};
 use client::state::{Action, AppState, ChatLine, StoredSession};
 use gloo_timers::future::TimeoutFuture;
@@ -291,13 +291,19 @@ async fn chat_sends_on_enter_and_keeps_the_text_when_refused() {
             },
         )
     };
-    let page = mount::<Chat>(client::components::chat::ChatProps {
-        lines: Rc::new(Vec::new()),
+    // The chat is part of the lobby (a hook and a function of it, not a component).
+    let page = mount::<Lobby>(client::components::lobby::LobbyProps {
+        handles: None,
         me: "alice".into(),
-        enabled: true,
-        on_send,
-        to: None,
-        on_clear_to: Callback::noop(),
+        users: ["alice"].into_iter().collect(),
+        can_call: true,
+        chat: Rc::new(Vec::new()),
+        chat_enabled: true,
+        call: CallView::default(),
+        local: None,
+        remote: None,
+        on_command: Callback::noop(),
+        on_send_chat: on_send,
     });
     let root = &page.root;
     wait_for("the chat input", || find(root, "chat-input").is_some()).await;

@@ -3,7 +3,7 @@
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`connection_status`], [`identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`user_list`],
 //! [`CallPanel`] with [`incoming_call`], [`call_controls`], [`call_chat`], [`CallDuration`],
-//! [`route_badge`] and [`Video`], and [`Chat`]). [`peer_media_badges`] shows the partner's mute,
+//! [`route_badge`] and [`Video`], and [`chat`]). [`peer_media_badges`] shows the partner's mute,
 //! camera and screen; [`notice`] shows dismissable sentences; [`live_region`] says what changed;
 //! `ringer` sets off a ringing call's alerts and `sas` shows the security code; [`name`] isolates
 //! every displayed user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call,
@@ -44,7 +44,6 @@ pub mod video;
 pub use call_controls::call_controls;
 pub use call_duration::CallDuration;
 pub use call_panel::CallPanel;
-pub use chat::Chat;
 pub use connection_status::connection_status;
 pub use identity::identity;
 pub use lobby::Lobby;
