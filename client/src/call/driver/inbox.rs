@@ -16,6 +16,7 @@ use web_sys::{MediaStream, MediaStreamTrack, RtcPeerConnection};
 use crate::call::devices::DeviceKind;
 use crate::call::machine::{CallId, Input, MediaError, PcId, PeerState, Timer};
 use crate::error::ClientError;
+use crate::group::mesh::GroupInput;
 
 /// One thing for the loop to handle.
 #[derive(Debug)]
@@ -65,6 +66,10 @@ pub enum Msg {
     SimulatePeerState(PeerState),
     /// A query: the current peer connection.
     PeerConnection(oneshot::Sender<Option<RtcPeerConnection>>),
+    /// The group call's loop only (issue 13; it shares this queue with the pieces of the 1:1
+    /// call it reuses): an input for its mesh, and its stats tick.
+    Group(GroupInput),
+    GroupTick,
     /// The last handle was dropped, or the page closed the call layer: tell the peer we left,
     /// release everything and stop.
     Close,
