@@ -61,7 +61,7 @@ impl Drop for CloseOnDrop {
 
 impl GroupDriver {
     /// Starts the group call layer: `send` sends on the WebSocket, `on_update` gets the view
-    /// and the streams after every change.
+    /// and the streams after every batch of messages (the page keeps it with `use_state_eq`).
     pub fn new(send: Callback<ToServer>, on_update: Callback<GroupUpdate>) -> Self {
         let (tx, mut queue) = inbox::channel();
         let ticker = tx.clone();
@@ -73,7 +73,6 @@ impl GroupDriver {
         spawn_local(async move {
             let _tick = tick;
             let mut core = core;
-            let mut last = None;
             while let Some(msg) = queue.next().await {
                 let mut next = Some(msg);
                 while let Some(msg) = next {
@@ -86,11 +85,8 @@ impl GroupDriver {
                     }
                     next = queue.try_recv().ok();
                 }
-                let update = core.update();
-                if last.as_ref() != Some(&update) {
-                    last = Some(update.clone());
-                    on_update.emit(update);
-                }
+                // The page keeps it with `use_state_eq`: an unchanged update draws nothing.
+                on_update.emit(core.update());
             }
         });
         Self {
