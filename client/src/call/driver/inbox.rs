@@ -36,14 +36,20 @@ pub enum Msg {
     SocketLost,
     /// A call timer went off; `generation` names the start it belongs to, so a timer that
     /// was cancelled or restarted after it fired is recognised as stale.
-    TimerFired { timer: Timer, generation: u32 },
+    TimerFired {
+        timer: Timer,
+        generation: u32,
+    },
     /// `getUserMedia` for `call` finished.
     MediaOpened {
         call: CallId,
         result: Result<MediaStream, MediaError>,
     },
     /// Send from device `id` of `kind` from now on (`CallCommand::UseDevice`).
-    UseDevice { kind: DeviceKind, id: String },
+    UseDevice {
+        kind: DeviceKind,
+        id: String,
+    },
     /// The device asked for by [`Msg::UseDevice`] opened (or failed).
     DeviceOpened {
         kind: DeviceKind,
@@ -55,7 +61,10 @@ pub enum Msg {
         result: Result<MediaStream, String>,
     },
     /// A remote track arrived on peer connection `pc`.
-    RemoteTrack { pc: PcId, track: MediaStreamTrack },
+    RemoteTrack {
+        pc: PcId,
+        track: MediaStreamTrack,
+    },
     /// The short authentication string of peer connection `pc`, made from `transcript`.
     Sas {
         pc: PcId,
