@@ -2,7 +2,7 @@
 //! fake devices cannot do: a device that vanishes, and a browser without `setSinkId`.
 //!
 //! What is real: the camera and microphone stream (Chromium's fake devices), the component,
-//! its `devicechange` listener and its reaction. What is simulated: the device list —
+//! its `devicechange` listener (in the call area) and its reaction. What is simulated: the device list —
 //! `navigator.mediaDevices.enumerateDevices` is replaced by one returning a list that no longer
 //! holds the camera in use, and `devicechange` is dispatched by the test, as the browser does
 //! when a headset or a USB camera is unplugged; and a Firefox without `setSinkId`, by removing
@@ -16,8 +16,10 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use client::call::CallCommand;
+use client::call::CallView;
 use client::call::devices::DeviceKind;
-use client::components::device_pickers::{DevicePickers, DevicePickersProps};
+use client::components::CallPanel;
+use client::components::call_panel::CallPanelProps;
 use gloo_timers::future::TimeoutFuture;
 use js_sys::Function;
 use wasm_bindgen::{JsCast, JsValue};
@@ -60,16 +62,19 @@ async fn wait_for(root: &Element, what: &str, check: impl Fn(&Element) -> bool) 
 fn render(
     local: Option<MediaStream>,
     on_command: Callback<CallCommand>,
-) -> (Element, yew::AppHandle<DevicePickers>) {
+) -> (Element, yew::AppHandle<CallPanel>) {
     let document = web_sys::window().unwrap().document().unwrap();
     let root = document.create_element("div").unwrap();
     document.body().unwrap().append_child(&root).unwrap();
-    let props = DevicePickersProps {
+    // The pickers are part of the call area (a hook of it, not a component of their own).
+    let props = CallPanelProps {
+        view: CallView::default(),
         local,
         remote: None,
         on_command,
+        handles: None,
     };
-    let handle = Renderer::<DevicePickers>::with_root_and_props(root.clone(), props).render();
+    let handle = Renderer::<CallPanel>::with_root_and_props(root.clone(), props).render();
     (root, handle)
 }
 

@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 use client::app::{App, AppProps};
 use client::call::{CallCommand, CallNotice, CallPhase, CallView, Route};
-use client::components::{Chat, Lobby, LoginForm, Page};
+use client::components::{Lobby, LoginForm, Page};
 use client::context::{AppContext, StateProvider};
 use client::state::{Action, AppState, ChatLine, StoredSession};
 use gloo_timers::future::TimeoutFuture;
@@ -295,13 +295,19 @@ async fn chat_sends_on_enter_and_keeps_the_text_when_refused() {
             },
         )
     };
-    let page = mount::<Chat>(client::components::chat::ChatProps {
-        lines: Rc::new(Vec::new()),
+    // The chat is part of the lobby (a hook and a function of it, not a component).
+    let page = mount::<Lobby>(client::components::lobby::LobbyProps {
+        handles: None,
         me: "alice".into(),
-        enabled: true,
-        on_send,
-        to: None,
-        on_clear_to: Callback::noop(),
+        users: ["alice"].into_iter().collect(),
+        can_call: true,
+        chat: Rc::new(Vec::new()),
+        chat_enabled: true,
+        call: CallView::default(),
+        local: None,
+        remote: None,
+        on_command: Callback::noop(),
+        on_send_chat: on_send,
     });
     let root = &page.root;
     wait_for("the chat input", || find(root, "chat-input").is_some()).await;
@@ -826,16 +832,18 @@ async fn a_reloaded_tab_shows_its_lobby_at_once_and_resumes_by_itself() {
 
 #[wasm_bindgen_test]
 async fn the_incoming_call_prompt_works_from_the_keyboard() {
-    let (accepted, on_accept) = recorder::<()>();
-    let (declined, on_decline) = recorder::<()>();
-    let page = mount::<client::components::IncomingCall>(
-        client::components::incoming_call::IncomingCallProps {
-            peer: XSS.into(),
-            on_accept,
-            on_decline,
-            on_block: Callback::noop(),
-        },
-    );
+    let (commands, on_command) = recorder::<CallCommand>();
+    let page =
+        mount::<client::components::CallPanel>(client::components::call_panel::CallPanelProps {
+            view: CallView {
+                phase: CallPhase::Ringing { peer: XSS.into() },
+                ..CallView::default()
+            },
+            local: None,
+            remote: None,
+            on_command,
+            handles: None,
+        });
     let root = &page.root;
     wait_for("the prompt", || find(root, "incoming-call").is_some()).await;
     assert!(text(root).contains(XSS), "the caller's name as text");
@@ -847,6 +855,8 @@ async fn the_incoming_call_prompt_works_from_the_keyboard() {
     let escape =
         web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
     get(root, "incoming-call").dispatch_event(&escape).unwrap();
-    wait_for("Escape to decline", || declined.borrow().len() == 1).await;
-    assert!(accepted.borrow().is_empty());
+    wait_for("Escape to decline", || {
+        commands.borrow().as_slice() == [CallCommand::Decline]
+    })
+    .await;
 }

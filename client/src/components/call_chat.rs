@@ -5,9 +5,9 @@
 //! unavailable.
 //!
 //! The channel comes from the call driver through the root's props
-//! (`crate::context::CallContext`). The link loop
-//! lives as long as this component: when the call ends it goes, and with it the received
-//! chunks and the download's URL.
+//! (`crate::context::CallContext`). The link loop lives as long as the call's stage is shown
+//! ([`use_call_chat`], a hook of the call area): when the call ends it goes, and with it the
+//! received chunks and the download's URL.
 
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
@@ -23,33 +23,51 @@ use crate::call::link::{Direction, LinkInput, TransferState, TransferView};
 /// started by then; the browser holds the bytes itself).
 const USED_LINK_MS: u32 = 2_000;
 
-#[derive(Properties, PartialEq)]
-pub struct CallChatProps {
-    pub peer: AttrValue,
-    /// Media flows: a chat that is still not ready then says it is unavailable.
-    pub in_call: bool,
-    /// The call's data channel (`None` until the driver has one).
-    #[prop_or_default]
-    pub channel: Option<RtcDataChannel>,
+/// The chat's state: the link (while shown), its last update and the text input.
+pub struct CallChatState {
+    link: std::rc::Rc<Option<ChatLink>>,
+    update: UseStateHandle<LinkUpdate>,
+    text: NodeRef,
 }
 
-#[function_component]
-pub fn CallChat(props: &CallChatProps) -> Html {
-    let channel = props.channel.clone();
+/// The call's chat link while `shown` (a call's stage is on the page), given the data
+/// `channel` (`None` until the driver has one); each new showing starts a new link, and the
+/// old one goes with its received chunks and download URL. A hook of the call area, not a
+/// component of its own (bundle diet: a component's Yew machinery costs more wasm than its
+/// view).
+#[hook]
+pub fn use_call_chat(shown: bool, channel: Option<RtcDataChannel>) -> CallChatState {
     let update = use_state_eq(LinkUpdate::default);
     let link = {
         let setter = update.setter();
-        use_memo((), move |_| {
-            ChatLink::new(Callback::from(move |u| setter.set(u)))
+        use_memo(shown, move |&shown| {
+            shown.then(|| ChatLink::new(Callback::from(move |u| setter.set(u))))
         })
     };
     {
+        let setter = update.setter();
+        use_effect_with(shown, move |_| setter.set(LinkUpdate::default()));
+    }
+    {
         let link = link.clone();
-        use_effect_with(channel, move |channel| link.set_channel(channel.clone()));
+        use_effect_with((shown, channel), move |(_, channel)| {
+            if let Some(link) = &*link {
+                link.set_channel(channel.clone());
+            }
+        });
     }
     let text = use_node_ref();
+    CallChatState { link, update, text }
+}
+
+/// The chat with `peer`, from [`use_call_chat`]; `in_call`: media flows, so a chat that is
+/// still not ready says it is unavailable.
+pub fn call_chat(state: &CallChatState, peer: &str, in_call: bool) -> Html {
+    let CallChatState { link, update, text } = state;
+    let Some(link) = &**link else {
+        return Html::default();
+    };
     let view = &update.view;
-    let peer = props.peer.as_str();
 
     let on_submit = {
         let (link, text) = (link.clone(), text.clone());
@@ -81,7 +99,7 @@ pub fn CallChat(props: &CallChatProps) -> Html {
     let transfers = [&view.outgoing, &view.incoming]
         .into_iter()
         .flatten()
-        .map(|t| transfer(t, peer, &link, update.download.as_deref()));
+        .map(|t| transfer(t, peer, link, update.download.as_deref()));
 
     html! {
         <section class="call-chat" data-testid="call-chat" data-ready={super::truth(view.ready)}
@@ -97,7 +115,7 @@ pub fn CallChat(props: &CallChatProps) -> Html {
                     }) }
                 </ol>
                 <form class="call-chat-form" onsubmit={on_submit}>
-                    <input ref={text} type="text" data-testid="call-chat-input" maxlength="2000"
+                    <input ref={text.clone()} type="text" data-testid="call-chat-input" maxlength="2000"
                         aria-label={crate::text::around("Message to ", peer, " in the call")} autocomplete="off" />
                     <button type="submit" class="btn" data-testid="call-chat-send">{ "Send" }</button>
                     <label class="btn call-chat-file">
@@ -106,7 +124,7 @@ pub fn CallChat(props: &CallChatProps) -> Html {
                             onchange={on_file} aria-label="Send a file (up to 100 MB)" />
                     </label>
                 </form>
-            } else if props.in_call {
+            } else if in_call {
                 <p class="call-chat-off" data-testid="call-chat-unavailable">
                     { crate::text::around("Chat and files are unavailable in this call (", peer, "'s app does not offer them).") }
                 </p>

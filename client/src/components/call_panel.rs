@@ -6,14 +6,13 @@ use web_sys::MediaStream;
 use yew::prelude::*;
 
 use crate::call::{CallCommand, CallPhase, CallView};
+use crate::components::call_chat::CallChatState;
 use crate::components::call_controls::{CallControlsProps, EndButton};
 use crate::components::call_duration::Ticking;
 use crate::components::name::{notice_peer, with_name};
 use crate::components::notice::NoticeProps;
-use crate::components::{
-    CallChat, CallDuration, IncomingCall, Video, call_controls, peer_media_badges, route_badge,
-};
-use crate::components::{Quality, ScreenModes};
+use crate::components::screen_modes::Modes;
+use crate::components::{CallDuration, Video, call_controls, peer_media_badges, route_badge};
 use crate::context::CallContext;
 use crate::text::{call_notice, peer_reconnecting, phase_name, phase_sentence};
 
@@ -37,6 +36,15 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     let phase = &view.phase;
     let peer = phase.peer().map(str::to_owned);
     let ringer = crate::components::ringer::use_ringer(phase);
+    let devices = crate::components::device_pickers::use_devices(
+        &props.local,
+        &props.remote,
+        &props.on_command,
+    );
+    let armed = crate::components::incoming_call::use_armed(match phase {
+        CallPhase::Ringing { peer } => Some(peer.clone()),
+        _ => None,
+    });
     let notice = view.notice.as_ref().map(|notice| {
         let text = call_notice(notice);
         let on_dismiss = props.on_command.reform(|_| CallCommand::DismissNotice);
@@ -57,10 +65,26 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
     };
     let status = with_name(&status, peer.as_deref());
     let peer_state = view.peer_reconnecting.then_some("reconnecting");
-    let quality = (peer.clone()).filter(|_| in_call(phase)).map(|peer| {
-        let driver = props.handles.as_ref().map(|h| h.driver.clone());
-        html! { <Quality peer={peer} driver={driver} /> }
-    });
+    let staged = matches!(
+        phase,
+        CallPhase::Calling { .. }
+            | CallPhase::Connecting { .. }
+            | CallPhase::InCall { .. }
+            | CallPhase::Reconnecting { .. }
+    );
+    let modes = crate::components::screen_modes::use_screen_modes(staged);
+    let chat = crate::components::call_chat::use_call_chat(
+        staged,
+        props.handles.as_ref().and_then(|h| h.channel.clone()),
+    );
+    let shown = peer.is_some() && in_call(phase);
+    let quality = crate::components::quality::use_quality(
+        shown,
+        props.handles.as_ref().map(|h| h.driver.clone()),
+    );
+    let quality = (peer.as_deref())
+        .filter(|_| shown)
+        .map(|peer| crate::components::quality::quality(&quality, peer));
 
     let body = match phase {
         CallPhase::Idle => html! {
@@ -68,18 +92,13 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
                 <div class="call-idle-icon" aria-hidden="true">{ crate::components::icons::phone() }</div>
             </div>
         },
-        CallPhase::Ringing { peer } => html! {
-            <IncomingCall
-                peer={peer.clone()}
-                on_accept={props.on_command.reform(|_| CallCommand::Accept)}
-                on_decline={props.on_command.reform(|_| CallCommand::Decline)}
-                on_block={props.on_command.reform({ let peer = peer.clone(); move |_| CallCommand::Block { peer: peer.clone() } })}
-            />
-        },
+        CallPhase::Ringing { peer } => {
+            crate::components::incoming_call::incoming_call(peer, armed, &props.on_command)
+        }
         CallPhase::Calling { peer }
         | CallPhase::Connecting { peer }
         | CallPhase::InCall { peer, .. }
-        | CallPhase::Reconnecting { peer, .. } => stage(props, peer),
+        | CallPhase::Reconnecting { peer, .. } => stage(props, peer, (&modes, &chat)),
     };
 
     html! {
@@ -110,7 +129,7 @@ pub fn CallPanel(props: &CallPanelProps) -> Html {
             if let Some(handles) = &props.handles {
                 { crate::components::group_call::group_call(&handles.group, *phase == CallPhase::Idle) }
             }
-            <crate::components::device_pickers::DevicePickers local={props.local.clone()} remote={props.remote.clone()} on_command={props.on_command.clone()} />
+            { crate::components::device_pickers::device_pickers(&devices, props.local.as_ref(), &props.on_command) }
         </section>
     }
 }
@@ -123,7 +142,7 @@ fn in_call(phase: &CallPhase) -> bool {
 }
 
 /// The videos and the controls of a call that is not ringing.
-fn stage(props: &CallPanelProps, peer: &str) -> Html {
+fn stage(props: &CallPanelProps, peer: &str, (modes, chat): (&Modes, &CallChatState)) -> Html {
     let view = &props.view;
     let end = if matches!(view.phase, CallPhase::Calling { .. }) {
         EndButton::Cancel
@@ -142,7 +161,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
             <div class="stage">
                 <Video id="remote-video" testid="remote-video" class="video-remote"
                     label={crate::text::around("", peer, "'s video")} stream={props.remote.clone()} />
-                <ScreenModes ready={props.remote.is_some()} />
+                { crate::components::screen_modes::screen_modes(modes, props.remote.is_some()) }
                 if let Some(waiting) = waiting {
                     <div class="stage-overlay" aria-hidden="true">{ waiting }</div>
                 }
@@ -165,8 +184,7 @@ fn stage(props: &CallPanelProps, peer: &str) -> Html {
             if let (Some(code), true) = (&view.sas, in_call(&view.phase)) {
                 { crate::components::sas::sas_line(peer, code) }
             }
-            <CallChat peer={peer.to_owned()} in_call={matches!(view.phase, CallPhase::InCall { .. })}
-                channel={props.handles.as_ref().and_then(|h| h.channel.clone())} />
+            { crate::components::call_chat::call_chat(chat, peer, matches!(view.phase, CallPhase::InCall { .. })) }
         </>
     }
 }

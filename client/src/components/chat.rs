@@ -13,7 +13,8 @@ use yew::prelude::*;
 use crate::state::ChatLine;
 use crate::text::clock;
 
-#[derive(Properties, PartialEq)]
+/// What the chat shows and does (a plain struct: the chat is a hook and a function of the
+/// lobby, not a component of its own; bundle diet).
 pub struct ChatProps {
     pub lines: Rc<Vec<ChatLine>>,
     /// Our own name, to mark our lines.
@@ -24,14 +25,21 @@ pub struct ChatProps {
     /// input is kept then).
     pub on_send: Callback<(String, Option<String>), Option<String>>,
     /// The user private messages go to.
-    #[prop_or_default]
     pub to: Option<AttrValue>,
-    #[prop_or_default]
     pub on_clear_to: Callback<()>,
 }
 
-#[function_component]
-pub fn Chat(props: &ChatProps) -> Html {
+/// The chat's own state: its list and input, and the last refusal.
+pub struct ChatState {
+    log: NodeRef,
+    input: NodeRef,
+    error: UseStateHandle<Option<String>>,
+}
+
+/// The chat's hooks: the newest line kept in view, the input focused when a recipient is
+/// picked.
+#[hook]
+pub fn use_chat(props: &ChatProps) -> ChatState {
     let log = use_node_ref();
     let input = use_node_ref();
     let error = use_state(|| None::<String>);
@@ -57,6 +65,12 @@ pub fn Chat(props: &ChatProps) -> Html {
         });
     }
 
+    ChatState { log, input, error }
+}
+
+/// The lobby chat, from [`use_chat`].
+pub fn chat(state: &ChatState, props: &ChatProps) -> Html {
+    let ChatState { log, input, error } = state;
     let onsubmit = {
         let to = props.to.as_ref().map(|to| to.to_string());
         let input = input.clone();
@@ -82,7 +96,7 @@ pub fn Chat(props: &ChatProps) -> Html {
     html! {
         <section class="panel chat" aria-labelledby="chat-title">
             <h2 id="chat-title" class="panel-title">{ "Lobby chat" }</h2>
-            <ol ref={log} class="chat-log" data-testid="chat-log" aria-label="Chat messages"
+            <ol ref={log.clone()} class="chat-log" data-testid="chat-log" aria-label="Chat messages"
                 aria-live="polite" aria-relevant="additions" tabindex="0">
                 { for props.lines.iter().map(|line| chat_line(line, &props.me)) }
             </ol>
@@ -98,7 +112,7 @@ pub fn Chat(props: &ChatProps) -> Html {
             }
             <form class="chat-form" onsubmit={onsubmit}>
                 <input
-                    ref={input}
+                    ref={input.clone()}
                     class="field"
                     type="text"
                     placeholder={if props.enabled { "Write a message…" } else { "Offline" }}
@@ -112,7 +126,7 @@ pub fn Chat(props: &ChatProps) -> Html {
                     { "Send" }
                 </button>
             </form>
-            if let Some(error) = &*error {
+            if let Some(error) = &**error {
                 <p class="field-error" role="alert">{ error.clone() }</p>
             }
         </section>

@@ -21,18 +21,9 @@ const NO_SINK: &str = "This browser cannot choose the speaker (no setSinkId): so
 const NO_OUTPUTS: &str =
     "This browser lists no speakers to choose from: sound plays on the system's default output";
 
-#[derive(Properties, PartialEq)]
-pub struct DevicePickersProps {
-    #[prop_or_default]
-    pub local: Option<MediaStream>,
-    #[prop_or_default]
-    pub remote: Option<MediaStream>,
-    pub on_command: Callback<CallCommand>,
-}
-
 /// What the pickers show: the devices listed last, and the last fallback notice.
 #[derive(Clone, PartialEq, Default)]
-struct Known {
+pub struct Known {
     all: Vec<Device>,
     notice: Option<String>,
 }
@@ -82,32 +73,44 @@ async fn refresh(
     known.set(Known { all, notice });
 }
 
-#[function_component]
-pub fn DevicePickers(props: &DevicePickersProps) -> Html {
+/// The pickers' state, listed again when the call's streams change and on `devicechange`: a
+/// hook of the call area, not a component of its own (bundle diet: a component's Yew machinery
+/// costs more wasm than its view).
+#[hook]
+pub fn use_devices(
+    local: &Option<MediaStream>,
+    remote: &Option<MediaStream>,
+    on_command: &Callback<CallCommand>,
+) -> UseStateHandle<Known> {
     let known = use_state(Known::default);
     {
-        let (known, on_command) = (known.clone(), props.on_command.clone());
-        use_effect_with(
-            (props.local.clone(), props.remote.clone()),
-            move |(local, _)| {
-                let local = local.clone();
-                let react = move |react: bool| {
-                    spawn_local(refresh(
-                        local.clone(),
-                        known.clone(),
-                        on_command.clone(),
-                        react,
-                    ));
-                };
-                react(false);
-                let listener = web_sys::window()
-                    .and_then(|w| w.navigator().media_devices().ok())
-                    .map(|media| EventListener::new(&media, "devicechange", move |_| react(true)));
-                move || drop(listener)
-            },
-        );
+        let (known, on_command) = (known.clone(), on_command.clone());
+        use_effect_with((local.clone(), remote.clone()), move |(local, _)| {
+            let local = local.clone();
+            let react = move |react: bool| {
+                spawn_local(refresh(
+                    local.clone(),
+                    known.clone(),
+                    on_command.clone(),
+                    react,
+                ));
+            };
+            react(false);
+            let listener = web_sys::window()
+                .and_then(|w| w.navigator().media_devices().ok())
+                .map(|media| EventListener::new(&media, "devicechange", move |_| react(true)));
+            move || drop(listener)
+        });
     }
+    known
+}
 
+/// The three pickers for `known` (from [`use_devices`]); `local`: the camera stream in use.
+pub fn device_pickers(
+    known: &UseStateHandle<Known>,
+    local: Option<&MediaStream>,
+    on_command: &Callback<CallCommand>,
+) -> Html {
     let sink = browser::sink_supported();
     let speaker_note = if !sink {
         Some(NO_SINK)
@@ -120,13 +123,13 @@ pub fn DevicePickers(props: &DevicePickersProps) -> Html {
         let of_kind = devices::of_kind(&known.all, kind);
         let used = match kind {
             DeviceKind::Speaker => browser::speaker_in_use(),
-            _ => props.local.as_ref().and_then(|s| browser::in_use(s, kind)),
+            _ => local.and_then(|s| browser::in_use(s, kind)),
         };
         let chosen = devices::selected(&of_kind, used.as_deref(), load(kind).as_ref())
             .map(|d| d.id.clone());
         let onchange = {
             let (of_kind, on_command, known) =
-                (of_kind.clone(), props.on_command.clone(), known.clone());
+                (of_kind.clone(), on_command.clone(), known.clone());
             Callback::from(move |e: Event| {
                 let id = e
                     .target()

@@ -68,7 +68,7 @@ pub fn group_call(group: &GroupHandles, can_join: bool) -> Html {
         let driver = driver.clone();
         Callback::from(move |_: MouseEvent| driver.leave())
     };
-    let count = view.count();
+    let count = view.count().to_string();
     let own = tile(
         &view.me,
         group.update.local.clone(),
@@ -85,8 +85,9 @@ pub fn group_call(group: &GroupHandles, can_join: bool) -> Html {
         other_tile(t, stream, view.speaker.as_deref() == Some(t.name.as_str()))
     });
     html! {
-        <section class={crate::text::around("group-call tiles-", &count.to_string(), "")}
-            data-testid="group-call" data-count={count.to_string()} aria-label="Group call">
+        // `CLASS`, not `class`: no `Classes` set (see `components`).
+        <section CLASS={crate::text::around("group-call tiles-", &count, "")}
+            data-testid="group-call" data-count={count} aria-label="Group call">
             <div class="tiles">
                 { own }
                 { for others }

@@ -10,76 +10,73 @@
 use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 
+use crate::call::CallCommand;
+
 /// How long the prompt's buttons ignore activation after it appears.
 pub const ARM_DELAY_MS: u32 = 1_000;
 
-#[derive(Properties, PartialEq)]
-pub struct IncomingCallProps {
-    pub peer: AttrValue,
-    pub on_accept: Callback<()>,
-    pub on_decline: Callback<()>,
-    /// Decline and block the caller for the session.
-    #[prop_or_default]
-    pub on_block: Callback<()>,
-}
-
-#[function_component]
-pub fn IncomingCall(props: &IncomingCallProps) -> Html {
+/// Whether the prompt's buttons take clicks: `false` for [`ARM_DELAY_MS`] from each new ring
+/// (`caller`: who rings, `None` when nothing does). A hook of the call area, not a component
+/// of its own (bundle diet: a component's Yew machinery costs more wasm than its view).
+#[hook]
+pub fn use_armed(caller: Option<String>) -> bool {
     let armed = use_state(|| false);
     {
         let armed = armed.setter();
-        use_effect_with(props.peer.clone(), move |_| {
+        use_effect_with(caller, move |caller| {
             armed.set(false);
-            let timeout = Timeout::new(ARM_DELAY_MS, move || armed.set(true));
+            let timeout = caller
+                .is_some()
+                .then(|| Timeout::new(ARM_DELAY_MS, move || armed.set(true)));
             move || drop(timeout)
         });
     }
-    let armed = *armed;
+    *armed
+}
+
+/// The prompt for `peer`'s ringing call; `armed` from [`use_armed`]; Accept, Decline, Block
+/// and Escape become [`CallCommand`]s.
+pub fn incoming_call(peer: &str, armed: bool, on_command: &Callback<CallCommand>) -> Html {
     let onkeydown = {
-        let on_decline = props.on_decline.clone();
+        let on_command = on_command.clone();
         Callback::from(move |event: KeyboardEvent| {
             if event.key() == "Escape" {
                 event.prevent_default();
-                on_decline.emit(());
+                on_command.emit(CallCommand::Decline);
             }
         })
     };
     // A disabled button fires no click; the check is for a click already on its way.
-    let guarded = |callback: &Callback<()>| {
-        let callback = callback.clone();
+    let guarded = |command: CallCommand| {
+        let on_command = on_command.clone();
         Callback::from(move |_: MouseEvent| {
             if armed {
-                callback.emit(());
+                on_command.emit(command.clone());
             }
         })
     };
     // Shown upper-cased by the stylesheet (`.avatar`): Rust's case tables would cost the page KBs.
-    let initial: String = props
-        .peer
-        .chars()
-        .next()
-        .map(String::from)
-        .unwrap_or_default();
+    let initial: String = peer.chars().next().map(String::from).unwrap_or_default();
     html! {
         <div class="incoming" role="alertdialog" aria-labelledby="incoming-title" aria-describedby="incoming-hint" onkeydown={onkeydown}
             data-testid="incoming-call" data-armed={armed.then_some("true")}>
             <div class="avatar avatar-large ringing" aria-hidden="true">{ initial }</div>
-            <h2 id="incoming-title" class="incoming-title">{ "Incoming call from " }{ crate::components::name::name(&props.peer) }</h2>
+            <h2 id="incoming-title" class="incoming-title">{ "Incoming call from " }{ crate::components::name::name(peer) }</h2>
             <p id="incoming-hint" class="incoming-hint">{ "Your camera and microphone start when you accept. Esc declines." }</p>
             <div class="actions">
                 <button type="button" class="btn btn-accept" data-testid="accept-call"
-                    disabled={!armed} onclick={guarded(&props.on_accept)}>
+                    disabled={!armed} onclick={guarded(CallCommand::Accept)}>
                     { crate::components::icons::phone() }
                     { "Accept" }
                 </button>
                 <button type="button" class="btn btn-danger" data-testid="decline-call"
-                    disabled={!armed} onclick={guarded(&props.on_decline)}>
+                    disabled={!armed} onclick={guarded(CallCommand::Decline)}>
                     { crate::components::icons::hang_up() }
                     { "Decline" }
                 </button>
                 <button type="button" class="btn btn-small" data-testid="block-caller"
-                    title={crate::text::block_title(&props.peer)}
-                    disabled={!armed} onclick={guarded(&props.on_block)}>
+                    title={crate::text::block_title(peer)}
+                    disabled={!armed} onclick={guarded(CallCommand::Block { peer: peer.to_owned() })}>
                     { "Block" }
                 </button>
             </div>

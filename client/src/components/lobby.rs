@@ -8,8 +8,9 @@ use web_sys::MediaStream;
 use yew::prelude::*;
 
 use crate::call::{CallCommand, CallView};
+use crate::components::chat::{ChatProps, chat, use_chat};
 use crate::components::user_list::UserListProps;
-use crate::components::{CallPanel, Chat, user_list};
+use crate::components::{CallPanel, user_list};
 use crate::context::CallContext;
 use crate::roster::Roster;
 use crate::state::ChatLine;
@@ -59,6 +60,15 @@ pub fn Lobby(props: &LobbyProps) -> Html {
         Callback::from(move |user: String| to.set(Some(user)))
     };
     let on_clear_to = Callback::from(move |()| to.set(None));
+    let chat_props = ChatProps {
+        lines: props.chat.clone(),
+        me: props.me.clone(),
+        enabled: props.chat_enabled,
+        on_send: props.on_send_chat.clone(),
+        to: shown_to.map(AttrValue::from),
+        on_clear_to,
+    };
+    let chat_state = use_chat(&chat_props);
     html! {
         <div class="lobby">
             { user_list(&UserListProps {
@@ -72,8 +82,7 @@ pub fn Lobby(props: &LobbyProps) -> Html {
             }) }
             <CallPanel view={props.call.clone()} local={props.local.clone()} remote={props.remote.clone()}
                 on_command={props.on_command.clone()} handles={props.handles.clone()} />
-            <Chat lines={props.chat.clone()} me={props.me.clone()} enabled={props.chat_enabled}
-                on_send={props.on_send_chat.clone()} to={shown_to.map(AttrValue::from)} on_clear_to={on_clear_to} />
+            { chat(&chat_state, &chat_props) }
         </div>
     }
 }

@@ -2,12 +2,12 @@
 //!
 //! [`Page`] is the whole view (it reads the state context); below it: the header pieces
 //! ([`connection_status`], [`identity`]), [`LoginForm`], and the lobby ([`Lobby`]: [`user_list`],
-//! [`CallPanel`] with [`IncomingCall`], [`call_controls`], [`CallChat`], [`CallDuration`],
-//! [`route_badge`] and [`Video`], and [`Chat`]). [`peer_media_badges`] shows the partner's mute,
+//! [`CallPanel`] with [`incoming_call`], [`call_controls`], [`call_chat`], [`CallDuration`],
+//! [`route_badge`] and [`Video`], and [`chat`]). [`peer_media_badges`] shows the partner's mute,
 //! camera and screen; [`notice`] shows dismissable sentences; [`live_region`] says what changed;
 //! `ringer` sets off a ringing call's alerts and `sas` shows the security code; [`name`] isolates
 //! every displayed user name. DOM hooks (`data-testid`) follow `docs/ui-contract.md`. In a call,
-//! [`Quality`] (bars, details, the poor-call sentence) and [`ScreenModes`] (picture-in-picture,
+//! [`quality`] (bars, details, the poor-call sentence) and [`screen_modes`] (picture-in-picture,
 //! full screen). [`room_bar`] (issue 13) says where the page is, shares a room's link and makes
 //! new private rooms.
 //!
@@ -43,23 +43,18 @@ pub mod screen_modes;
 pub mod user_list;
 pub mod video;
 
-pub use call_chat::CallChat;
 pub use call_controls::call_controls;
 pub use call_duration::CallDuration;
 pub use call_panel::CallPanel;
-pub use chat::Chat;
 pub use connection_status::connection_status;
 pub use identity::identity;
-pub use incoming_call::IncomingCall;
 pub use lobby::Lobby;
 pub use login_form::LoginForm;
 pub use notice::notice;
 pub use page::Page;
 pub use peer_media::peer_media_badges;
-pub use quality::Quality;
 pub use room_bar::room_bar;
 pub use route_badge::route_badge;
-pub use screen_modes::ScreenModes;
 pub use user_list::user_list;
 pub use video::Video;
 

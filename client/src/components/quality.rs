@@ -23,12 +23,16 @@ const KEPT: usize = 3;
 
 /// The last readings, oldest first.
 #[derive(Default, PartialEq)]
-struct Readings(VecDeque<Sample>);
+pub struct Readings(VecDeque<Sample>);
 
 impl Reducible for Readings {
-    type Action = Sample;
+    /// A new reading, or `None`: forget them all (a new call).
+    type Action = Option<Sample>;
 
-    fn reduce(self: Rc<Self>, sample: Sample) -> Rc<Self> {
+    fn reduce(self: Rc<Self>, sample: Option<Sample>) -> Rc<Self> {
+        let Some(sample) = sample else {
+            return Rc::new(Readings::default());
+        };
         let mut kept = self.0.clone();
         if kept.len() == KEPT {
             kept.pop_front();
@@ -38,30 +42,33 @@ impl Reducible for Readings {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct QualityProps {
-    /// The other person, named in the sentence.
-    pub peer: AttrValue,
-    /// The call driver the stats are read through (`None`: nothing is measured).
-    #[prop_or_default]
-    pub driver: Option<CallDriver>,
+/// The indicator's state: the readings and whether the details are open.
+pub struct QualityState {
+    readings: UseReducerHandle<Readings>,
+    open: UseStateHandle<bool>,
 }
 
-#[function_component]
-pub fn Quality(props: &QualityProps) -> Html {
-    let driver = props.driver.clone();
+/// Reads the call's stats every second while `shown` (all through a call) through `driver`
+/// (`None`: nothing is measured); each new showing starts afresh, closed. A hook of the call
+/// area, not a component of its own (bundle diet: a component's Yew machinery costs more wasm
+/// than its view).
+#[hook]
+pub fn use_quality(shown: bool, driver: Option<CallDriver>) -> QualityState {
     let readings = use_reducer(Readings::default);
     let open = use_state(|| false);
     {
         let dispatcher = readings.dispatcher();
-        use_effect_with(driver, move |driver| {
-            let interval = driver.clone().map(|driver| {
+        let open = open.setter();
+        use_effect_with((shown, driver), move |(shown, driver)| {
+            dispatcher.dispatch(None);
+            open.set(false);
+            let interval = driver.clone().filter(|_| *shown).map(|driver| {
                 let read = move || {
                     let driver = driver.clone();
                     let dispatcher = dispatcher.clone();
                     spawn_local(async move {
                         if let Some(sample) = driver.quality_sample().await {
-                            dispatcher.dispatch(sample);
+                            dispatcher.dispatch(Some(sample));
                         }
                     });
                 };
@@ -71,7 +78,12 @@ pub fn Quality(props: &QualityProps) -> Html {
             move || drop(interval)
         });
     }
+    QualityState { readings, open }
+}
 
+/// The indicator for a call with `peer`, from [`use_quality`].
+pub fn quality(state: &QualityState, peer: &str) -> Html {
+    let QualityState { readings, open } = state;
     let (older, newer) = (readings.0.front(), readings.0.back());
     let figures = match (older, newer) {
         (Some(older), Some(newer)) if readings.0.len() > 1 => Some(Figures::between(older, newer)),
@@ -79,7 +91,6 @@ pub fn Quality(props: &QualityProps) -> Html {
     };
     let verdict = figures.as_ref().map(assess);
     let level = verdict.as_ref().map(|v| v.level);
-    let peer = props.peer.as_str();
     let problem = verdict
         .as_ref()
         .and_then(|v| sentence(&v.problems, peer).map(|s| (s, v.problems.clone())));
@@ -108,7 +119,7 @@ pub fn Quality(props: &QualityProps) -> Html {
             // `CLASS`, not `class`: no `Classes` set (see `components`).
             <button type="button" CLASS={crate::text::around("quality quality-", level_name, "")}
                 data-testid="quality" data-level={level.map(|l| l.name())}
-                aria-expanded={super::truth(*open)} aria-controls="quality-details"
+                aria-expanded={super::truth(**open)} aria-controls="quality-details"
                 aria-label={crate::text::around("Call quality: ", level_name, ". Details")}
                 title="Call quality: show the details" onclick={toggle}>
                 <span class="quality-bars" aria-hidden="true">{ for bars }</span>
@@ -120,7 +131,7 @@ pub fn Quality(props: &QualityProps) -> Html {
                     { with_name(&text, Some(peer)) }
                 </p>
             }
-            if *open {
+            if **open {
                 <div id="quality-details" class="quality-details" data-testid="quality-details"
                     role="region" aria-label="Call details">
                     { details(figures.as_ref()) }

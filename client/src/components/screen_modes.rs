@@ -20,12 +20,6 @@ use yew::prelude::*;
 /// The `<video>` shown (see `call_panel`); its parent is the tile that goes full screen.
 const REMOTE_VIDEO: &str = "remote-video";
 
-#[derive(Properties, PartialEq)]
-pub struct ScreenModesProps {
-    /// The remote video has a stream (picture-in-picture needs one).
-    pub ready: bool,
-}
-
 fn document() -> Option<Document> {
     web_sys::window()?.document()
 }
@@ -61,15 +55,26 @@ fn error_name(error: &JsValue) -> String {
         .unwrap_or_else(|| "Error".to_owned())
 }
 
-#[function_component]
-pub fn ScreenModes(props: &ScreenModesProps) -> Html {
-    // (picture-in-picture on, full screen on), as the document says.
+/// The toggles' state: (picture-in-picture on, full screen on) as the document says, and the
+/// name of the last failure.
+pub struct Modes {
+    modes: UseStateHandle<(bool, bool)>,
+    error: UseStateHandle<Option<String>>,
+}
+
+/// Follows the document's modes while `shown` (a call's stage is on the page); each new
+/// showing starts afresh. A hook of the call area, not a component of its own (bundle diet: a
+/// component's Yew machinery costs more wasm than its view).
+#[hook]
+pub fn use_screen_modes(shown: bool) -> Modes {
     let modes = use_state_eq(|| (false, false));
     let error = use_state_eq(|| None::<String>);
     {
-        let modes = modes.clone();
-        use_effect_with((), move |_| {
-            let listeners = document().map(|doc| {
+        let (modes, error) = (modes.clone(), error.clone());
+        use_effect_with(shown, move |shown| {
+            modes.set((false, false));
+            error.set(None);
+            let listeners = document().filter(|_| *shown).map(|doc| {
                 let refresh = {
                     let doc = doc.clone();
                     move |_: &Event| modes.set((pip_on(&doc), doc.fullscreen_element().is_some()))
@@ -97,10 +102,17 @@ pub fn ScreenModes(props: &ScreenModesProps) -> Html {
             move || drop(listeners)
         });
     }
+    Modes { modes, error }
+}
+
+/// The two toggles, from [`use_screen_modes`]; `ready`: the remote video has a stream
+/// (picture-in-picture needs one).
+pub fn screen_modes(state: &Modes, ready: bool) -> Html {
+    let Modes { modes, error } = state;
     let Some(doc) = document() else {
         return html! {};
     };
-    let (pip, full) = *modes;
+    let (pip, full) = **modes;
 
     let toggle_pip = {
         let error = error.clone();
@@ -145,8 +157,8 @@ pub fn ScreenModes(props: &ScreenModesProps) -> Html {
         <div class="screen-modes" role="group" aria-label="Video view">
             if pip_supported(&doc) {
                 <button type="button" class="screen-mode" data-testid="pip"
-                    aria-pressed={super::truth(pip)} disabled={!props.ready && !pip}
-                    data-error={(*error).clone()} onclick={toggle_pip}
+                    aria-pressed={super::truth(pip)} disabled={!ready && !pip}
+                    data-error={(**error).clone()} onclick={toggle_pip}
                     title={if pip { "Back into the page" } else { "Picture in picture" }}>
                     { if pip { "Exit PiP" } else { "PiP" } }
                 </button>

@@ -116,6 +116,8 @@ fn step(core: &mut Core, msg: Msg) -> Flow {
             let _ = answer.send(core.peer_connection());
         }
         Msg::Close => return Flow::Stop,
+        // The group call's loop's own.
+        Msg::Group(_) | Msg::GroupTick => {}
     }
     Flow::Continue
 }

@@ -5,7 +5,8 @@
 //! It reuses the 1:1 call's browser pieces as they are: `Peer` (one `RTCPeerConnection` and its
 //! listeners), its negotiation effects (`peer_run`), the promise tasks, `getUserMedia` and the
 //! ICE servers. Those post the 1:1 [`Msg`]s to an [`Inbox`] of this loop's own; the page's
-//! commands and frames come on a second queue; the loop takes one message at a time from both.
+//! commands and frames and the stats tick come on the same queue (`Msg::Group`,
+//! `Msg::IceServers`, `Msg::GroupTick`, `Msg::Close`), one message at a time.
 //!
 //! Everything is RAII, as in the 1:1 driver: dropping the last handle stops the loop, which
 //! leaves the call (telling the server), closes every pair and stops the tracks.
@@ -15,7 +16,6 @@ mod core;
 use std::rc::Rc;
 
 use futures::StreamExt;
-use futures::channel::mpsc::{self, UnboundedSender};
 use gloo_timers::callback::Interval;
 use shared::{FromServer, ToServer};
 use wasm_bindgen_futures::spawn_local;
@@ -23,7 +23,7 @@ use web_sys::MediaStream;
 use yew::Callback;
 
 use self::core::GroupCore;
-use super::inbox::{self, Msg};
+use super::inbox::{self, Inbox, Msg};
 use crate::group::GroupView;
 use crate::group::mesh::GroupInput;
 
@@ -38,21 +38,10 @@ pub struct GroupUpdate {
     pub remotes: Vec<(String, MediaStream)>,
 }
 
-/// What the page and timers post to the loop.
-enum Cmd {
-    Input(GroupInput),
-    IceServers(Vec<shared::IceServer>),
-    /// Read every pair's stats.
-    Tick,
-    /// One of the 1:1 driver's messages from a peer, a promise or the camera.
-    Peer(Msg),
-    Close,
-}
-
 /// A handle on the group call; clones share it, equality is identity.
 #[derive(Clone)]
 pub struct GroupDriver {
-    tx: UnboundedSender<Cmd>,
+    tx: Inbox,
     closer: Rc<CloseOnDrop>,
 }
 
@@ -62,53 +51,42 @@ impl PartialEq for GroupDriver {
     }
 }
 
-struct CloseOnDrop(UnboundedSender<Cmd>);
+struct CloseOnDrop(Inbox);
 
 impl Drop for CloseOnDrop {
     fn drop(&mut self) {
-        // The only failure is a loop that stopped already.
-        let _ = self.0.unbounded_send(Cmd::Close);
+        self.0.post(Msg::Close);
     }
 }
 
 impl GroupDriver {
     /// Starts the group call layer: `send` sends on the WebSocket, `on_update` gets the view
-    /// and the streams after every change.
+    /// and the streams after every batch of messages (the page keeps it with `use_state_eq`).
     pub fn new(send: Callback<ToServer>, on_update: Callback<GroupUpdate>) -> Self {
-        let (tx, commands) = mpsc::unbounded();
-        let (inbox, peers) = inbox::channel();
+        let (tx, mut queue) = inbox::channel();
         let ticker = tx.clone();
         // Dropped with the loop (it owns it).
-        let tick = Interval::new(STATS_EVERY_MS, move || {
-            let _ = ticker.unbounded_send(Cmd::Tick);
-        });
+        let tick = Interval::new(STATS_EVERY_MS, move || ticker.post(Msg::GroupTick));
         let posted = tx.clone();
-        let post = Callback::from(move |input| {
-            let _ = posted.unbounded_send(Cmd::Input(input));
-        });
-        let core = GroupCore::new(inbox, send, post);
-        let mut queue = futures::stream::select(commands, peers.map(Cmd::Peer));
+        let post = Callback::from(move |input| posted.post(Msg::Group(input)));
+        let core = GroupCore::new(tx.clone(), send, post);
         spawn_local(async move {
             let _tick = tick;
             let mut core = core;
-            let mut last = None;
-            while let Some(cmd) = queue.next().await {
-                let mut next = Some(cmd);
-                while let Some(cmd) = next {
-                    match cmd {
-                        Cmd::Input(input) => core.handle(input),
-                        Cmd::IceServers(servers) => core.set_ice_servers(servers),
-                        Cmd::Tick => core.read_stats(),
-                        Cmd::Peer(msg) => core.peer_msg(msg),
-                        Cmd::Close => return,
+            while let Some(msg) = queue.next().await {
+                let mut next = Some(msg);
+                while let Some(msg) = next {
+                    match msg {
+                        Msg::Group(input) => core.handle(input),
+                        Msg::IceServers { servers, .. } => core.set_ice_servers(servers),
+                        Msg::GroupTick => core.read_stats(),
+                        Msg::Close => return,
+                        msg => core.peer_msg(msg),
                     }
-                    next = futures::FutureExt::now_or_never(queue.next()).flatten();
+                    next = queue.try_recv().ok();
                 }
-                let update = core.update();
-                if last.as_ref() != Some(&update) {
-                    last = Some(update.clone());
-                    on_update.emit(update);
-                }
+                // The page keeps it with `use_state_eq`: an unchanged update draws nothing.
+                on_update.emit(core.update());
             }
         });
         Self {
@@ -118,7 +96,7 @@ impl GroupDriver {
     }
 
     fn input(&self, input: GroupInput) {
-        let _ = self.tx.unbounded_send(Cmd::Input(input));
+        self.tx.post(Msg::Group(input));
     }
 
     pub fn set_me(&self, name: &str) {
@@ -151,7 +129,10 @@ impl GroupDriver {
     pub fn on_server_message(&self, frame: &FromServer) {
         match frame {
             FromServer::IceServers { ice_servers, .. } => {
-                let _ = self.tx.unbounded_send(Cmd::IceServers(ice_servers.clone()));
+                self.tx.post(Msg::IceServers {
+                    servers: ice_servers.clone(),
+                    expires: None,
+                });
             }
             FromServer::GroupCall { .. }
             | FromServer::GroupSignal { .. }

@@ -16,6 +16,7 @@ use web_sys::{MediaStream, MediaStreamTrack, RtcPeerConnection};
 use crate::call::devices::DeviceKind;
 use crate::call::machine::{CallId, Input, MediaError, PcId, PeerState, Timer};
 use crate::error::ClientError;
+use crate::group::mesh::GroupInput;
 
 /// One thing for the loop to handle.
 #[derive(Debug)]
@@ -35,14 +36,20 @@ pub enum Msg {
     SocketLost,
     /// A call timer went off; `generation` names the start it belongs to, so a timer that
     /// was cancelled or restarted after it fired is recognised as stale.
-    TimerFired { timer: Timer, generation: u32 },
+    TimerFired {
+        timer: Timer,
+        generation: u32,
+    },
     /// `getUserMedia` for `call` finished.
     MediaOpened {
         call: CallId,
         result: Result<MediaStream, MediaError>,
     },
     /// Send from device `id` of `kind` from now on (`CallCommand::UseDevice`).
-    UseDevice { kind: DeviceKind, id: String },
+    UseDevice {
+        kind: DeviceKind,
+        id: String,
+    },
     /// The device asked for by [`Msg::UseDevice`] opened (or failed).
     DeviceOpened {
         kind: DeviceKind,
@@ -54,7 +61,10 @@ pub enum Msg {
         result: Result<MediaStream, String>,
     },
     /// A remote track arrived on peer connection `pc`.
-    RemoteTrack { pc: PcId, track: MediaStreamTrack },
+    RemoteTrack {
+        pc: PcId,
+        track: MediaStreamTrack,
+    },
     /// The short authentication string of peer connection `pc`, made from `transcript`.
     Sas {
         pc: PcId,
@@ -65,6 +75,10 @@ pub enum Msg {
     SimulatePeerState(PeerState),
     /// A query: the current peer connection.
     PeerConnection(oneshot::Sender<Option<RtcPeerConnection>>),
+    /// The group call's loop only (issue 13; it shares this queue with the pieces of the 1:1
+    /// call it reuses): an input for its mesh, and its stats tick.
+    Group(GroupInput),
+    GroupTick,
     /// The last handle was dropped, or the page closed the call layer: tell the peer we left,
     /// release everything and stop.
     Close,
