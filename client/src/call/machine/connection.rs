@@ -49,17 +49,8 @@ impl Machine {
 
     /// Results and events of the current peer connection; those of an older one are dropped.
     pub(super) fn on_peer_event(&mut self, input: Input, env: Env, fx: &mut Vec<Effect>) {
-        let pc = match &input {
-            Input::NegotiationNeeded { pc }
-            | Input::LocalDescriptionSet { pc, .. }
-            | Input::LocalDescriptionFailed { pc, .. }
-            | Input::RemoteDescriptionSet { pc, .. }
-            | Input::RemoteDescriptionFailed { pc, .. }
-            | Input::LocalCandidate { pc, .. }
-            | Input::CandidateError { pc, .. }
-            | Input::ConnectionState { pc, .. }
-            | Input::RouteProbed { pc, .. } => *pc,
-            _ => return,
+        let Some(pc) = input.peer_connection() else {
+            return;
         };
         let Some(call) = self.call.as_mut().filter(|c| c.pc == pc) else {
             return;

@@ -166,6 +166,25 @@ pub enum Input {
     },
 }
 
+impl Input {
+    /// The peer connection a peer event or result belongs to (`None` for other inputs), so that
+    /// a late event of a closed or replaced connection can be dropped.
+    pub fn peer_connection(&self) -> Option<PcId> {
+        match self {
+            Input::NegotiationNeeded { pc }
+            | Input::LocalDescriptionSet { pc, .. }
+            | Input::LocalDescriptionFailed { pc, .. }
+            | Input::RemoteDescriptionSet { pc, .. }
+            | Input::RemoteDescriptionFailed { pc, .. }
+            | Input::LocalCandidate { pc, .. }
+            | Input::CandidateError { pc, .. }
+            | Input::ConnectionState { pc, .. }
+            | Input::RouteProbed { pc, .. } => Some(*pc),
+            _ => None,
+        }
+    }
+}
+
 /// What the driver must do, in order.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {

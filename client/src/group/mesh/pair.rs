@@ -32,15 +32,8 @@ impl Mesh {
         env: &dyn Fn(PcId) -> Env,
         fx: &mut Vec<GroupEffect>,
     ) {
-        let pc = match &input {
-            Input::NegotiationNeeded { pc }
-            | Input::LocalDescriptionSet { pc, .. }
-            | Input::LocalDescriptionFailed { pc, .. }
-            | Input::RemoteDescriptionSet { pc, .. }
-            | Input::RemoteDescriptionFailed { pc, .. }
-            | Input::LocalCandidate { pc, .. }
-            | Input::ConnectionState { pc, .. } => *pc,
-            _ => return,
+        let Some(pc) = input.peer_connection() else {
+            return;
         };
         let media_ready = self.media_ready;
         let Some(pair) = self.pairs.iter_mut().find(|p| p.pc == pc) else {
